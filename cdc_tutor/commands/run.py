@@ -1,0 +1,27 @@
+"""`cdc-tutor run`: start the TUI on the course and the user's progress."""
+
+from __future__ import annotations
+
+import argparse
+
+from cdc_tutor.settings import Settings
+
+HELP = "start the tutor"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`run` has only the common flags (--lessons, --data-dir)."""
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from cdc_tutor.course.loader import load_course
+    from cdc_tutor.course.progress import ProgressStore
+    from cdc_tutor.ui.app import CdcTutorApp
+
+    course = load_course(settings.lessons_dir)
+    store = ProgressStore.open(settings.progress_path)
+    try:
+        CdcTutorApp(course, store).run()
+    finally:
+        store.close()
+    return 0

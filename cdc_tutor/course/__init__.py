@@ -1,0 +1,1 @@
+"""Textual-free course core: lesson model, loader, lint, checkpoints, progress and unlocks."""

@@ -1,0 +1,127 @@
+"""The course's data model: modules, lessons, steps, checkpoints and lint problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+FORMAT_VERSION = 1
+DIFFICULTIES = ("beginner", "intermediate", "advanced")
+ENGINES = ("python", "flink", "spark")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One lint finding, anchored to a file and a 1-based line (0 when no line applies)."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A check that closes a step; `spec` holds the fields specific to its kind."""
+
+    id: str
+    kind: str
+    prompt: str
+    hints: tuple[str, ...]
+    spec: Mapping[str, Any] = field(default_factory=dict)
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a lesson: a section of the lesson's body plus the checkpoints that close it."""
+
+    id: str
+    title: str
+    text: str
+    checkpoints: tuple[Checkpoint, ...]
+    solution: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson that loaded cleanly and can be studied."""
+
+    id: str  # "<module folder>/<lesson folder>", e.g. "module-5/01-advanced-python-consumer"
+    path: Path
+    title: str
+    description: str
+    order: int
+    difficulty: str
+    estimated_time: int  # minutes
+    topics: tuple[str, ...]
+    prerequisites: tuple[str, ...]
+    engine: str
+    live_topics: tuple[str, ...]
+    intro: str
+    steps: tuple[Step, ...]
+
+    @property
+    def module_id(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    def step_index(self, step_id: str) -> int:
+        return next(i for i, step in enumerate(self.steps) if step.id == step_id)
+
+
+@dataclass(frozen=True)
+class BrokenLesson:
+    """A lesson that cannot be studied; shown in the catalog with its problems."""
+
+    id: str
+    path: Path
+    title: str  # best effort: the frontmatter title if it could be read, else the folder name
+    order: int  # best effort, for sorting; large when unknown
+    problems: tuple[Problem, ...]
+
+    @property
+    def module_id(self) -> str:
+        return self.id.split("/", 1)[0]
+
+
+AnyLesson = Lesson | BrokenLesson
+
+
+@dataclass(frozen=True)
+class Module:
+    """A folder of lessons under lessons/, with the title from its module.yaml."""
+
+    id: str
+    title: str
+    order: int
+    lessons: tuple[AnyLesson, ...]
+
+
+@dataclass(frozen=True)
+class Course:
+    """Every module found under a lessons directory, plus course-wide problems."""
+
+    root: Path
+    modules: tuple[Module, ...]
+    problems: tuple[Problem, ...] = ()  # problems not tied to one broken lesson (e.g. duplicate order)
+
+    def all_lessons(self) -> list[AnyLesson]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+    def lessons(self) -> list[Lesson]:
+        return [lesson for lesson in self.all_lessons() if isinstance(lesson, Lesson)]
+
+    def find(self, lesson_id: str) -> AnyLesson | None:
+        return next((l for l in self.all_lessons() if l.id == lesson_id), None)
+
+    def all_problems(self) -> list[Problem]:
+        found = list(self.problems)
+        for lesson in self.all_lessons():
+            if isinstance(lesson, BrokenLesson):
+                found.extend(lesson.problems)
+        return found

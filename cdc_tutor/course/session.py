@@ -1,0 +1,164 @@
+"""A student's walk through one lesson: checks, hints, solutions, resets and step unlocks.
+
+Pure logic over a `Lesson` and a `ProgressStore`; the UI asks it what to show and tells it what
+the student did. Nothing here knows about Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from cdc_tutor.course import unlocks
+from cdc_tutor.course.checkpoints import KINDS, Verdict
+from cdc_tutor.course.model import Checkpoint, Lesson, Step
+from cdc_tutor.course.progress import ProgressStore
+
+FAILURES_BEFORE_SOLUTION = 3
+
+
+class CheckpointState(Enum):
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class CheckpointView:
+    """What the step bar shows for one checkpoint."""
+
+    checkpoint: Checkpoint
+    state: CheckpointState
+    reason: str  # why the last check failed, empty otherwise
+    hints_shown: tuple[str, ...]
+    last_answer: str | None
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """The result of one check, with what it changed beyond the checkpoint itself."""
+
+    verdict: Verdict
+    step_passed: bool  # every checkpoint of the step has now passed
+    lesson_completed: bool  # this check completed the lesson
+    next_step_unlocked: int | None  # index of the step this check opened, if any
+
+
+class LessonSession:
+    """One lesson being studied, backed by the student's persistent progress."""
+
+    def __init__(self, lesson: Lesson, store: ProgressStore) -> None:
+        self.lesson = lesson
+        self.store = store
+        self._reasons: dict[tuple[str, str], str] = {}  # last failure reasons, this session only
+        self.index = unlocks.current_step_index(lesson, self._passed())
+
+    # -- reading state -------------------------------------------------------------------------
+
+    @property
+    def step(self) -> Step:
+        return self.lesson.steps[self.index]
+
+    def _passed(self) -> set[tuple[str, str]]:
+        return self.store.passed(self.lesson.id)
+
+    def step_passed(self, index: int | None = None) -> bool:
+        step = self.lesson.steps[self.index if index is None else index]
+        passed = self._passed()
+        return all((step.id, cp.id) in passed for cp in step.checkpoints)
+
+    def step_unlocked(self, index: int) -> bool:
+        return unlocks.step_unlocked(self.lesson, index, self._passed())
+
+    def complete(self) -> bool:
+        return unlocks.lesson_complete(self.lesson, self._passed())
+
+    def views(self) -> list[CheckpointView]:
+        passed = self._passed()
+        step = self.step
+        result = []
+        for checkpoint in step.checkpoints:
+            key = (step.id, checkpoint.id)
+            reason = self._reasons.get(key, "")
+            if key in passed:
+                state = CheckpointState.PASSED
+            elif reason:
+                state = CheckpointState.FAILED
+            else:
+                state = CheckpointState.PENDING
+            level = self.store.hint_level(self.lesson.id, step.id, checkpoint.id)
+            result.append(
+                CheckpointView(
+                    checkpoint=checkpoint,
+                    state=state,
+                    reason=reason if state is CheckpointState.FAILED else "",
+                    hints_shown=checkpoint.hints[:level],
+                    last_answer=self.store.last_answer(self.lesson.id, step.id, checkpoint.id),
+                )
+            )
+        return result
+
+    def active_checkpoint(self) -> Checkpoint | None:
+        """The first checkpoint of the current step that has not passed: what input goes to."""
+        return next((v.checkpoint for v in self.views() if v.state is not CheckpointState.PASSED), None)
+
+    def failures(self) -> int:
+        return self.store.failures(self.lesson.id, self.step.id)
+
+    def solution_available(self) -> bool:
+        return self.step_passed() or self.failures() >= FAILURES_BEFORE_SOLUTION
+
+    # -- acting --------------------------------------------------------------------------------
+
+    def go_to(self, index: int) -> bool:
+        """Move to another step if it exists and is unlocked."""
+        if 0 <= index < len(self.lesson.steps) and self.step_unlocked(index):
+            self.index = index
+            return True
+        return False
+
+    def check(self, checkpoint_id: str, submission: Any) -> CheckOutcome:
+        step = self.step
+        checkpoint = next(cp for cp in step.checkpoints if cp.id == checkpoint_id)
+        was_complete = self.complete()
+        verdict = KINDS[checkpoint.kind].evaluate(checkpoint.spec, submission)
+        key = (step.id, checkpoint.id)
+        if isinstance(submission, str):
+            self.store.set_last_answer(self.lesson.id, step.id, checkpoint.id, submission)
+        if verdict.passed:
+            self.store.record_pass(self.lesson.id, step.id, checkpoint.id)
+            self._reasons.pop(key, None)
+        else:
+            self.store.record_failure(self.lesson.id, step.id, checkpoint.id)
+            self._reasons[key] = verdict.reason
+        step_passed = self.step_passed()
+        next_index = self.index + 1
+        opened = next_index if step_passed and next_index < len(self.lesson.steps) else None
+        return CheckOutcome(
+            verdict=verdict,
+            step_passed=step_passed,
+            lesson_completed=self.complete() and not was_complete,
+            next_step_unlocked=opened if verdict.passed else None,
+        )
+
+    def next_hint(self) -> tuple[Checkpoint, int, str] | None:
+        """Reveal the next hint level of the active checkpoint; None when nothing is left to reveal."""
+        checkpoint = self.active_checkpoint()
+        if checkpoint is None:
+            return None
+        level = self.store.hint_level(self.lesson.id, self.step.id, checkpoint.id)
+        if level >= len(checkpoint.hints):
+            return None
+        self.store.set_hint_level(self.lesson.id, self.step.id, checkpoint.id, level + 1)
+        return checkpoint, level + 1, checkpoint.hints[level]
+
+    def reset_step(self) -> None:
+        """Forget the current step's passes, failures, hints and answers, and lock later steps."""
+        self.store.reset_step(self.lesson.id, self.step.id)
+        self._reasons = {k: v for k, v in self._reasons.items() if k[0] != self.step.id}
+
+    def reset_lesson(self) -> None:
+        self.store.reset_lesson(self.lesson.id)
+        self._reasons.clear()
+        self.index = 0

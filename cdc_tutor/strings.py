@@ -1,0 +1,114 @@
+"""Every Russian string the student sees, in one place (code and identifiers stay English)."""
+
+# Checkpoint verdicts
+ANSWER_EMPTY = "Введите ответ и нажмите Enter."
+ANSWER_WRONG = "Ответ «{answer}» не подходит. Попробуйте ещё раз или возьмите подсказку."
+
+# Application
+APP_TITLE = "cdc-tutor"
+APP_SUBTITLE = "Change Data Capture: Debezium, Kafka, pandas, Flink, Spark"
+
+# Catalog
+CATALOG_TITLE = "Каталог уроков"
+CATALOG_EMPTY = "Уроки не найдены в {path}. Проверьте путь (--lessons) или установку."
+CATALOG_BROKEN = "урок повреждён"
+CATALOG_HINT = "↑↓ выбор · Enter открыть · F1 справка"
+STATUS_WORDS = {
+    "locked": "закрыт",
+    "open": "открыт",
+    "in_progress": "в процессе",
+    "done": "пройден",
+    "broken": "повреждён",
+}
+STATUS_MARKS = {"locked": "⊘", "open": "○", "in_progress": "◐", "done": "✔", "broken": "✖"}
+DIFFICULTY_WORDS = {"beginner": "начальный", "intermediate": "средний", "advanced": "продвинутый"}
+MINUTES = "{minutes} мин"
+DETAILS_PREREQUISITES = "Нужно пройти: {lessons}"
+DETAILS_TOPICS = "Темы: {topics}"
+DETAILS_PROBLEMS = "Почему урок недоступен:"
+LESSON_LOCKED = "Урок закрыт: сначала пройдите {lessons}."
+LESSON_BROKEN = "Урок повреждён и не может быть открыт. Запустите `cdc-tutor lint`."
+COURSE_PROBLEMS = "Замечания к курсу: {count} (cdc-tutor lint)"
+
+# Lesson screen
+STEP_TITLE = "Шаг {number}/{total} · {title}"
+STEP_LOCKED = "Шаг {number} ещё закрыт: пройдите предыдущий."
+STEP_PASSED = "Шаг пройден."
+LESSON_DONE = "Урок пройден! Открыты следующие уроки."
+NEXT_STEP_OPENED = "Открыт шаг {number}. F8 — перейти."
+ANSWER_PLACEHOLDER = "Ваш ответ (Enter — проверить)"
+ALL_PASSED_PLACEHOLDER = "Все проверки шага пройдены"
+CHECKPOINT_MARKS = {"pending": "○", "passed": "✔", "failed": "✖"}
+HINT_LINE = "Подсказка {level}/{total}: {text}"
+NO_MORE_HINTS = "Подсказок больше нет. Решение откроется после трёх неудачных попыток."
+NO_ACTIVE_CHECKPOINT = "Все проверки этого шага уже пройдены."
+SOLUTION_LOCKED = "Решение откроется после прохождения шага или после {count} неудачных попыток (сейчас {failures})."
+SOLUTION_TITLE = "Решение: {title}"
+RESET_STEP_QUESTION = "Сбросить шаг «{title}»? Ответы, подсказки и отметки шага будут забыты."
+RESET_LESSON_QUESTION = "Сбросить весь урок «{title}»? Весь прогресс урока будет забыт."
+RESET_DONE = "Шаг сброшен."
+RESET_LESSON_DONE = "Урок сброшен."
+YES = "Да"
+NO = "Нет"
+CLOSE = "Закрыть"
+PANES_HIDDEN = "Панели скрыты — F9 показать"
+
+PANE_TITLES = {
+    "topics": "Топики",
+    "output": "Вывод",
+    "dataframe": "DataFrame",
+    "windows": "Окна",
+    "source": "База",
+}
+PANE_PLACEHOLDERS = {
+    "topics": "Здесь появятся события Debezium из топиков урока: {topics}.",
+    "output": "Здесь появится вывод кода урока (движок: {engine}).",
+    "dataframe": "Здесь появятся DataFrame, которые покажет ваш код.",
+    "windows": "Здесь появятся результаты окон PyFlink и PySpark: changelog и итоговая таблица.",
+    "source": "Здесь можно будет выполнять SQL во встроенной базе inventory.",
+}
+NO_TOPICS = "урок не читает топики"
+
+# Actions: (description in footer, help text)
+ACTION_CHECK = "Проверить"
+ACTION_HINT = "Подсказка"
+ACTION_SOLUTION = "Решение"
+ACTION_RESET_STEP = "Сброс шага"
+ACTION_RESET_LESSON = "Сброс урока"
+ACTION_PREV_STEP = "Пред. шаг"
+ACTION_NEXT_STEP = "След. шаг"
+ACTION_TOGGLE_PANES = "Панели"
+ACTION_BACK = "Каталог"
+ACTION_OPEN = "Открыть"
+ACTION_HELP = "Справка"
+ACTION_QUIT = "Выход"
+ACTION_PALETTE = "Команды"
+
+HELP_TITLE = "Справка"
+HELP_TEXT = """\
+# Как работать с тьютором
+
+Урок состоит из **шагов**. Каждый шаг заканчивается **проверками**: пока все проверки шага не
+пройдены, следующий шаг закрыт. Урок открывается, когда пройдены уроки из его
+предварительных требований.
+
+## Клавиши
+
+| Клавиша | Действие |
+|---|---|
+{keys}
+
+Все действия есть и в палитре команд (**Ctrl+P**). Клавиши F1–F10 и сочетания с Ctrl
+работают по SSH и внутри tmux; мышь не обязательна.
+
+## Подсказки и решение
+
+**Подсказка** открывает следующий уровень подсказки для текущей проверки: сначала
+намёк, потом почти ответ. **Решение** шага доступно после прохождения шага или после
+трёх неудачных попыток.
+
+## Прогресс
+
+Прогресс хранится локально и доступен только вам. Перенос на другую машину:
+`cdc-tutor progress export файл.json` и `cdc-tutor progress import файл.json`.
+"""

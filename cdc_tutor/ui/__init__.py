@@ -1,0 +1,1 @@
+"""The Textual UI: a thin shell over the course core."""

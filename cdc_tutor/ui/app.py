@@ -1,0 +1,75 @@
+"""The Textual application: routes messages between screens and the course core, decides nothing."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from cdc_tutor import strings
+from cdc_tutor.course import unlocks
+from cdc_tutor.course.model import BrokenLesson, Course
+from cdc_tutor.course.progress import ProgressStore
+from cdc_tutor.course.session import LessonSession
+from cdc_tutor.ui.keys import bindings_table
+from cdc_tutor.ui.messages import LessonChosen
+from cdc_tutor.ui.screens.catalog import CatalogScreen
+from cdc_tutor.ui.screens.document import DocumentScreen
+from cdc_tutor.ui.screens.lesson import LessonScreen
+
+
+class CdcTutorApp(App[None]):
+    """cdc-tutor: the catalog first, a lesson screen per opened lesson."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = strings.APP_TITLE
+    SUB_TITLE = strings.APP_SUBTITLE
+    BINDINGS = [
+        Binding("f1", "help", strings.ACTION_HELP),
+        Binding("ctrl+q,f10", "quit", strings.ACTION_QUIT),
+        Binding("ctrl+p", "command_palette", strings.ACTION_PALETTE, show=False),
+    ]
+
+    def __init__(self, course: Course, store: ProgressStore) -> None:
+        super().__init__()
+        self.course = course
+        self.store = store
+
+    def on_mount(self) -> None:
+        self.push_screen(CatalogScreen(self.course, self.store))
+        for notice in self.store.notices:
+            self.notify(notice, severity="warning", timeout=30)
+
+    def on_lesson_chosen(self, message: LessonChosen) -> None:
+        lesson = self.course.find(message.lesson_id)
+        if lesson is None:
+            return
+        status = unlocks.lesson_status(lesson, self.course, self.store.all_passed())
+        if isinstance(lesson, BrokenLesson):
+            self.notify(strings.LESSON_BROKEN, severity="error")
+        elif status is unlocks.LessonStatus.LOCKED:
+            missing = [self._title(p) for p in lesson.prerequisites]
+            self.notify(strings.LESSON_LOCKED.format(lessons=", ".join(missing)), severity="warning")
+        else:
+            self.push_screen(LessonScreen(LessonSession(lesson, self.store)))
+
+    def _title(self, lesson_id: str) -> str:
+        lesson = self.course.find(lesson_id)
+        return f"«{lesson.title}»" if lesson is not None else lesson_id
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, DocumentScreen):
+            return
+        keys = bindings_table([*self.screen.BINDINGS, *self.BINDINGS])
+        self.push_screen(DocumentScreen(strings.HELP_TITLE, strings.HELP_TEXT.format(keys=keys)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # Every action of the current screen and the app is in the palette, under its Russian name.
+        for binding in [*screen.BINDINGS, *self.BINDINGS]:
+            if binding.description and binding.action != "command_palette":
+                target = screen if any(b is binding for b in screen.BINDINGS) else self
+                yield SystemCommand(binding.description, binding.key, partial(target.run_action, binding.action))
+        yield from super().get_system_commands(screen)

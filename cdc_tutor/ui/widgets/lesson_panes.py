@@ -1,0 +1,30 @@
+"""The lesson's live panes as tabs: topics, code output, DataFrame, windows, source database.
+
+Each pane is a place kept ready for its capability (Kafka tail, kernel output, ...); until that
+capability is wired in, the pane says what will appear there.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Static, TabbedContent, TabPane
+
+from cdc_tutor import strings
+from cdc_tutor.course.model import Lesson
+
+PANE_IDS = ("topics", "output", "dataframe", "windows", "source")
+
+
+class LessonPanes(TabbedContent):
+    """Tabs whose ids are `pane-<name>` so later capabilities can mount into them."""
+
+    def __init__(self, lesson: Lesson, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lesson = lesson
+
+    def compose(self) -> ComposeResult:
+        topics = ", ".join(self.lesson.live_topics) or strings.NO_TOPICS
+        for pane in PANE_IDS:
+            placeholder = strings.PANE_PLACEHOLDERS[pane].format(topics=topics, engine=self.lesson.engine)
+            with TabPane(strings.PANE_TITLES[pane], id=f"pane-{pane}"):
+                yield Static(placeholder, classes="pane-placeholder", markup=False)

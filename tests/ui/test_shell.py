@@ -1,0 +1,122 @@
+"""The shell around lessons: help, command palette, narrow terminals, broken lessons, notices."""
+
+from __future__ import annotations
+
+import shutil
+
+from textual.widgets import Markdown
+
+from cdc_tutor import strings
+from cdc_tutor.course.loader import load_course
+from cdc_tutor.course.progress import ProgressStore
+from cdc_tutor.ui.screens.catalog import CatalogScreen
+from cdc_tutor.ui.screens.document import DocumentScreen
+from cdc_tutor.ui.screens.lesson import LessonScreen
+
+from .conftest import FIXTURE_COURSE
+from .test_walk import FIRST, open_lesson, option_text
+
+
+async def test_f1_help_lists_the_keys_of_the_screen(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_lesson(pilot, FIRST)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentScreen)
+        help_text = app.screen.markdown
+        for expected in ("| F2 / Ctrl+K | Проверить |", "| F3 / Ctrl+G | Подсказка |", "F1", "Ctrl+Q"):
+            assert expected in help_text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_palette_offers_every_action_of_the_screen(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_lesson(pilot, FIRST)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for binding in LessonScreen.BINDINGS:
+            assert binding.description in titles
+        assert strings.ACTION_HELP in titles and strings.ACTION_QUIT in titles
+        hint = next(c for c in app.get_system_commands(app.screen) if c.title == strings.ACTION_HINT)
+        hint.callback()
+        await pilot.pause()
+        assert app.screen.session.store.hint_level(FIRST, app.screen.session.step.id,
+                                                    app.screen.session.step.checkpoints[0].id) == 1
+
+
+async def test_narrow_terminal_toggles_between_text_and_panes(make_app):
+    app = make_app()
+    async with app.run_test(size=(60, 15)) as pilot:
+        await open_lesson(pilot, FIRST)
+        panes, text = app.screen.query_one("#panes"), app.screen.query_one("#text-column")
+        assert not panes.display and text.display
+        await pilot.press("f9")
+        await pilot.pause()
+        assert panes.display and not text.display
+        assert panes.region.width >= 50  # the panes take the whole width, not a sliver
+        await pilot.press("f9")
+        await pilot.pause()
+        assert text.display and not panes.display
+
+
+async def test_wide_terminal_shows_text_beside_panes(make_app):
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_lesson(pilot, FIRST)
+        panes, text = app.screen.query_one("#panes"), app.screen.query_one("#text-column")
+        assert panes.display and text.display
+        assert text.region.right <= panes.region.x
+
+
+async def test_broken_lesson_is_listed_with_its_reason_and_others_work(tmp_path, store, make_app):
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, root)
+    broken = root / "module-1" / "03-broken"
+    broken.mkdir()
+    (broken / "lesson.md").write_text("---\ntitle: [unclosed\n---\nтекст\n", encoding="utf-8")
+    course = load_course(root)
+    app = make_app(course_override=course)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert strings.STATUS_WORDS["broken"] in option_text(app, "module-1/03-broken")
+        await open_lesson(pilot, "module-1/03-broken")
+        assert isinstance(app.screen, CatalogScreen)
+        details = str(app.screen.query_one("#details").render())
+        assert "lesson.md:2" in details
+        await open_lesson(pilot, FIRST)
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_store_notice_is_shown(tmp_path, make_app):
+    progress = tmp_path / "progress.sqlite3"
+    progress.write_bytes(b"this is not a database" * 100)
+    damaged = ProgressStore.open(progress)
+    assert damaged.notices
+    app = make_app(store_override=damaged)
+    async with app.run_test(size=(100, 30)):
+        assert any(damaged.notices[0] == n.message for n in app._notifications)
+    damaged.close()
+
+
+async def test_no_color_is_honoured(monkeypatch, make_app):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(100, 30)):
+        assert app.no_color
+        # State stays readable without colour: every row carries a mark and a word.
+        row = option_text(app, FIRST)
+        assert strings.STATUS_MARKS["open"] in row and strings.STATUS_WORDS["open"] in row
+
+
+async def test_lesson_text_starts_with_intro_on_first_step(make_app, course):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_lesson(pilot, FIRST)
+        source = app.screen.query_one("#lesson-text", Markdown).source
+        lesson = course.find(FIRST)
+        assert source.startswith(f"# {lesson.title}")
+        assert lesson.intro.splitlines()[0] in source
+        assert lesson.steps[0].text.splitlines()[0] in source
+        assert "<!-- step:" not in source
