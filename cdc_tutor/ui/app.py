@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import Iterable
 
 from textual.app import App, SystemCommand
@@ -24,7 +25,7 @@ from cdc_tutor.ui.screens.lesson import LessonScreen
 class CdcTutorApp(App[None]):
     """cdc-tutor: the catalog first, a lesson screen per opened lesson."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = strings.APP_TITLE
     SUB_TITLE = strings.APP_SUBTITLE
     BINDINGS = [
@@ -71,5 +72,6 @@ class CdcTutorApp(App[None]):
         for binding in [*screen.BINDINGS, *self.BINDINGS]:
             if binding.description and binding.action != "command_palette":
                 target = screen if any(b is binding for b in screen.BINDINGS) else self
-                yield SystemCommand(binding.description, binding.key, partial(target.run_action, binding.action))
+                action = partial(self.call_later, target.run_action, binding.action)  # run_action is async
+                yield SystemCommand(binding.description, binding.key, action)
         yield from super().get_system_commands(screen)

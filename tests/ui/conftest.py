@@ -37,7 +37,9 @@ class RecordingApp(CdcTutorApp):
 
 def record(app: RecordingApp):
     def hook(message) -> None:
-        if type(message).__module__ == "cdc_tutor.ui.messages":
+        # The hook sees a message again at every node it bubbles through: keep it once.
+        mine = type(message).__module__ == "cdc_tutor.ui.messages"
+        if mine and not any(seen is message for seen in app.posted):
             app.posted.append(message)
 
     return hook

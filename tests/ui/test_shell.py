@@ -25,7 +25,7 @@ async def test_f1_help_lists_the_keys_of_the_screen(make_app):
         await pilot.pause()
         assert isinstance(app.screen, DocumentScreen)
         help_text = app.screen.markdown
-        for expected in ("| F2 / Ctrl+K | Проверить |", "| F3 / Ctrl+G | Подсказка |", "F1", "Ctrl+Q"):
+        for expected in ("| F2 / Ctrl+T | Проверить |", "| F3 / Ctrl+G | Подсказка |", "F1", "Ctrl+Q"):
             assert expected in help_text
         await pilot.press("escape")
         await pilot.pause()
@@ -120,3 +120,28 @@ async def test_lesson_text_starts_with_intro_on_first_step(make_app, course):
         assert lesson.intro.splitlines()[0] in source
         assert lesson.steps[0].text.splitlines()[0] in source
         assert "<!-- step:" not in source
+
+
+def test_lesson_keys_are_not_swallowed_by_the_answer_input():
+    """The answer input has focus most of the time: a key it binds would never reach the screen."""
+    from textual.widgets import Input
+
+    input_keys = {key.strip() for b in Input.BINDINGS for key in b.key.split(",")}
+    for binding in LessonScreen.BINDINGS:
+        for key in binding.key.split(","):
+            assert key.strip() not in input_keys, f"{key} of {binding.action} is taken by Input"
+
+
+async def test_panes_are_tabs_one_visible_at_a_time(make_app):
+    from textual.widgets import TabbedContent
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_lesson(pilot, FIRST)
+        tabs = app.screen.query_one("#pane-tabs", TabbedContent)
+        assert tabs.active == "pane-topics"
+        visible = [pane.id for pane in app.screen.query("TabPane") if pane.display and pane.region.height]
+        assert visible == ["pane-topics"]
+        tabs.active = "pane-output"
+        await pilot.pause()
+        assert app.screen.query_one("#pane-output").region.height > 0

@@ -37,7 +37,7 @@ class LessonScreen(Screen[None]):
 
     # F-keys and Ctrl+letters both survive SSH and tmux; letters alone would go to the input.
     BINDINGS = [
-        Binding("f2,ctrl+k", "check", strings.ACTION_CHECK),
+        Binding("f2,ctrl+t", "check", strings.ACTION_CHECK),
         Binding("f3,ctrl+g", "hint", strings.ACTION_HINT),
         Binding("f4,ctrl+o", "solution", strings.ACTION_SOLUTION),
         Binding("f6,ctrl+r", "reset_step", strings.ACTION_RESET_STEP),
@@ -45,7 +45,7 @@ class LessonScreen(Screen[None]):
         Binding("f8", "next_step", strings.ACTION_NEXT_STEP),
         Binding("f9", "toggle_panes", strings.ACTION_TOGGLE_PANES),
         Binding("escape", "back", strings.ACTION_BACK),
-        Binding("ctrl+e", "reset_lesson", strings.ACTION_RESET_LESSON, show=False),
+        Binding("ctrl+y", "reset_lesson", strings.ACTION_RESET_LESSON, show=False),
     ]
 
     def __init__(self, session: LessonSession) -> None:

@@ -7,6 +7,7 @@ capability is wired in, the pane says what will appear there.
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
 from cdc_tutor import strings
@@ -15,7 +16,7 @@ from cdc_tutor.course.model import Lesson
 PANE_IDS = ("topics", "output", "dataframe", "windows", "source")
 
 
-class LessonPanes(TabbedContent):
+class LessonPanes(Vertical):
     """Tabs whose ids are `pane-<name>` so later capabilities can mount into them."""
 
     def __init__(self, lesson: Lesson, **kwargs) -> None:
@@ -24,7 +25,8 @@ class LessonPanes(TabbedContent):
 
     def compose(self) -> ComposeResult:
         topics = ", ".join(self.lesson.live_topics) or strings.NO_TOPICS
-        for pane in PANE_IDS:
-            placeholder = strings.PANE_PLACEHOLDERS[pane].format(topics=topics, engine=self.lesson.engine)
-            with TabPane(strings.PANE_TITLES[pane], id=f"pane-{pane}"):
-                yield Static(placeholder, classes="pane-placeholder", markup=False)
+        with TabbedContent(id="pane-tabs"):
+            for pane in PANE_IDS:
+                placeholder = strings.PANE_PLACEHOLDERS[pane].format(topics=topics, engine=self.lesson.engine)
+                with TabPane(strings.PANE_TITLES[pane], id=f"pane-{pane}"):
+                    yield Static(placeholder, classes="pane-placeholder", markup=False)

@@ -60,5 +60,7 @@ class StepBar(Vertical):
         notice_widget.update(notice)
         notice_widget.display = bool(notice)
         answer = self.query_one("#answer", Input)
-        answer.disabled = not needs_input
+        was_disabled, answer.disabled = answer.disabled, not needs_input
+        if was_disabled and needs_input and self.screen.focused is None:
+            answer.focus()  # disabling dropped the focus; give it back when there is a question again
         answer.placeholder = strings.ANSWER_PLACEHOLDER if needs_input else strings.ALL_PASSED_PLACEHOLDER
