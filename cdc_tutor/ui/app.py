@@ -18,8 +18,9 @@ from cdc_tutor.course.session import LessonSession
 from cdc_tutor.ui.keys import bindings_table
 from cdc_tutor.ui.messages import LessonChosen
 from cdc_tutor.ui.screens.catalog import CatalogScreen
-from cdc_tutor.ui.screens.document import DocumentScreen
-from cdc_tutor.ui.screens.lesson import LessonScreen
+
+# The lesson and document screens pull in Markdown (markdown-it, pygments): imported when first
+# opened, so they cost nothing before the catalog is painted.
 
 
 class CdcTutorApp(App[None]):
@@ -55,6 +56,8 @@ class CdcTutorApp(App[None]):
             missing = [self._title(p) for p in lesson.prerequisites]
             self.notify(strings.LESSON_LOCKED.format(lessons=", ".join(missing)), severity="warning")
         else:
+            from cdc_tutor.ui.screens.lesson import LessonScreen
+
             self.push_screen(LessonScreen(LessonSession(lesson, self.store)))
 
     def _title(self, lesson_id: str) -> str:
@@ -62,6 +65,8 @@ class CdcTutorApp(App[None]):
         return f"«{lesson.title}»" if lesson is not None else lesson_id
 
     def action_help(self) -> None:
+        from cdc_tutor.ui.screens.document import DocumentScreen
+
         if isinstance(self.screen, DocumentScreen):
             return
         keys = bindings_table([*self.screen.BINDINGS, *self.BINDINGS])
