@@ -112,3 +112,34 @@ HELP_TEXT = """\
 Прогресс хранится локально и доступен только вам. Перенос на другую машину:
 `cdc-tutor progress export файл.json` и `cdc-tutor progress import файл.json`.
 """
+
+# Progress store
+NOTICE_CORRUPT = "Файл прогресса {path} повреждён ({reason}) и сохранён как {moved}; начат новый прогресс."
+NOTICE_CORRUPT_UNMOVABLE = (
+    "Файл прогресса {path} повреждён ({reason}), и его не удалось отложить в сторону ({error}). "
+    "Прогресс НЕ будет сохраняться в этом сеансе."
+)
+NOTICE_UNWRITABLE = (
+    "Прогресс НЕ будет сохраняться: не удалось открыть {path} для записи ({error}). "
+    "Работаем без сохранения до конца сеанса."
+)
+NOTICE_NEWER = (
+    "Файл прогресса {path} создан более новой версией cdc-tutor (схема {found}, эта версия понимает {known}). "
+    "Файл не тронут; прогресс НЕ будет сохраняться в этом сеансе."
+)
+NOTICE_LOST_DURING_SESSION = (
+    "Не удалось записать прогресс в {path} ({error}). "
+    "Дальше прогресс НЕ сохраняется на диск до конца сеанса."
+)
+
+
+# `cdc-tutor progress`
+MSG_IMPORTED = "Импортировано записей: {count} ({mode})."
+MSG_MODE_MERGE = "объединено с текущим прогрессом"
+MSG_MODE_REPLACE = "текущий прогресс заменён"
+MSG_EXPORTED = "Прогресс сохранён в {path} (записей: {count})."
+MSG_CANNOT_READ = "Не удалось прочитать {path}: {error} / Cannot read {path}: {error}"
+MSG_BAD_JSON = "Файл {path} не является корректным JSON ({error}) / {path} is not valid JSON ({error})"
+MSG_CANNOT_WRITE = "Не удалось записать {path}: {error} / Cannot write {path}: {error}"
+MSG_NOT_SAVED = "Импорт НЕ сохранён: файл прогресса недоступен для записи. / Import NOT saved: the progress file is not writable."
+MSG_NO_LESSONS = "Уроки не найдены в {path}."

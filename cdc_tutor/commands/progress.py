@@ -13,19 +13,11 @@ import os
 import sys
 from pathlib import Path
 
+from cdc_tutor import strings
 from cdc_tutor.settings import Settings
 
 HELP = "прогресс: показать, экспорт, импорт / list, export, import progress"
 
-MSG_IMPORTED = "Импортировано записей: {count} ({mode})."
-MSG_MODE_MERGE = "объединено с текущим прогрессом"
-MSG_MODE_REPLACE = "текущий прогресс заменён"
-MSG_EXPORTED = "Прогресс сохранён в {path} (записей: {count})."
-MSG_CANNOT_READ = "Не удалось прочитать {path}: {error} / Cannot read {path}: {error}"
-MSG_BAD_JSON = "Файл {path} не является корректным JSON ({error}) / {path} is not valid JSON ({error})"
-MSG_CANNOT_WRITE = "Не удалось записать {path}: {error} / Cannot write {path}: {error}"
-MSG_NOT_SAVED = "Импорт НЕ сохранён: файл прогресса недоступен для записи. / Import NOT saved: the progress file is not writable."
-MSG_NO_LESSONS = "Уроки не найдены в {path}."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +68,7 @@ def _list(store, settings: Settings) -> int:
         done, total = progress_fraction(lesson, all_passed.get(lesson.id, set()))
         rows.append((lesson.id, lesson.title, status.label, f"{done}/{total}"))
     if not rows:
-        print(MSG_NO_LESSONS.format(path=settings.lessons_dir), file=sys.stderr)
+        print(strings.MSG_NO_LESSONS.format(path=settings.lessons_dir), file=sys.stderr)
         for problem in course.problems:
             print(problem, file=sys.stderr)
         return 1
@@ -102,9 +94,9 @@ def _export(store, file: str) -> int:
         finally:
             os.close(fd)
     except OSError as error:
-        print(MSG_CANNOT_WRITE.format(path=path, error=error.strerror or error), file=sys.stderr)
+        print(strings.MSG_CANNOT_WRITE.format(path=path, error=error.strerror or error), file=sys.stderr)
         return 1
-    print(MSG_EXPORTED.format(path=path, count=len(document["records"])))
+    print(strings.MSG_EXPORTED.format(path=path, count=len(document["records"])))
     return 0
 
 
@@ -116,12 +108,12 @@ def _import(store, file: str, replace: bool) -> int:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        print(MSG_CANNOT_READ.format(path=name, error=reason), file=sys.stderr)
+        print(strings.MSG_CANNOT_READ.format(path=name, error=reason), file=sys.stderr)
         return 2
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as error:
-        print(MSG_BAD_JSON.format(path=name, error=error), file=sys.stderr)
+        print(strings.MSG_BAD_JSON.format(path=name, error=error), file=sys.stderr)
         return 2
     try:
         count = store.import_(document, replace=replace)
@@ -129,7 +121,7 @@ def _import(store, file: str, replace: bool) -> int:
         print(error, file=sys.stderr)
         return 2
     if not store.persistent:
-        print(MSG_NOT_SAVED, file=sys.stderr)
+        print(strings.MSG_NOT_SAVED, file=sys.stderr)
         return 1
-    print(MSG_IMPORTED.format(count=count, mode=MSG_MODE_REPLACE if replace else MSG_MODE_MERGE))
+    print(strings.MSG_IMPORTED.format(count=count, mode=strings.MSG_MODE_REPLACE if replace else strings.MSG_MODE_MERGE))
     return 0

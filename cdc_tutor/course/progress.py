@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
+from cdc_tutor import strings
+
 SCHEMA_VERSION = 1  # stored in PRAGMA user_version
 EXPORT_FORMAT = "cdc-tutor-progress"
 EXPORT_VERSION = 1
@@ -37,25 +39,6 @@ CREATE TABLE checkpoint_state (
     PRIMARY KEY (lesson_id, step_id, checkpoint_id)
 )
 """
-
-# Messages for the student (Russian); code and identifiers stay English.
-NOTICE_CORRUPT = "Файл прогресса {path} повреждён ({reason}) и сохранён как {moved}; начат новый прогресс."
-NOTICE_CORRUPT_UNMOVABLE = (
-    "Файл прогресса {path} повреждён ({reason}), и его не удалось отложить в сторону ({error}). "
-    "Прогресс НЕ будет сохраняться в этом сеансе."
-)
-NOTICE_UNWRITABLE = (
-    "Прогресс НЕ будет сохраняться: не удалось открыть {path} для записи ({error}). "
-    "Работаем без сохранения до конца сеанса."
-)
-NOTICE_NEWER = (
-    "Файл прогресса {path} создан более новой версией cdc-tutor (схема {found}, эта версия понимает {known}). "
-    "Файл не тронут; прогресс НЕ будет сохраняться в этом сеансе."
-)
-NOTICE_LOST_DURING_SESSION = (
-    "Не удалось записать прогресс в {path} ({error}). "
-    "Дальше прогресс НЕ сохраняется на диск до конца сеанса."
-)
 
 Key = tuple[str, str]  # (step_id, checkpoint_id)
 T = TypeVar("T")
@@ -118,31 +101,31 @@ class ProgressStore:
         try:
             _prepare_file(path)
         except OSError as error:
-            notices.append(NOTICE_UNWRITABLE.format(path=path, error=_describe(error)))
+            notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=_describe(error)))
             return cls.in_memory(notices)
 
         try:
             return cls(_connect_checked(path), path, notices)
         except _Newer as newer:
-            notices.append(NOTICE_NEWER.format(path=path, found=newer.found, known=SCHEMA_VERSION))
+            notices.append(strings.NOTICE_NEWER.format(path=path, found=newer.found, known=SCHEMA_VERSION))
             return cls.in_memory(notices)
         except _Corrupt as corrupt:
             reason = str(corrupt)
         except (sqlite3.Error, OSError) as error:  # cannot open or write: unwritable, not damaged
-            notices.append(NOTICE_UNWRITABLE.format(path=path, error=_describe(error)))
+            notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=_describe(error)))
             return cls.in_memory(notices)
 
         try:
             moved = _move_aside(path)
         except OSError as error:
-            notices.append(NOTICE_CORRUPT_UNMOVABLE.format(path=path, reason=reason, error=_describe(error)))
+            notices.append(strings.NOTICE_CORRUPT_UNMOVABLE.format(path=path, reason=reason, error=_describe(error)))
             return cls.in_memory(notices)
-        notices.append(NOTICE_CORRUPT.format(path=path, reason=reason, moved=moved))
+        notices.append(strings.NOTICE_CORRUPT.format(path=path, reason=reason, moved=moved))
         try:
             _prepare_file(path)
             return cls(_connect_checked(path), path, notices)
         except (OSError, sqlite3.Error, _Corrupt, _Newer) as error:
-            notices.append(NOTICE_UNWRITABLE.format(path=path, error=_describe(error)))
+            notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=_describe(error)))
             return cls.in_memory(notices)
 
     @property
@@ -352,7 +335,7 @@ class ProgressStore:
             self._conn.close()
         except sqlite3.Error:
             pass
-        self.notices.append(NOTICE_LOST_DURING_SESSION.format(path=self.path, error=_describe(error)))
+        self.notices.append(strings.NOTICE_LOST_DURING_SESSION.format(path=self.path, error=_describe(error)))
         self._conn = memory
         self.path = None
 

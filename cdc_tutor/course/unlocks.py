@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from enum import Enum
 
+from cdc_tutor import strings
 from cdc_tutor.course.model import AnyLesson, BrokenLesson, Course, Lesson, Step
 
 Passed = Set[tuple[str, str]]
@@ -25,16 +26,9 @@ class LessonStatus(Enum):
     @property
     def label(self) -> str:
         """The status in the student's language."""
-        return STATUS_LABELS[self]
+        return strings.STATUS_WORDS[self.value]
 
 
-STATUS_LABELS = {
-    LessonStatus.LOCKED: "закрыт",
-    LessonStatus.OPEN: "доступен",
-    LessonStatus.IN_PROGRESS: "в процессе",
-    LessonStatus.DONE: "пройден",
-    LessonStatus.BROKEN: "сломан",
-}
 
 
 def checkpoint_keys(lesson: Lesson) -> set[tuple[str, str]]:

@@ -54,7 +54,7 @@ def test_list_fresh(cli, data_dir):
     assert code == 0 and err == ""
     rows = lines_by_lesson(out)
     assert set(rows) == {FIRST, SECOND, LATER}
-    assert "Первые события" in rows[FIRST] and "доступен" in rows[FIRST] and rows[FIRST].endswith("0/3")
+    assert "Первые события" in rows[FIRST] and "открыт" in rows[FIRST] and rows[FIRST].endswith("0/3")
     assert "закрыт" in rows[SECOND] and rows[SECOND].endswith("0/1")
     assert "закрыт" in rows[LATER]
     # The data directory is created private even by a read-only command.
@@ -71,7 +71,7 @@ def test_list_shows_statuses_and_counts(cli, data_dir):
     assert code == 0
     rows = lines_by_lesson(out)
     assert "пройден" in rows[FIRST] and rows[FIRST].endswith("3/3")
-    assert "доступен" in rows[SECOND]
+    assert "открыт" in rows[SECOND]
     assert "закрыт" in rows[LATER]
 
     with open_store(data_dir) as store:
@@ -169,7 +169,7 @@ def test_export_import_round_trip_between_data_dirs(tmp_path, capsys):
         assert a.export()["records"] == b.export()["records"]
     assert main(["--data-dir", str(two), "--lessons", str(COURSE), "progress"]) == 0
     rows = lines_by_lesson(capsys.readouterr().out)
-    assert "пройден" in rows[FIRST] and "доступен" in rows[SECOND]
+    assert "пройден" in rows[FIRST] and "открыт" in rows[SECOND]
 
 
 def test_import_merges_by_default_and_replaces_on_request(cli, data_dir, tmp_path):
