@@ -145,3 +145,16 @@ async def test_panes_are_tabs_one_visible_at_a_time(make_app):
         tabs.active = "pane-output"
         await pilot.pause()
         assert app.screen.query_one("#pane-output").region.height > 0
+
+
+async def test_answer_input_stays_visible_on_a_small_terminal(make_app):
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=(60, 15)) as pilot:
+        await open_lesson(pilot, FIRST)
+        for _ in range(3):
+            await pilot.press("f3")  # hints and a failure reason make the step bar grow
+        await pilot.pause()
+        answer = app.screen.query_one("#answer", Input)
+        assert answer.region.height == 1 and answer.region.bottom <= 14  # above the footer

@@ -19,6 +19,7 @@ from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
 from cdc_tutor.ui.widgets.step_bar import StepBar
 
 NARROW_WIDTH = 100  # below this the panes share the screen with the text by toggling (F9)
+SHORT_HEIGHT = 30  # below this the checkpoint list scrolls in fewer lines, so the input stays visible
 
 
 def lesson_markdown(session: LessonSession) -> str:
@@ -64,15 +65,16 @@ class LessonScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.session.lesson.title
-        self._apply_width(self.app.size.width)
+        self._apply_size(self.app.size.width, self.app.size.height)
         self.show_step()
         self.query_one("#answer", Input).focus()
 
     def on_resize(self, event) -> None:
-        self._apply_width(event.size.width)
+        self._apply_size(event.size.width, event.size.height)
 
-    def _apply_width(self, width: int) -> None:
+    def _apply_size(self, width: int, height: int) -> None:
         self.set_class(width < NARROW_WIDTH, "narrow")
+        self.set_class(height < SHORT_HEIGHT, "short")
 
     # -- showing -------------------------------------------------------------------------------
 

@@ -49,8 +49,8 @@ class StepBar(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="step-title", markup=False)
         yield Static(id="checkpoints", markup=False)
-        yield Static(id="notice", markup=False)
         yield Input(placeholder=strings.ANSWER_PLACEHOLDER, id="answer")
+        yield Static(id="notice", markup=False)  # last: on a tiny terminal it is what gets clipped
 
     def show(self, title: str, views: list[CheckpointView], active_id: str | None,
              needs_input: bool, notice: str = "") -> None:
