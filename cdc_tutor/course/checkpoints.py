@@ -55,7 +55,9 @@ def _validate_answer(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
         return [("answers", "must be a non-empty list of accepted answers")]
     problems = []
     for index, answer in enumerate(answers):
-        if not isinstance(answer, (str, int, float)) or not normalise_answer(answer):
+        if isinstance(answer, bool):  # YAML reads yes/no/on/off as booleans: say so, don't guess
+            problems.append(("answers", f"answer #{index + 1} is a YAML boolean; quote it, e.g. \"yes\""))
+        elif not isinstance(answer, (str, int, float)) or not normalise_answer(answer):
             problems.append(("answers", f"answer #{index + 1} must be a non-empty string"))
     return problems
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -151,30 +153,32 @@ class LessonScreen(Screen[None]):
         title = strings.SOLUTION_TITLE.format(title=session.step.title)
         self.app.push_screen(DocumentScreen(title, session.step.solution))
 
+    def _after_confirmation(self, question: str, then: Callable[[], None]) -> None:
+        """Ask first: resets forget progress."""
+        self.app.push_screen(ConfirmScreen(question), lambda confirmed: then() if confirmed else None)
+
     def action_reset_step(self) -> None:
         step = self.session.step
 
-        def reset(confirmed: bool | None) -> None:
-            if confirmed:
-                self.session.reset_step()
-                self.query_one("#answer", Input).value = ""
-                self.post_message(messages.StepReset(self.session.lesson.id, step.id))
-                self._say(strings.RESET_DONE)
+        def reset() -> None:
+            self.session.reset_step()
+            self.query_one("#answer", Input).value = ""
+            self.post_message(messages.StepReset(self.session.lesson.id, step.id))
+            self._say(strings.RESET_DONE)
 
-        self.app.push_screen(ConfirmScreen(strings.RESET_STEP_QUESTION.format(title=step.title)), reset)
+        self._after_confirmation(strings.RESET_STEP_QUESTION.format(title=step.title), reset)
 
     def action_reset_lesson(self) -> None:
         lesson = self.session.lesson
 
-        def reset(confirmed: bool | None) -> None:
-            if confirmed:
-                self.session.reset_lesson()
-                self.query_one("#answer", Input).value = ""
-                self.post_message(messages.LessonReset(lesson.id))
-                self.notice = strings.RESET_LESSON_DONE
-                self.show_step()
+        def reset() -> None:
+            self.session.reset_lesson()
+            self.query_one("#answer", Input).value = ""
+            self.post_message(messages.LessonReset(lesson.id))
+            self.notice = strings.RESET_LESSON_DONE
+            self.show_step()
 
-        self.app.push_screen(ConfirmScreen(strings.RESET_LESSON_QUESTION.format(title=lesson.title)), reset)
+        self._after_confirmation(strings.RESET_LESSON_QUESTION.format(title=lesson.title), reset)
 
     def action_previous_step(self) -> None:
         self._go(self.session.index - 1)
