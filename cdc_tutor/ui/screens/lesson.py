@@ -30,7 +30,8 @@ def lesson_markdown(session: LessonSession) -> str:
     parts = [f"# {lesson.title}"]
     if index == 0 and lesson.intro:
         parts.append(lesson.intro)
-    parts.append(f"## {strings.STEP_TITLE.format(number=index + 1, total=len(lesson.steps), title=step.title)}")
+    if not step.text.lstrip().startswith("#"):  # the section has no heading of its own: add one
+        parts.append(f"## {strings.STEP_TITLE.format(number=index + 1, total=len(lesson.steps), title=step.title)}")
     parts.append(step.text)
     return "\n\n".join(parts)
 

@@ -1,0 +1,255 @@
+"""Validates a lesson's steps and checkpoints and splits its body at the step markers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from cdc_tutor.course.checkpoints import KINDS, FieldSpec
+from cdc_tutor.course.frontmatter import Checker, sequence_items
+from cdc_tutor.course.model import Checkpoint
+from cdc_tutor.course.values import has_type, nonempty_str, show, suggest, type_name
+
+_ID = re.compile(r"^[a-z0-9-]+$")
+_MARKER = re.compile(r"^ {0,3}<!--\s*step:\s*(.*?)\s*-->\s*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+STEP_FIELDS = ("id", "title", "checkpoints", "solution")
+CHECKPOINT_FIELDS = ("id", "kind", "prompt", "hints")
+
+
+@dataclass
+class StepDraft:
+    id: str
+    title: str
+    solution: str
+    checkpoints: list[Checkpoint]
+    line: int
+    id_line: int
+    text: str = ""
+
+
+class StepChecker:
+    """Validates the `steps` field of one lesson, then fills each step's text from the body."""
+
+    def __init__(self, check: Checker) -> None:
+        self.check = check
+        self.written_step_ids: set[str] = set()  # every string step id, valid or not
+
+    def steps(self, data: dict, entries) -> list[StepDraft]:
+        """The lesson's valid steps as drafts; every problem in `data['steps']` goes to the checker."""
+        check = self.check
+        if "steps" not in data:
+            return []
+        if not isinstance(data["steps"], list):
+            check.add(check.value_line(entries, "steps", 1), "field 'steps' must be a list of steps")
+            return []
+        if not data["steps"]:
+            check.add(check.value_line(entries, "steps", 1), "a lesson needs at least one step")
+            return []
+        nodes = sequence_items(entries["steps"][1]) if "steps" in entries else []
+        steps_line = check.value_line(entries, "steps", 1)
+        drafts: list[StepDraft] = []
+        first_seen: dict[str, int] = {}
+        for index, raw in enumerate(data["steps"]):
+            node = nodes[index] if index < len(nodes) else None
+            step_line = check.line(node) if node is not None else steps_line
+            if not isinstance(raw, dict):
+                check.add(step_line, f"step #{index + 1} must be a mapping with id, title, checkpoints and solution")
+                continue
+            draft = self.step(raw, node, step_line, index, first_seen)
+            if draft is not None:
+                drafts.append(draft)
+        return drafts
+
+    def step(self, raw: dict, node, step_line: int, index: int, first_seen: dict[str, int]) -> StepDraft | None:
+        check = self.check
+        step_id = raw.get("id")
+        valid_id = isinstance(step_id, str) and bool(_ID.match(step_id))
+        if isinstance(step_id, str):
+            self.written_step_ids.add(step_id)
+        prefix = f"step '{step_id}': " if valid_id else f"step #{index + 1}: "
+        entries = check.fields(raw, node, STEP_FIELDS, STEP_FIELDS, prefix, missing_line=step_line)
+        id_line = check.value_line(entries, "id", step_line)
+        if "id" in raw and not valid_id:
+            check.add(id_line, f"step #{index + 1}: id {show(step_id)} must match [a-z0-9-]+")
+        duplicate = False
+        if valid_id:
+            if step_id in first_seen:
+                check.add(id_line, f"duplicate step id '{step_id}' (first at line {first_seen[step_id]})")
+                duplicate = True
+            else:
+                first_seen[step_id] = id_line
+        if "title" in raw and not nonempty_str(raw["title"]):
+            check.add(check.value_line(entries, "title", step_line), prefix + "field 'title' must be a non-empty string")
+        if "solution" in raw and not nonempty_str(raw["solution"]):
+            check.add(check.value_line(entries, "solution", step_line), prefix + "field 'solution' must be a non-empty string")
+        checkpoints = self.checkpoints(raw, entries, step_line, step_id if valid_id else f"#{index + 1}", prefix)
+        if not valid_id or duplicate:
+            return None
+        return StepDraft(
+            id=step_id,
+            title=raw.get("title", "").strip() if isinstance(raw.get("title"), str) else "",
+            solution=raw["solution"].strip() if isinstance(raw.get("solution"), str) else "",
+            checkpoints=checkpoints,
+            line=step_line,
+            id_line=id_line,
+        )
+
+    def checkpoints(self, raw: dict, entries, step_line: int, step_name: str, prefix: str) -> list[Checkpoint]:
+        check = self.check
+        if "checkpoints" not in raw:
+            return []
+        value = raw["checkpoints"]
+        list_line = check.value_line(entries, "checkpoints", step_line)
+        if not isinstance(value, list):
+            check.add(list_line, prefix + "field 'checkpoints' must be a list of checkpoints")
+            return []
+        if not value:
+            check.add(list_line, f"step '{step_name}' needs at least one checkpoint")
+            return []
+        nodes = sequence_items(entries["checkpoints"][1]) if "checkpoints" in entries else []
+        built: list[Checkpoint] = []
+        first_seen: dict[str, int] = {}
+        for index, item in enumerate(value):
+            node = nodes[index] if index < len(nodes) else None
+            line = check.line(node) if node is not None else list_line
+            if not isinstance(item, dict):
+                check.add(line, f"checkpoint #{index + 1} of step '{step_name}' must be a mapping with id, kind, prompt and hints")
+                continue
+            checkpoint = self.checkpoint(item, node, line, index, step_name, first_seen)
+            if checkpoint is not None:
+                built.append(checkpoint)
+        return built
+
+    def checkpoint(self, raw: dict, node, line: int, index: int, step_name: str,
+                   first_seen: dict[str, int]) -> Checkpoint | None:
+        check = self.check
+        cp_id = raw.get("id")
+        valid_id = isinstance(cp_id, str) and bool(_ID.match(cp_id))
+        name = f"checkpoint '{cp_id}'" if valid_id else f"checkpoint #{index + 1} of step '{step_name}'"
+        prefix = name + ": "
+        kind_name = raw.get("kind")
+        kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
+        kind_fields: Mapping[str, FieldSpec] = kind.fields if kind else {}
+        allowed = (*CHECKPOINT_FIELDS, *kind_fields) if kind else None  # None: unknown kind, cannot tell
+        required = (*CHECKPOINT_FIELDS, *(n for n, spec in kind_fields.items() if spec.required))
+        entries = check.fields(raw, node, allowed, required, prefix, missing_line=line)
+
+        def value_line(field_name: str) -> int:
+            return check.value_line(entries, field_name, line)
+
+        if "id" in raw and not valid_id:
+            check.add(value_line("id"), f"{prefix}id {show(cp_id)} must match [a-z0-9-]+")
+        if valid_id:
+            if cp_id in first_seen:
+                check.add(value_line("id"), f"step '{step_name}': duplicate checkpoint id '{cp_id}' (first at line {first_seen[cp_id]})")
+            else:
+                first_seen[cp_id] = value_line("id")
+        if "kind" in raw and kind is None:
+            check.add(value_line("kind"), f"{prefix}unknown kind {show(kind_name)} (known kinds: {', '.join(sorted(KINDS))})")
+        if "prompt" in raw and not nonempty_str(raw["prompt"]):
+            check.add(value_line("prompt"), prefix + "field 'prompt' must be a non-empty string")
+        hints = raw.get("hints")
+        if "hints" in raw:
+            if not isinstance(hints, list) or len(hints) < 2:
+                check.add(value_line("hints"), f"{name} needs at least two hints")
+            else:
+                items = sequence_items(entries["hints"][1]) if "hints" in entries else []
+                for n, hint in enumerate(hints):
+                    if not nonempty_str(hint):
+                        hint_line = check.line(items[n]) if n < len(items) else value_line("hints")
+                        check.add(hint_line, f"{prefix}hint #{n + 1} must be a non-empty string")
+
+        spec: dict[str, Any] = {}
+        if kind is not None:
+            typed = True
+            for field_name, field_spec in kind_fields.items():
+                if field_name not in raw:
+                    typed = typed and not field_spec.required
+                    continue
+                if not has_type(raw[field_name], field_spec.type):
+                    check.add(value_line(field_name), f"{prefix}field '{field_name}' must be {type_name(field_spec.type)}")
+                    typed = False
+                else:
+                    spec[field_name] = raw[field_name]
+            if typed:
+                try:
+                    found = list(kind.validate(spec))
+                except Exception as error:  # a kind's validator must not take the loader down
+                    found = [("kind", f"cannot be validated ({error.__class__.__name__}: {error})")]
+                for field_name, message in found:
+                    check.add(value_line(field_name), f"{prefix}{field_name}: {message}")
+
+        if not valid_id or kind is None:
+            return None
+        return Checkpoint(
+            id=cp_id,
+            kind=kind_name,
+            prompt=raw["prompt"].strip() if isinstance(raw.get("prompt"), str) else "",
+            hints=tuple(h.strip() for h in hints) if isinstance(hints, list) and all(isinstance(h, str) for h in hints) else (),
+            spec=spec,
+            line=line,
+        )
+
+    # --- body
+
+    def body(self, lines: list[str], body_start: int, steps: list[StepDraft]) -> str:
+        """Split the body (from line index `body_start`) at step markers: fill each step's text, return the intro."""
+        check = self.check
+        markers: list[tuple[str, int]] = []  # (step id as written, 0-based line index)
+        fence: str | None = None
+        for index in range(body_start, len(lines)):
+            line = lines[index]
+            head = line.lstrip(" ")[:4]
+            if not head.startswith(("```", "~~~", "<!--")):
+                continue
+            fence_match = _FENCE.match(line)
+            if fence is not None:
+                if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence) \
+                        and not line.strip().lstrip(fence[0]):
+                    fence = None
+                continue
+            if fence_match:
+                fence = fence_match.group(1)
+                continue
+            marker = _MARKER.match(line)
+            if marker:
+                markers.append((marker.group(1), index))
+
+        def section(position: int) -> str:
+            start = markers[position][1] + 1
+            stop = markers[position + 1][1] if position + 1 < len(markers) else len(lines)
+            return "\n".join(lines[start:stop]).strip()
+
+        by_id = {step.id: (order, step) for order, step in enumerate(steps)}
+        first_marker: dict[str, int] = {}
+        last_order, last_id = -1, ""
+        for position, (step_id, index) in enumerate(markers):
+            file_line = index + 1
+            if step_id not in by_id:
+                if step_id in self.written_step_ids:
+                    continue  # the step itself is already reported (bad id)
+                if not step_id:
+                    check.add(file_line, "step marker without a step id: write <!-- step: STEP-ID -->")
+                else:
+                    check.add(file_line, f"step marker for unknown step '{step_id}'" + suggest(step_id, list(by_id)))
+                continue
+            if step_id in first_marker:
+                check.add(file_line, f"duplicate marker for step '{step_id}' (first at line {first_marker[step_id]})")
+                continue
+            first_marker[step_id] = file_line
+            order, step = by_id[step_id]
+            if order < last_order:
+                check.add(file_line, f"step marker '{step_id}' is out of order: steps lists '{step_id}' before '{last_id}'")
+            else:
+                last_order, last_id = order, step_id
+            step.text = section(position)
+            if not step.text:
+                check.add(file_line, f"empty step '{step_id}': no text after its marker")
+        for step in steps:
+            if step.id not in first_marker:
+                check.add(step.id_line, f"step '{step.id}' has no marker '<!-- step: {step.id} -->' in the body")
+        stop = markers[0][1] if markers else len(lines)
+        return "\n".join(lines[body_start:stop]).strip()
