@@ -331,7 +331,7 @@ def test_permission_error_creating_the_file_falls_back_to_memory(tmp_path, monke
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(progress_module.os, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     store = ProgressStore.open(path)
     assert_memory_fallback(store, path)
     assert "Permission denied" in store.notices[0]
@@ -349,7 +349,7 @@ def test_unwritable_database_falls_back_to_memory(tmp_path, monkeypatch):
             return real_connect(f"file:{database}?mode=ro", *args, uri=True, **kwargs)
         return real_connect(database, *args, **kwargs)
 
-    monkeypatch.setattr(progress_module.sqlite3, "connect", read_only)
+    monkeypatch.setattr(sqlite3, "connect", read_only)
     store = ProgressStore.open(path)
     assert_memory_fallback(store, path)
     store.close()

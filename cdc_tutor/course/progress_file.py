@@ -1,0 +1,214 @@
+"""The private SQLite file behind the progress store: creating, checking, initialising, moving aside."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sqlite3
+import stat
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from cdc_tutor import strings
+
+SCHEMA_VERSION = 1  # stored in PRAGMA user_version
+
+COLUMNS = ("lesson_id", "step_id", "checkpoint_id", "passed_at", "failures", "hint_level", "last_answer")
+_SCHEMA = """
+CREATE TABLE checkpoint_state (
+    lesson_id     TEXT    NOT NULL,
+    step_id       TEXT    NOT NULL,
+    checkpoint_id TEXT    NOT NULL,
+    passed_at     TEXT,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    hint_level    INTEGER NOT NULL DEFAULT 0,
+    last_answer   TEXT,
+    PRIMARY KEY (lesson_id, step_id, checkpoint_id)
+)
+"""
+
+
+class Corrupt(Exception):
+    """The file is not a usable progress database; the message says why (SQLite's words)."""
+
+
+class Newer(Exception):
+    """The file was made by a newer tutor: its schema version `found` is above SCHEMA_VERSION."""
+
+    def __init__(self, found: int):
+        super().__init__(found)
+        self.found = found
+
+
+def open_file(path: Path) -> tuple[sqlite3.Connection | None, list[str]]:
+    """A checked connection to the file at `path` (None: keep progress in memory) and notices.
+
+    Never raises for a bad file or directory: a damaged file is moved aside and a fresh one begins.
+    """
+    notices: list[str] = []
+    try:
+        _prepare_file(path)
+    except OSError as error:
+        notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=describe(error)))
+        return None, notices
+
+    try:
+        return _connect_checked(path), notices
+    except Newer as newer:
+        notices.append(strings.NOTICE_NEWER.format(path=path, found=newer.found, known=SCHEMA_VERSION))
+        return None, notices
+    except Corrupt as corrupt:
+        reason = str(corrupt)
+    except (sqlite3.Error, OSError) as error:  # cannot open or write: unwritable, not damaged
+        notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=describe(error)))
+        return None, notices
+
+    try:
+        moved = _move_aside(path)
+    except OSError as error:
+        notices.append(strings.NOTICE_CORRUPT_UNMOVABLE.format(path=path, reason=reason, error=describe(error)))
+        return None, notices
+    notices.append(strings.NOTICE_CORRUPT.format(path=path, reason=reason, moved=moved))
+    try:
+        _prepare_file(path)
+        return _connect_checked(path), notices
+    except (OSError, sqlite3.Error, Corrupt, Newer) as error:
+        notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=describe(error)))
+        return None, notices
+
+
+def describe(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return str(error) or type(error).__name__
+
+
+def _prepare_file(path: Path) -> None:
+    """Create missing directories (0700) and the file (0600); an existing file open to others -> 0600."""
+    missing: list[Path] = []
+    parent = path.parent
+    while not parent.exists():
+        missing.append(parent)
+        if parent.parent == parent:
+            break
+        parent = parent.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700)
+        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise IsADirectoryError(21, "not a regular file", str(path)) from None
+        if stat.S_IMODE(info.st_mode) & 0o077:  # readable by others: make it private
+            os.chmod(path, 0o600)  # (a deliberately read-only 0400 file stays read-only)
+    else:
+        try:
+            os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        raise
+    conn.execute("COMMIT")
+
+
+def _connect_checked(path: Path) -> sqlite3.Connection:
+    """Connect, verify integrity and schema (initialising an empty file) and prove it is writable."""
+    # SQLite gives its -journal file the database file's permissions (0600); a restrictive umask
+    # covers any other file it might create while connecting.
+    old_umask = os.umask(0o077)
+    try:
+        conn = sqlite3.connect(str(path), timeout=5.0, check_same_thread=False, isolation_level=None)
+    finally:
+        os.umask(old_umask)
+    try:
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE").fetchall()
+            result = conn.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as error:
+            if _is_damage(error):
+                raise Corrupt(str(error)) from None
+            raise
+        if result != [("ok",)]:
+            raise Corrupt("; ".join(str(row[0]) for row in result[:3]))
+        try:
+            initialise(conn)
+        except sqlite3.DatabaseError as error:
+            if _is_damage(error):
+                raise Corrupt(str(error)) from None
+            raise
+        # Prove we can write (file, directory for the journal) without changing anything.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("CREATE TABLE _write_probe (x)")
+        finally:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    if isinstance(error, sqlite3.OperationalError):
+        return False  # locked, readonly, cannot open: a problem of access, not of the file
+    return True
+
+
+def initialise(conn: sqlite3.Connection) -> None:
+    """Create the schema in an empty database, or check that an existing one is ours."""
+    with transaction(conn):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        if version == 0 and not tables:
+            conn.execute(_SCHEMA)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+    check_schema(conn)
+
+
+def check_schema(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise Newer(version)
+    if version != SCHEMA_VERSION:
+        raise Corrupt(f"unknown schema version {version}")
+    columns = tuple(row[1] for row in conn.execute("PRAGMA table_info(checkpoint_state)"))
+    if columns != COLUMNS:
+        raise Corrupt("unexpected tables")
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a damaged file (and its journal/WAL side files) to <name>.corrupt-<UTC time>."""
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+    os.rename(path, target)
+    for suffix in ("-journal", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            try:
+                os.rename(side, target.with_name(target.name + suffix))
+            except OSError:
+                pass
+    return target
