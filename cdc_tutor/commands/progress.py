@@ -19,7 +19,6 @@ from cdc_tutor.settings import Settings
 HELP = "прогресс: показать, экспорт, импорт / list, export, import progress"
 
 
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from cdc_tutor.cli import _add_common  # common flags also work after the action
 

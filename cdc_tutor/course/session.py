@@ -99,9 +99,13 @@ class LessonSession:
             )
         return result
 
-    def active_checkpoint(self) -> Checkpoint | None:
-        """The first checkpoint of the current step that has not passed: what input goes to."""
-        return next((v.checkpoint for v in self.views() if v.state is not CheckpointState.PASSED), None)
+    def active_checkpoint(self, views: list[CheckpointView] | None = None) -> Checkpoint | None:
+        """The first checkpoint of the current step that has not passed: what input goes to.
+
+        Pass the `views()` already read to avoid reading the store again.
+        """
+        views = self.views() if views is None else views
+        return next((v.checkpoint for v in views if v.state is not CheckpointState.PASSED), None)
 
     def failures(self) -> int:
         return self.store.failures(self.lesson.id, self.step.id)

@@ -29,8 +29,6 @@ class LessonStatus(Enum):
         return strings.STATUS_WORDS[self.value]
 
 
-
-
 def checkpoint_keys(lesson: Lesson) -> set[tuple[str, str]]:
     """(step_id, checkpoint_id) of every checkpoint the lesson has now."""
     return {(step.id, checkpoint.id) for step in lesson.steps for checkpoint in step.checkpoints}

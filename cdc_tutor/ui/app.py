@@ -17,7 +17,7 @@ from cdc_tutor.course.progress import ProgressStore
 from cdc_tutor.course.session import LessonSession
 from cdc_tutor.ui.keys import bindings_table
 from cdc_tutor.ui.messages import LessonChosen
-from cdc_tutor.ui.screens.catalog import CatalogScreen
+from cdc_tutor.ui.screens.catalog import CatalogScreen, quoted_titles
 
 # The lesson and document screens pull in Markdown (markdown-it, pygments): imported when first
 # opened, so they cost nothing before the catalog is painted.
@@ -53,16 +53,12 @@ class CdcTutorApp(App[None]):
         if isinstance(lesson, BrokenLesson):
             self.notify(strings.LESSON_BROKEN, severity="error")
         elif status is unlocks.LessonStatus.LOCKED:
-            missing = [self._title(p) for p in lesson.prerequisites]
-            self.notify(strings.LESSON_LOCKED.format(lessons=", ".join(missing)), severity="warning")
+            missing = quoted_titles(self.course, lesson.prerequisites)
+            self.notify(strings.LESSON_LOCKED.format(lessons=missing), severity="warning")
         else:
             from cdc_tutor.ui.screens.lesson import LessonScreen
 
             self.push_screen(LessonScreen(LessonSession(lesson, self.store)))
-
-    def _title(self, lesson_id: str) -> str:
-        lesson = self.course.find(lesson_id)
-        return f"«{lesson.title}»" if lesson is not None else lesson_id
 
     def action_help(self) -> None:
         from cdc_tutor.ui.screens.document import DocumentScreen

@@ -77,6 +77,8 @@ async def test_locked_lesson_does_not_open(make_app):
         assert isinstance(app.screen, CatalogScreen)
         assert posted(app, messages.LessonChosen)[-1].lesson_id == SECOND
         assert any("закрыт" in n.message for n in app._notifications)
+        first_title = app.course.find(FIRST).title
+        assert any(f"«{first_title}»" in n.message for n in app._notifications)  # names what to pass first
 
 
 async def test_wrong_answer_hints_and_locked_solution(make_app, course):

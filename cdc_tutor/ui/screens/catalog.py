@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -13,6 +15,15 @@ from cdc_tutor.course.model import BrokenLesson, Course
 from cdc_tutor.course.progress import ProgressStore
 from cdc_tutor.ui.messages import LessonChosen
 from cdc_tutor.ui.widgets.lesson_list import LessonList, LessonRow
+
+
+def quoted_titles(course: Course, lesson_ids: Iterable[str]) -> str:
+    """Lessons as the student knows them, «title», comma-separated; an unknown id stays as it is."""
+    titles = []
+    for lesson_id in lesson_ids:
+        lesson = course.find(lesson_id)
+        titles.append(f"«{lesson.title}»" if lesson is not None else lesson_id)
+    return ", ".join(titles)
 
 
 class CatalogScreen(Screen[None]):
@@ -84,12 +95,8 @@ class CatalogScreen(Screen[None]):
         else:
             lines = [lesson.description, strings.DETAILS_TOPICS.format(topics=", ".join(lesson.topics))]
             if lesson.prerequisites:
-                titles = [self._title(p) for p in lesson.prerequisites]
-                lines.append(strings.DETAILS_PREREQUISITES.format(lessons=", ".join(titles)))
+                titles = quoted_titles(self.course, lesson.prerequisites)
+                lines.append(strings.DETAILS_PREREQUISITES.format(lessons=titles))
         if self.course.problems:
             lines.append(strings.COURSE_PROBLEMS.format(count=len(self.course.problems)))
         details.update("\n".join(lines))
-
-    def _title(self, lesson_id: str) -> str:
-        lesson = self.course.find(lesson_id)
-        return f"«{lesson.title}»" if lesson is not None else lesson_id

@@ -86,14 +86,13 @@ class LessonScreen(Screen[None]):
         if reload_text:
             self.query_one("#lesson-text", Markdown).update(lesson_markdown(session))
             self.query_one("#text-column").scroll_home(animate=False)
-        active = session.active_checkpoint()
+        views = session.views()
+        active = session.active_checkpoint(views)
         needs_input = active is not None and KINDS[active.kind].needs_input
         title = strings.STEP_TITLE.format(
             number=session.index + 1, total=len(session.lesson.steps), title=session.step.title
         )
-        self.query_one(StepBar).show(
-            title, session.views(), active.id if active else None, needs_input, self.notice
-        )
+        self.query_one(StepBar).show(title, views, active.id if active else None, needs_input, self.notice)
 
     def _say(self, notice: str) -> None:
         self.notice = notice
