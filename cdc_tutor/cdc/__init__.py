@@ -1,0 +1,1 @@
+"""Debezium change events: decoding Kafka messages, typed values, events to DataFrames (pure)."""

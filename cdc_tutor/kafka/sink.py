@@ -1,0 +1,32 @@
+"""KafkaSink: the producer the embedded source relays its Debezium records through."""
+
+from __future__ import annotations
+
+from confluent_kafka import Producer
+
+
+class KafkaSink:
+    """`send(topic, key, value)` with back-pressure: waits for room instead of failing."""
+
+    def __init__(self, bootstrap_servers: str, **config) -> None:
+        self._producer = Producer({
+            "bootstrap.servers": bootstrap_servers,
+            "linger.ms": 5,
+            "enable.idempotence": True,  # a retried batch must not duplicate change events
+            "partitioner": "murmur2_random",  # the Java client's partitioner, as Kafka Connect uses
+            "log_level": 3,
+            **config,
+        })
+
+    def send(self, topic: str, key: bytes | None, value: bytes | None) -> None:
+        while True:
+            try:
+                self._producer.produce(topic, key=key, value=value)
+                break
+            except BufferError:  # local queue full: let deliveries drain, then retry
+                self._producer.poll(0.05)
+        self._producer.poll(0)
+
+    def flush(self, timeout: float = 10.0) -> int:
+        """Wait for delivery; returns how many records are still undelivered."""
+        return self._producer.flush(timeout)

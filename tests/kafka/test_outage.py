@@ -1,0 +1,85 @@
+"""The embedded broker behind the outage proxy: real clients, a real cut, nothing committed lost."""
+
+from __future__ import annotations
+
+import time
+
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+
+from cdc_tutor.kafka.sink import KafkaSink
+
+
+def _consumer(address: str, group: str, errors: list | None = None) -> Consumer:
+    config = {
+        "bootstrap.servers": address,
+        "group.id": group,
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+        "log_level": 0,
+    }
+    if errors is not None:
+        config["error_cb"] = lambda error: errors.append(error.code())
+    return Consumer(config)
+
+
+def _produce(address: str, topic: str, values: range) -> None:
+    sink = KafkaSink(address)
+    for number in values:
+        sink.send(topic, str(number).encode(), str(number).encode())
+    assert sink.flush() == 0
+
+
+def _drain(consumer: Consumer, seen: list[int], want: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while len(seen) < want and time.monotonic() < deadline:
+        for message in consumer.consume(100, 0.2):
+            if message.error() is None:
+                seen.append(int(message.value()))
+                consumer.commit(message=message, asynchronous=False)  # after processing
+
+
+def test_clients_reach_the_broker_only_through_the_proxy(broker, proxy, topic):
+    producer = Producer({"bootstrap.servers": proxy.address, "log_level": 0})
+    metadata = producer.list_topics(timeout=10)
+    assert {(b.host, b.port) for b in metadata.brokers.values()} == {("127.0.0.1", proxy.port)}
+    assert broker.port != proxy.port
+    assert proxy.address.startswith("127.0.0.1:")  # loopback only, on shared VMs too
+
+
+def test_consumer_survives_a_cut_and_loses_no_committed_event(broker, proxy, topic):
+    _produce(broker.bootstrap_servers, topic, range(0, 200))
+    errors: list = []
+    consumer = _consumer(proxy.address, "outage-group", errors)
+    consumer.subscribe([topic])
+    seen: list[int] = []
+    _drain(consumer, seen, 200, 30)
+    assert sorted(seen) == list(range(200))
+
+    proxy.cut()
+    assert not proxy.reachable
+    _produce(broker.bootstrap_servers, topic, range(200, 400))  # the source keeps writing
+    deadline = time.monotonic() + 15
+    while not ({KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN} & set(errors)) and time.monotonic() < deadline:
+        consumer.consume(10, 0.2)
+    assert {KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN} & set(errors), errors
+
+    proxy.restore()
+    _drain(consumer, seen, 400, 60)
+    consumer.close()
+    assert sorted(seen) == list(range(400)), "every event processed exactly once across the cut"
+
+    # A restarted consumer of the same group resumes from the committed offsets: nothing left.
+    again = _consumer(proxy.address, "outage-group")
+    partitions = [TopicPartition(topic, p) for p in range(4)]
+    committed = again.committed(partitions, timeout=10)
+    ends = [again.get_watermark_offsets(tp, timeout=10)[1] for tp in partitions]
+    again.close()
+    assert [tp.offset for tp in committed] == ends
+    assert sum(ends) == 400
+
+
+def test_restore_reuses_the_same_address(proxy):
+    address = proxy.address
+    proxy.cut()
+    proxy.restore()
+    assert proxy.reachable and proxy.address == address
