@@ -69,6 +69,39 @@ PANE_PLACEHOLDERS = {
 }
 NO_TOPICS = "урок не читает топики"
 
+# Embedded lab and the topic pane
+LAB_STARTING = "Запускаю встроенную лабораторию: брокер Kafka и базу inventory…"
+LAB_READY = "Лаборатория готова: bootstrap.servers={bootstrap}"
+LAB_FAILED = "Не удалось запустить встроенную лабораторию: {problem}"
+LAB_NOT_RUNNING = "Встроенная лаборатория не запущена."
+LAB_CUT = "Брокер отключён: клиенты видят обрыв связи. {key} вернёт его."
+LAB_RESTORED = "Брокер снова доступен по адресу {bootstrap}."
+ACTION_OUTAGE = "Отключить/вернуть брокер"
+TAIL_WAITING_FOR_LAB = "Жду встроенную лабораторию…"
+TAIL_LAB_FAILED = "Лаборатория не запустилась: {problem}"
+TAIL_CONNECTING = "○ подключаюсь"
+TAIL_CONNECTED = "● на связи"
+TAIL_BROKER_DOWN = "✖ брокер недоступен, переподключаюсь… {error}"
+TAIL_COUNTERS = ("получено {received} · показано {shown} из {matching} · вытеснено {dropped} · "
+                 "битых {malformed} · {rate:.1f} соб/с")
+TAIL_FILTER = "фильтр: таблица={table}, op={op}"
+TAIL_PAUSED = "ПАУЗА (пробел — продолжить)"
+ACTION_TAIL_PAUSE = "Пауза"
+ACTION_TAIL_TABLE = "Таблица"
+ACTION_TAIL_OP = "Операция"
+ACTION_EVENT_RAW = "Исходный JSON"
+EVENT_TITLE = "Событие {topic} [{partition}] @ {offset} (расшифровано, без schema)"
+EVENT_RAW_TITLE = "Событие {topic} [{partition}] @ {offset} (как пришло: key и value)"
+
+# Source pane
+SQL_PLACEHOLDER = "SQL для базы inventory, например: UPDATE orders SET status = 'PAID' WHERE id = 10001"
+SQL_INTRO = ("Встроенная база inventory (диалект SQLite). Каждое изменение станет событием Debezium "
+             "в топике dbserver1.inventory.<таблица> — смотрите вкладку «Топики».")
+SQL_NO_LAB = "Лаборатория ещё не готова: подождите пару секунд."
+SQL_RUNNING = "Выполняю…"
+SQL_FAILED = "Ошибка: {error}"
+SQL_DONE = "Готово: строк затронуто {rowcount}, событий изменений {changes}."
+
 # Actions: (description in footer, help text)
 ACTION_CHECK = "Проверить"
 ACTION_HINT = "Подсказка"

@@ -88,10 +88,14 @@ def _pretty(data: bytes | None) -> str:
         return _text(data)
 
 
+_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
+
+
 def _text(data: bytes | None) -> str:
+    """Bytes for a terminal line: invalid UTF-8 and control characters shown as \\xNN."""
     if data is None:
         return "null"
-    return data.decode("utf-8", "backslashreplace")
+    return data.decode("utf-8", "backslashreplace").translate(_CONTROL)
 
 
 def _plain(value: Any) -> str:

@@ -88,6 +88,8 @@ class TailView:
     malformed: int
     rate: float
     """Messages per second received over the last few seconds."""
+    tables: frozenset[str] = frozenset()
+    """Every table seen since the start (for filter choices), even if trimmed from the ring."""
 
 
 class TailBuffer:
@@ -103,6 +105,7 @@ class TailBuffer:
         self._last_viewed_seq = 0
         self._rate_window = rate_window
         self._arrivals: deque[tuple[float, int]] = deque()  # (monotonic time, count) per batch
+        self._topics: set[str] = set()
 
     def add(self, topic: str, partition: int, offset: int, timestamp_ms: int,
             key: bytes | None, value: bytes | None) -> None:
@@ -116,6 +119,7 @@ class TailBuffer:
         with self._lock:
             for topic, partition, offset, timestamp_ms, key, value in messages:
                 self._received += 1
+                self._topics.add(topic)
                 op = sniff_op(value)
                 if op == NOT_AN_ENVELOPE:
                     self._malformed += 1
@@ -137,10 +141,12 @@ class TailBuffer:
             self._trim_arrivals(now)
             recent = sum(count for _, count in self._arrivals)
             counters = (self._received, self._dropped, self._malformed)
+            seen_tables = frozenset(topic.rsplit(".", 1)[-1] for topic in self._topics)
         matching = [entry for entry in entries
                     if (tables is None or entry.table in tables) and (ops is None or entry.op in ops)]
         return TailView(entries=matching[-limit:], received=counters[0], matching=len(matching),
-                        dropped=counters[1], malformed=counters[2], rate=recent / self._rate_window)
+                        dropped=counters[1], malformed=counters[2], rate=recent / self._rate_window,
+                        tables=seen_tables)
 
     def clear(self) -> None:
         with self._lock:

@@ -10,7 +10,8 @@ HELP = "start the tutor"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """`run` has only the common flags (--lessons, --data-dir)."""
+    parser.add_argument("--no-lab", action="store_true",
+                        help="не запускать встроенную лабораторию / do not start the embedded lab")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -21,7 +22,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     course = load_course(settings.lessons_dir)
     store = ProgressStore.open(settings.progress_path)
     try:
-        CdcTutorApp(course, store).run()
+        lab_options = None
+        if not getattr(args, "no_lab", False):
+            from cdc_tutor.lab_options import LabOptions
+
+            lab_options = LabOptions()
+        CdcTutorApp(course, store, lab_options).run()
     finally:
         store.close()
     return 0

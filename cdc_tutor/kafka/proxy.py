@@ -51,7 +51,7 @@ class OutageProxy:
     def close(self) -> None:
         if self._loop.is_closed():
             return
-        self.cut()
+        self._call(self._shutdown())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
         self._loop.close()
@@ -71,6 +71,16 @@ class OutageProxy:
         for writer in list(self._connections):
             _abort(writer)
         self._connections.clear()
+
+    async def _shutdown(self) -> None:
+        # Finish every connection's tasks, so none is destroyed pending when the loop closes.
+        # Aborting the connections ends their pumps; cancelling would make asyncio log noise.
+        await self._cut()
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=1.0)
+            for task in stuck:
+                task.cancel()
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
@@ -98,6 +108,8 @@ class OutageProxy:
                 inspect(frame)
                 writer.write(_SIZE.pack(size) + frame)
                 await writer.drain()
+        except (OSError, asyncio.IncompleteReadError):
+            pass  # either side went away (or the proxy was cut): the connection ends
         finally:
             _abort(writer)
 

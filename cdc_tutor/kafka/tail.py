@@ -51,9 +51,14 @@ class TopicTail:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Ask the thread to end; wait up to `timeout` (0 for the UI, which must not block)."""
         self._stop.set()
-        if self._thread is not None:
+        if self._thread is not None and timeout > 0:
             self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
     @property
     def assigned_topics(self) -> list[str]:

@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -16,7 +17,7 @@ from cdc_tutor.course.model import BrokenLesson, Course
 from cdc_tutor.course.progress import ProgressStore
 from cdc_tutor.course.session import LessonSession
 from cdc_tutor.ui.keys import bindings_table
-from cdc_tutor.ui.messages import LessonChosen
+from cdc_tutor.ui.messages import LabFailed, LabStarted, LessonChosen
 from cdc_tutor.ui.screens.catalog import CatalogScreen, quoted_titles
 
 # The lesson and document screens pull in Markdown (markdown-it, pygments): imported when first
@@ -33,17 +34,61 @@ class CdcTutorApp(App[None]):
         Binding("f1", "help", strings.ACTION_HELP),
         Binding("ctrl+q,f10", "quit", strings.ACTION_QUIT),
         Binding("ctrl+p", "command_palette", strings.ACTION_PALETTE, show=False),
+        Binding("f12", "toggle_outage", strings.ACTION_OUTAGE, show=False),
     ]
 
-    def __init__(self, course: Course, store: ProgressStore) -> None:
+    def __init__(self, course: Course, store: ProgressStore, lab_options=None) -> None:
+        """`lab_options` (cdc_tutor.lab.LabOptions) starts the embedded lab; None runs without it."""
         super().__init__()
         self.course = course
         self.store = store
+        self.lab_options = lab_options
+        self.lab = None
+        """The running EmbeddedLab once LabStarted arrives; panes poll it."""
+        self.lab_problem: str | None = None
 
     def on_mount(self) -> None:
         self.push_screen(CatalogScreen(self.course, self.store))
         for notice in self.store.notices:
             self.notify(notice, severity="warning", timeout=30)
+        if self.lab_options is not None:
+            self.call_after_refresh(self._start_lab)  # after the first frame: the lab is not needed to read
+
+    @work(thread=True, exclusive=True, group="lab", description="embedded lab")
+    def _start_lab(self) -> None:
+        from cdc_tutor.lab import EmbeddedLab  # confluent_kafka loads here, off the UI thread
+
+        try:
+            lab = EmbeddedLab(self.lab_options).start()
+        except Exception as problem:  # noqa: BLE001 - shown to the student; the tutor still works
+            self.post_message(LabFailed(f"{type(problem).__name__}: {problem}"))
+            return
+        self.post_message(LabStarted(lab))
+
+    def on_lab_started(self, message: LabStarted) -> None:
+        if self.is_running:
+            self.lab = message.lab
+        else:  # the app quit while the lab was starting
+            message.lab.close()
+
+    def on_lab_failed(self, message: LabFailed) -> None:
+        self.lab_problem = message.problem
+        self.notify(strings.LAB_FAILED.format(problem=message.problem), severity="error", timeout=30)
+
+    def on_unmount(self) -> None:
+        if self.lab is not None:
+            self.lab.close()
+            self.lab = None
+
+    def action_toggle_outage(self) -> None:
+        if self.lab is None:
+            self.notify(self.lab_problem or strings.LAB_NOT_RUNNING, severity="warning")
+        elif self.lab.reachable:
+            self.lab.cut()
+            self.notify(strings.LAB_CUT.format(key="F12"), severity="warning")
+        else:
+            self.lab.restore()
+            self.notify(strings.LAB_RESTORED.format(bootstrap=self.lab.bootstrap_servers))
 
     def on_lesson_chosen(self, message: LessonChosen) -> None:
         lesson = self.course.find(message.lesson_id)

@@ -61,3 +61,17 @@ class LessonReset(Message):
     def __init__(self, lesson_id: str) -> None:
         super().__init__()
         self.lesson_id = lesson_id
+
+
+class LabStarted(Message):
+    """The embedded lab (broker, source, workload) is up; `lab` is the running EmbeddedLab."""
+
+    def __init__(self, lab) -> None:
+        super().__init__()
+        self.lab = lab
+
+
+class LabFailed(Message):
+    def __init__(self, problem: str) -> None:
+        super().__init__()
+        self.problem = problem

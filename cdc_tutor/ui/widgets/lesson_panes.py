@@ -1,7 +1,7 @@
 """The lesson's live panes as tabs: topics, code output, DataFrame, windows, source database.
 
-Each pane is a place kept ready for its capability (Kafka tail, kernel output, ...); until that
-capability is wired in, the pane says what will appear there.
+The topic and source panes are live; the others are kept ready for their capability (kernel
+output, DataFrames, windows) and until it is wired in, say what will appear there.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from cdc_tutor import strings
 from cdc_tutor.course.model import Lesson
+from cdc_tutor.ui.widgets.source_pane import SourcePane
+from cdc_tutor.ui.widgets.topic_pane import TopicPane
 
 PANE_IDS = ("topics", "output", "dataframe", "windows", "source")
 
@@ -29,4 +31,9 @@ class LessonPanes(Vertical):
             for pane in PANE_IDS:
                 placeholder = strings.PANE_PLACEHOLDERS[pane].format(topics=topics, engine=self.lesson.engine)
                 with TabPane(strings.PANE_TITLES[pane], id=f"pane-{pane}"):
-                    yield Static(placeholder, classes="pane-placeholder", markup=False)
+                    if pane == "topics":
+                        yield TopicPane(self.lesson.live_topics, id="topic-pane")
+                    elif pane == "source":
+                        yield SourcePane(id="source-pane")
+                    else:
+                        yield Static(placeholder, classes="pane-placeholder", markup=False)

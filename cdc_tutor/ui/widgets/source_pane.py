@@ -1,0 +1,64 @@
+"""SourcePane: SQL typed against the embedded inventory database; its changes become events."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from cdc_tutor import strings
+
+SHOWN_ROWS = 50
+
+
+class SourcePane(Vertical):
+    """Runs SQL in a thread worker (the database lock may wait on the workload), shows the result."""
+
+    class Executed(Message):
+        """A statement finished; `result` is the source's SqlResult."""
+
+        def __init__(self, sql: str, result) -> None:
+            super().__init__()
+            self.sql = sql
+            self.result = result
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=strings.SQL_PLACEHOLDER, id="sql-input")
+        with VerticalScroll(id="sql-scroll"):
+            yield Static(strings.SQL_INTRO, id="sql-result", markup=False)
+
+    @on(Input.Submitted, "#sql-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()  # the lesson screen must not treat it as an answer
+        sql = event.value.strip()
+        if not sql:
+            return
+        lab = getattr(self.app, "lab", None)
+        if lab is None:
+            self.query_one("#sql-result", Static).update(strings.SQL_NO_LAB)
+            return
+        self.query_one("#sql-result", Static).update(strings.SQL_RUNNING)
+        self._execute(lab, sql)
+
+    @work(thread=True, exclusive=True, group="source-sql", description="SQL")
+    def _execute(self, lab, sql: str) -> None:
+        self.post_message(self.Executed(sql, lab.database.execute_script(sql)))
+
+    def on_source_pane_executed(self, message: Executed) -> None:
+        result = message.result
+        output = self.query_one("#sql-result", Static)
+        if not result.ok:
+            output.update(strings.SQL_FAILED.format(error=result.error))
+            return
+        self.query_one("#sql-input", Input).value = ""
+        summary = strings.SQL_DONE.format(rowcount=result.rowcount, changes=result.changes)
+        if not result.columns:
+            output.update(summary)
+            return
+        table = Table(*result.columns, title=summary, title_justify="left", expand=False)
+        for row in result.rows[:SHOWN_ROWS]:
+            table.add_row(*("NULL" if value is None else str(value) for value in row))
+        output.update(table)

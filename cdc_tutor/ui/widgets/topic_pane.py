@@ -1,0 +1,112 @@
+"""TopicPane: the live tail of the lesson's topics, with counters, filters, pause and details."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from cdc_tutor import strings
+from cdc_tutor.ui.widgets.event_list import EventList
+
+REFRESH_SECONDS = 0.2  # 5 Hz: the pane reads a snapshot of the buffer, never one write per event
+SHOWN_LIMIT = 500
+OP_FILTERS = (None, "c", "u", "d", "r", "tombstone", "?")
+
+
+class TopicPane(Vertical):
+    """Starts a tail once the app's lab is up; the tail's thread fills a bounded buffer."""
+
+    BINDINGS = [
+        Binding("space", "toggle_pause", strings.ACTION_TAIL_PAUSE),
+        Binding("t", "next_table", strings.ACTION_TAIL_TABLE),
+        Binding("o", "next_op", strings.ACTION_TAIL_OP),
+    ]
+
+    def __init__(self, topics: tuple[str, ...] = (), **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.topics = topics
+        self.tail = None
+        self.paused = False
+        self.table_filter: str | None = None
+        self.op_filter: str | None = None
+        self._tables: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(strings.TAIL_WAITING_FOR_LAB, id="topic-status", markup=False)
+        yield EventList(id="event-list")
+
+    def on_mount(self) -> None:
+        self.set_interval(REFRESH_SECONDS, self.refresh_view)
+
+    def on_unmount(self) -> None:
+        if self.tail is not None:
+            self.tail.stop(timeout=0)  # the tail's thread closes its consumer on its own
+
+    def refresh_view(self) -> None:
+        if self.tail is None and not self._start_tail():
+            return
+        view = self.tail.buffer.view(
+            limit=SHOWN_LIMIT,
+            tables=None if self.table_filter is None else frozenset({self.table_filter}),
+            ops=None if self.op_filter is None else frozenset({self.op_filter}),
+        )
+        self._tables = sorted(view.tables)
+        if not self.paused:
+            self.query_one(EventList).show(view.entries)
+        self.query_one("#topic-status", Static).update(self._status_line(view))
+
+    def _start_tail(self) -> bool:
+        lab = getattr(self.app, "lab", None)
+        status = self.query_one("#topic-status", Static)
+        if lab is None:
+            problem = getattr(self.app, "lab_problem", None)
+            if problem:
+                status.update(strings.TAIL_LAB_FAILED.format(problem=problem))
+            elif getattr(self.app, "lab_options", None) is None:
+                status.update(strings.LAB_NOT_RUNNING)
+            else:
+                status.update(strings.TAIL_WAITING_FOR_LAB)
+            return False
+        self.tail = lab.open_tail(list(self.topics) or None, from_start=True)
+        return True
+
+    def _status_line(self, view) -> str:
+        state = self.tail.state.value  # BrokerState: connecting, connected, disconnected
+        if state == "disconnected":
+            state = strings.TAIL_BROKER_DOWN.format(error=self.tail.last_error or "")
+        else:
+            state = strings.TAIL_CONNECTED if state == "connected" else strings.TAIL_CONNECTING
+        parts = [state, strings.TAIL_COUNTERS.format(
+            received=view.received, shown=len(view.entries), matching=view.matching,
+            dropped=view.dropped, malformed=view.malformed, rate=view.rate)]
+        if self.table_filter or self.op_filter:
+            parts.append(strings.TAIL_FILTER.format(table=self.table_filter or "*", op=self.op_filter or "*"))
+        if self.paused:
+            parts.append(strings.TAIL_PAUSED)
+        return " · ".join(parts)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if self.tail is not None:
+            self.refresh_view()
+
+    def action_next_table(self) -> None:
+        choices = [None, *self._tables]
+        position = choices.index(self.table_filter) if self.table_filter in choices else 0
+        self.table_filter = choices[(position + 1) % len(choices)]
+        if self.tail is not None:
+            self.refresh_view()
+
+    def action_next_op(self) -> None:
+        self.op_filter = OP_FILTERS[(OP_FILTERS.index(self.op_filter) + 1) % len(OP_FILTERS)]
+        if self.tail is not None:
+            self.refresh_view()
+
+    def on_event_list_opened(self, message: EventList.Opened) -> None:
+        from cdc_tutor.ui.screens.event import EventScreen
+
+        self.app.push_screen(EventScreen(message.entry))
