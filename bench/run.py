@@ -9,9 +9,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import frame  # noqa: E402
+import kernel  # noqa: E402
+import source_encode  # noqa: E402
 import startup  # noqa: E402
+import tail  # noqa: E402
 
-BENCHMARKS = {"startup": startup.measure}
+BENCHMARKS = {
+    "startup": startup.measure,
+    "tail": tail.measure,
+    "frame": frame.measure,
+    "source": source_encode.measure,
+    "kernel": kernel.measure,
+}
 
 
 def main() -> int:

@@ -15,6 +15,9 @@ SUBCOMMANDS = {
     "run": ("run", "запустить тьютор (по умолчанию) / start the tutor (default)"),
     "lint": ("lint", "проверить уроки / validate lesson files"),
     "progress": ("progress", "прогресс: показать, экспорт, импорт / list, export, import progress"),
+    "lab": ("lab", "встроенный брокер и источник CDC без тьютора / run the embedded broker and CDC source"),
+    "decode": ("decode", "декодировать сообщения Debezium / decode Debezium message values"),
+    "setup": ("setup", "создать окружения Flink и Spark для уроков / set up the Flink and Spark environments"),
 }
 
 

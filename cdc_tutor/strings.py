@@ -101,6 +101,7 @@ SQL_NO_LAB = "Лаборатория ещё не готова: подождит�
 SQL_RUNNING = "Выполняю…"
 SQL_FAILED = "Ошибка: {error}"
 SQL_DONE = "Готово: строк затронуто {rowcount}, событий изменений {changes}."
+SQL_ROWS_CAPPED = "Показаны первые {shown} строк из {total}."
 
 # Actions: (description in footer, help text)
 ACTION_CHECK = "Проверить"

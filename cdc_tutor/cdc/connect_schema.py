@@ -56,7 +56,8 @@ def envelope_converters(schema: Any) -> tuple[Converter | None, Converter | None
     """(before, after) row converters of a Debezium envelope schema; (None, None) if it has none."""
     if type(schema) is not dict or type(schema.get("fields")) is not list:
         return None, None
-    rows = {field.get("field"): field for field in schema["fields"] if type(field) is dict}
+    rows = {field["field"]: field for field in schema["fields"]
+            if type(field) is dict and field.get("field") in ("before", "after")}  # a list name is unhashable
     before, after = rows.get("before"), rows.get("after")
     return (None if before is None else field_converter(before),
             None if after is None else field_converter(after))

@@ -82,6 +82,9 @@ def decode_payload(value: Raw, lookup: ScaleMap | None = None) -> dict[str, Any]
         source = {}
     elif type(source) is not dict:
         raise DecodeError(f"'source' is a JSON {_json_type(source)}, not an object")
+    for name in ("schema", "table"):  # they name the table (and key the scales lookup)
+        if source.get(name) is not None and type(source[name]) is not str:
+            raise DecodeError(f"'source.{name}' is a JSON {_json_type(source[name])}, not a string")
     for name in _ENVELOPE_INTS:
         number = payload.get(name)
         if number is not None and type(number) is not int:
@@ -98,6 +101,8 @@ def decode_payload(value: Raw, lookup: ScaleMap | None = None) -> dict[str, Any]
             try:
                 if convert is not None:
                     row = convert(row)
+                    if type(row) is not dict:  # the schema said the row is not a struct
+                        raise DecodeError(f"is a {type(row).__name__} per its schema, not a row")
                 else:
                     _convert_schemaless(row, lookup, source.get("schema"), source.get("table"))
             except DecodeError as error:
@@ -122,7 +127,10 @@ def decode_key(key: Raw | None, lookup: ScaleMap | None = None, schema: str | No
         raise DecodeError(f"key is a JSON {_json_type(columns)}, not an object of key columns")
     try:
         if convert is not None:
-            return convert(columns)
+            columns = convert(columns)
+            if type(columns) is not dict:  # the key schema is not a struct
+                raise DecodeError(f"is a {type(columns).__name__} per its schema, not key columns")
+            return columns
         _convert_schemaless(columns, lookup, schema, table)
     except DecodeError as error:
         raise DecodeError(f"key {error}") from None
@@ -151,7 +159,10 @@ def _unwrap(data: Raw, what: str, build) -> tuple[Any, Any]:
         schema = document["schema"]
         if schema is None:  # seen in RisingWave's test data
             return document["payload"], None
-        fingerprint = json.dumps(schema, separators=(",", ":"))
+        try:
+            fingerprint = json.dumps(schema, separators=(",", ":"))
+        except RecursionError:
+            raise DecodeError(f"{what} schema is nested too deeply to decode") from None
         plan = _plans.get((build, fingerprint))
         if plan is None:
             plan = _plan(build, fingerprint, schema)

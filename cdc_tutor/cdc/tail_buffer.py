@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from cdc_tutor.cdc.event import OPS, TOMBSTONE, ChangeEvent
 
 NOT_AN_ENVELOPE = "?"  # sniffed op of a value with no Debezium op field
+_COMPACT_OPS = {f':"{op}"'.encode(): op for op in OPS}
 
 
 def sniff_op(value: bytes | None) -> str:
@@ -28,6 +29,9 @@ def sniff_op(value: bytes | None) -> str:
     at = value.rfind(b'"op"')
     if at < 0:
         return NOT_AN_ENVELOPE
+    compact = _COMPACT_OPS.get(value[at + 4: at + 8])  # JsonConverter's own spelling: "op":"u"
+    if compact is not None:
+        return compact
     rest = value[at + 4: at + 12].lstrip()
     if rest[:1] != b":":
         return NOT_AN_ENVELOPE
@@ -117,17 +121,20 @@ class TailBuffer:
             return
         now = time.monotonic()
         with self._lock:
-            for topic, partition, offset, timestamp_ms, key, value in messages:
-                self._received += 1
-                self._topics.add(topic)
-                op = sniff_op(value)
-                if op == NOT_AN_ENVELOPE:
-                    self._malformed += 1
-                if len(self._ring) == self.capacity and self._ring[0].seq > self._last_viewed_seq:
-                    self._dropped += 1
-                self._ring.append(TailEntry(self._received, topic, partition, offset, timestamp_ms,
-                                            key, value, op))
-            self._arrivals.append((now, len(messages)))
+            first = self._received + 1
+            entries = [TailEntry(seq, topic, partition, offset, timestamp_ms, key, value, sniff_op(value))
+                       for seq, (topic, partition, offset, timestamp_ms, key, value)
+                       in enumerate(messages, first)]
+            self._received += len(entries)
+            self._malformed += sum(1 for entry in entries if entry.op == NOT_AN_ENVELOPE)
+            self._topics.update({entry.topic for entry in entries})
+            # Seqs are contiguous, so what this batch evicts is a range: count the part of it
+            # that no view has shown (dropped), without a test per message.
+            oldest = self._ring[0].seq if self._ring else first
+            evicted_through = self._received - self.capacity
+            self._dropped += max(0, evicted_through - max(self._last_viewed_seq, oldest - 1))
+            self._ring.extend(entries)
+            self._arrivals.append((now, len(entries)))
             self._trim_arrivals(now)
 
     def view(self, *, limit: int = 200, tables: frozenset[str] | None = None,

@@ -66,8 +66,9 @@ def is_variable_scale_decimal(value) -> bool:
 
 def date_from_days(value):
     """io.debezium.time.Date / connect Date: days since 1970-01-01."""
+    days = _expect(value, int, "date (days)")  # outside the try: DecodeError is a ValueError
     try:
-        return date.fromordinal(_EPOCH_ORDINAL + _expect(value, int, "date (days)"))
+        return date.fromordinal(_EPOCH_ORDINAL + days)
     except (ValueError, OverflowError):
         return value
 
@@ -120,13 +121,17 @@ def timestamp_from_nanos(value):
 
 def zoned_timestamp(value):
     """io.debezium.time.ZonedTimestamp: ISO-8601 string in UTC ("...Z") -> aware datetime in UTC."""
+    text = _expect(value, str, "ZonedTimestamp")  # outside the try: DecodeError is a ValueError
     try:
-        parsed = datetime.fromisoformat(_expect(value, str, "ZonedTimestamp"))
+        parsed = datetime.fromisoformat(text)
     except ValueError:  # e.g. "infinity", or a year Python cannot hold
         return value
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # "0001-01-01T00:00:00+01:00" has no UTC datetime
+        return value
 
 
 # Connect logical type name -> converter, for every named type we turn into a Python value.

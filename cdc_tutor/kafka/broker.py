@@ -3,7 +3,7 @@
 The mock cluster lives inside the client that asked for it (`test.mock.num.brokers`), so this
 object keeps that client for as long as the broker should exist and hands out its address.
 Other processes talk to it over TCP like to any broker. Its known gaps are listed in
-lessons/README.md ("Встроенный брокер").
+lessons/README.md ("The embedded broker: how it differs from real Kafka").
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ class EmbeddedBroker:
     """One mock broker; topics auto-create (4 partitions by default) on first use."""
 
     def __init__(self) -> None:
-        # log_level 3 hides the "Mock cluster enabled" notice librdkafka prints to stderr.
-        self._owner = Producer({"test.mock.num.brokers": 1, "log_level": 3})
+        # log_level 0: nothing on stderr (the "Mock cluster enabled" notice, or errors while
+        # closing), because the tutor draws on that terminal.
+        self._owner = Producer({"test.mock.num.brokers": 1, "log_level": 0})
         metadata = self._owner.list_topics(timeout=10)
         if not metadata.brokers:
             raise KafkaException("the embedded broker did not start")

@@ -14,9 +14,12 @@ class KafkaSink:
             "linger.ms": 5,
             "enable.idempotence": True,  # a retried batch must not duplicate change events
             "partitioner": "murmur2_random",  # the Java client's partitioner, as Kafka Connect uses
-            "log_level": 3,
+            # Silent: the tutor draws on this terminal. Errors are kept for whoever asks.
+            "log_level": 0,
+            "error_cb": self._on_error,
             **config,
         })
+        self.last_error: str | None = None
 
     def send(self, topic: str, key: bytes | None, value: bytes | None) -> None:
         while True:
@@ -26,6 +29,9 @@ class KafkaSink:
             except BufferError:  # local queue full: let deliveries drain, then retry
                 self._producer.poll(0.05)
         self._producer.poll(0)
+
+    def _on_error(self, error) -> None:
+        self.last_error = error.str()
 
     def flush(self, timeout: float = 10.0) -> int:
         """Wait for delivery; returns how many records are still undelivered."""

@@ -30,8 +30,8 @@ def store(tmp_path):
 class RecordingApp(CdcTutorApp):
     """The real app; `posted` keeps every message of ours, for assertions."""
 
-    def __init__(self, course, store) -> None:
-        super().__init__(course, store)
+    def __init__(self, course, store, lab_options=None) -> None:
+        super().__init__(course, store, lab_options)
         self.posted: list = []
 
 

@@ -87,3 +87,14 @@ def test_rate_counts_recent_arrivals():
     buffer = TailBuffer(rate_window=1.0)
     _fill(buffer, 50)
     assert buffer.view().rate == 50.0
+
+
+def test_a_batch_larger_than_the_ring_counts_only_unseen_evictions_as_dropped():
+    buffer = TailBuffer(capacity=10)
+    buffer.add_batch([("dbserver1.inventory.orders", 0, n, 0, None, b'{"op":"c"}') for n in range(5)])
+    assert buffer.view().dropped == 0  # seqs 1..5 now shown
+    buffer.add_batch([("dbserver1.inventory.orders", 0, n, 0, None, b'{"op":"u"}') for n in range(5, 25)])
+    view = buffer.view(limit=100)
+    assert view.received == 25
+    assert [entry.seq for entry in view.entries] == list(range(16, 26))
+    assert view.dropped == 10  # seqs 6..15: evicted without ever being shown

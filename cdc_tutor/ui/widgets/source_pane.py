@@ -55,6 +55,11 @@ class SourcePane(Vertical):
             return
         self.query_one("#sql-input", Input).value = ""
         summary = strings.SQL_DONE.format(rowcount=result.rowcount, changes=result.changes)
+        if result.notice:
+            summary += " " + result.notice
+        if result.total_rows > min(len(result.rows), SHOWN_ROWS):
+            summary += " " + strings.SQL_ROWS_CAPPED.format(shown=min(len(result.rows), SHOWN_ROWS),
+                                                           total=result.total_rows)
         if not result.columns:
             output.update(summary)
             return

@@ -1,0 +1,118 @@
+"""The engines the tutor can set up: pinned Python packages and the Kafka connector jars they need."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+MAVEN_CENTRAL = "https://repo1.maven.org/maven2"
+
+
+@dataclass(frozen=True)
+class Jar:
+    """One Maven artifact copied into an engine's jars/ directory."""
+
+    group: str
+    artifact: str
+    version: str
+    sha1: str
+    """Maven Central's published SHA-1, checked after every download."""
+
+    @property
+    def coordinate(self) -> str:
+        return f"{self.group}:{self.artifact}:{self.version}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.artifact}-{self.version}.jar"
+
+    @property
+    def repo_path(self) -> str:
+        """Path inside a Maven repository (remote or ~/.m2/repository)."""
+        return f"{self.group.replace('.', '/')}/{self.artifact}/{self.version}/{self.filename}"
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A stream-processing engine run in its own virtual environment."""
+
+    name: str
+    title: str
+    package: str
+    version: str
+    requirements: tuple[str, ...]
+    """Exact pins installed into the venv; the engine package comes first."""
+    python_versions: tuple[str, ...]
+    """Python minor versions the engine publishes wheels/support for."""
+    connector: Jar
+    """The official Kafka connector: the root of the Maven resolution."""
+    jars: tuple[Jar, ...]
+    """The connector and its runtime closure minus what the engine's own lib already ships."""
+    provided: tuple[str, ...]
+    """group:artifact pairs Maven must not copy because the engine package ships them."""
+    import_check: str
+    """Python run in the venv to verify it; prints the engine's version."""
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything that ends up in the environment changes."""
+        text = json.dumps(asdict(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# Shared by both kernels: ipykernel so the tutor can run lesson code there, confluent-kafka for
+# lesson code that produces/consumes directly. Same confluent-kafka major as the tutor itself.
+_KERNEL_REQUIREMENTS = ("ipykernel==7.4.0", "confluent-kafka==2.16.1")
+
+_FLINK_KAFKA = Jar("org.apache.flink", "flink-sql-connector-kafka", "5.0.0-2.2",
+                   "7bf2ded1144cb8aece05adcaccbc81b2ac3ef339")
+_SPARK_KAFKA = Jar("org.apache.spark", "spark-sql-kafka-0-10_2.13", "4.2.0",
+                   "98f199d5da59b1e152dae941cc5037a6495464ad")
+
+# apache-flink 2.2.1: the curriculum's 2.2, latest patch. The official connector
+# flink-sql-connector-kafka 5.0.0-2.2 is built against Flink 2.2.1 (its pom's flink.version);
+# it is a shaded jar that carries kafka-clients, so nothing else is needed.
+FLINK = Engine(
+    name="flink",
+    title="Apache Flink (PyFlink)",
+    package="apache-flink",
+    version="2.2.1",
+    requirements=("apache-flink==2.2.1", *_KERNEL_REQUIREMENTS),
+    python_versions=("3.9", "3.10", "3.11", "3.12"),
+    connector=_FLINK_KAFKA,
+    jars=(_FLINK_KAFKA,),
+    provided=(),
+    import_check="import pyflink.version, pyflink.table; print(pyflink.version.__version__)",
+)
+
+# pyspark 4.2.0: the newest 4.x whose spark-sql-kafka-0-10_2.13 is on Maven Central
+# (4.2.1 and 4.3.0 are on PyPI but have no connector release there).
+SPARK = Engine(
+    name="spark",
+    title="Apache Spark (PySpark)",
+    package="pyspark",
+    version="4.2.0",
+    # pandas and pyarrow (pyspark's `sql` extra, pinned to what it resolves to) for toPandas() and
+    # Arrow-backed pandas UDFs; without them the DataFrame pane would have nothing to show.
+    requirements=("pyspark==4.2.0", "pandas==3.1.1", "pyarrow==26.0.1", *_KERNEL_REQUIREMENTS),
+    python_versions=("3.10", "3.11", "3.12", "3.13", "3.14"),
+    connector=_SPARK_KAFKA,
+    jars=(
+        _SPARK_KAFKA,
+        Jar("org.apache.spark", "spark-token-provider-kafka-0-10_2.13", "4.2.0",
+            "807ceb26e2fa509259e74a202d5f2d790446f515"),
+        Jar("org.apache.kafka", "kafka-clients", "3.9.2", "a06edbaa01458ed2e8cf1be69a18c2f231fda6e0"),
+        Jar("org.apache.commons", "commons-pool2", "2.13.1", "cf7e8c0242d4c483c42c083b8188ab360ab60f9a"),
+    ),
+    # The rest of the connector's runtime closure is already in pyspark/jars (same or newer
+    # versions); a second copy on the classpath only invites version clashes.
+    provided=(
+        "org.apache.hadoop:hadoop-client-runtime", "org.apache.hadoop:hadoop-client-api",
+        "org.apache.spark:spark-tags_2.13", "org.scala-lang:scala-library",
+        "org.scala-lang.modules:scala-parallel-collections_2.13", "com.google.code.findbugs:jsr305",
+        "at.yawk.lz4:lz4-java", "org.xerial.snappy:snappy-java", "org.slf4j:slf4j-api",
+    ),
+    import_check="import pandas, pyarrow, pyspark, pyspark.sql; print(pyspark.__version__)",
+)
+
+ENGINES: dict[str, Engine] = {engine.name: engine for engine in (FLINK, SPARK)}

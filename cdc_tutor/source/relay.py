@@ -1,0 +1,69 @@
+"""SourceRelay: moves the snapshot, then every committed change, from the database to a sender."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from cdc_tutor.source.database import InventoryDatabase
+from cdc_tutor.source.encoder import DebeziumEncoder
+
+Send = Callable[[str, bytes, "bytes | None"], None]
+_BATCH = 5000
+
+
+class SourceRelay:
+    """Like Debezium's streaming task: snapshot first, then changes in commit order, each once.
+
+    `send(topic, key, value)` delivers one record (a Kafka producer's send); `flush()`, when
+    given, is called after each pump of run() that sent something. With `prune`, changes already
+    sent are dropped from the database's log so a long session does not grow without bound.
+    """
+
+    def __init__(self, db: InventoryDatabase, encoder: DebeziumEncoder, send: Send,
+                 flush: Callable[[], object] | None = None, poll_interval: float = 0.05,
+                 prune: bool = True) -> None:
+        self.db, self.encoder, self.send, self.flush = db, encoder, send, flush
+        self.poll_interval = poll_interval
+        self.prune = prune
+        self._position: int | None = None  # last seq sent; None until the snapshot is sent
+        self._lock = threading.Lock()  # one pump at a time: position moves only forward
+        self.sent = 0
+
+    @property
+    def position(self) -> int | None:
+        """The seq of the last change sent, or None before the snapshot."""
+        return self._position
+
+    def pump(self) -> int:
+        """Send the snapshot (first call only) and every change committed since; returns records sent."""
+        with self._lock:
+            sent = 0
+            if self._position is None:
+                snapshot = self.db.snapshot()
+                for record in self.encoder.encode_snapshot(snapshot):
+                    self.send(*record)
+                    sent += 1
+                self._position = snapshot.last_seq
+            while self.db.last_seq > self._position:
+                changes = self.db.changes_since(self._position, _BATCH)
+                if not changes:
+                    break
+                for change in changes:
+                    for record in self.encoder.encode_change(change):
+                        self.send(*record)
+                        sent += 1
+                    self._position = change.seq  # after all of its records: resend none, skip none
+            if self.prune and sent:
+                self.db.discard_through(self._position)
+            self.sent += sent
+            return sent
+
+    def run(self, stop_event: threading.Event) -> None:
+        """Pump every poll_interval until stop_event is set, flushing after each busy pump."""
+        while not stop_event.is_set():
+            if self.pump() and self.flush is not None:
+                self.flush()
+            stop_event.wait(self.poll_interval)
+        if self.pump() and self.flush is not None:  # what committed before the stop still goes out
+            self.flush()
