@@ -14,10 +14,12 @@ import kernel  # noqa: E402
 import source_encode  # noqa: E402
 import startup  # noqa: E402
 import tail  # noqa: E402
+import tail_ui  # noqa: E402
 
 BENCHMARKS = {
     "startup": startup.measure,
     "tail": tail.measure,
+    "tail_ui": tail_ui.measure,
     "frame": frame.measure,
     "source": source_encode.measure,
     "kernel": kernel.measure,

@@ -425,9 +425,9 @@ def test_admin_group_offsets_work_for_named_partitions_only(broker, admin, topic
 def test_no_compaction_no_retention_no_delete_records(broker, admin, topic):
     """Documents a mock limit; if this starts failing, the mock gained the feature: update lessons/README.md.
 
-    The mock keeps every record for its lifetime: no cleanup.policy=compact (topic configs cannot
-    be set, see the controller test), no retention, and delete_records is unsupported. All versions
-    of a key and its tombstone stay readable.
+    No cleanup.policy=compact (topic configs cannot be set, see the controller test), no time
+    retention, and delete_records is unsupported. All versions of a key and its tombstone stay
+    readable (until the size limit of the next test).
     """
     producer = Producer({"bootstrap.servers": broker.bootstrap_servers})
     for value in (b"v1", b"v2", None):
@@ -443,6 +443,23 @@ def test_no_compaction_no_retention_no_delete_records(broker, admin, topic):
     finally:
         consumer.close()
     assert values == [b"v1", b"v2", None]  # the tombstone comes back with value None
+
+
+def test_a_partition_keeps_only_its_newest_few_megabytes(broker, topic):
+    """Documents a mock limit (size retention of ~5 MB per partition, librdkafka's mock default);
+    if this starts failing, update lessons/README.md and bench/tail.py, which spreads its volume."""
+    producer = Producer({"bootstrap.servers": broker.bootstrap_servers, "linger.ms": 20})
+    value = b"x" * 1000
+    for _ in range(8000):  # ~8 MB into one partition
+        producer.produce(topic, value=value, partition=0)
+    assert producer.flush(10) == 0
+    consumer = _consumer(broker)
+    try:
+        low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=5)
+    finally:
+        consumer.close()
+    assert high == 8000
+    assert 2000 < low < 5000  # the oldest messages are gone: ~5 MB (4 000-6 000 of them) remain
 
 
 # --- (8) keys, headers, timestamps, partitioning ------------------------------------------------
