@@ -39,7 +39,7 @@ class _Lab:
 class _PaneApp(App[None]):
     def __init__(self, lab) -> None:
         super().__init__()
-        self.lab, self.lab_options = lab, object()
+        self.lab, self.lab_factory = lab, object
 
     def compose(self):
         yield TopicPane(id="topic-pane")

@@ -18,6 +18,8 @@ SUBCOMMANDS = {
     "lab": ("lab", "встроенный брокер и источник CDC без тьютора / run the embedded broker and CDC source"),
     "decode": ("decode", "декодировать сообщения Debezium / decode Debezium message values"),
     "setup": ("setup", "создать окружения Flink и Spark для уроков / set up the Flink and Spark environments"),
+    "verify": ("verify", "проверить решения уроков / run every lesson's solutions and checkpoints headlessly"),
+    "doctor": ("doctor", "проверить, что всё нужное установлено / check everything the tutor depends on"),
 }
 
 
@@ -44,6 +46,9 @@ def _add_common(parser: argparse.ArgumentParser, suppress_defaults: bool = False
                         help="каталог уроков / lessons directory (env CDC_TUTOR_LESSONS)")
     parser.add_argument("--data-dir", type=Path, default=default, metavar="DIR",
                         help="каталог данных пользователя / per-user data directory (env CDC_TUTOR_DATA_DIR)")
+    parser.add_argument("--bootstrap-servers", default=default, metavar="HOST:PORT",
+                        help="настоящий брокер вместо встроенного / a real broker instead of the embedded lab "
+                             "(env CDC_TUTOR_BOOTSTRAP_SERVERS)")
 
 
 def _command_module(module_name: str):
@@ -56,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from cdc_tutor.settings import Settings
 
-    settings = Settings.load(lessons_dir=args.lessons, data_dir=args.data_dir)
+    settings = Settings.load(lessons_dir=args.lessons, data_dir=args.data_dir,
+                             bootstrap_servers=args.bootstrap_servers)
     if args.command is None:  # bare `cdc-tutor` means `cdc-tutor run`, with run's defaults
         args = parser.parse_args(["run", *argv])
     return int(_command_module(SUBCOMMANDS[args.command][0]).run(args, settings) or 0)

@@ -1,14 +1,19 @@
-"""EmbeddedLab: the tutor's own CDC lab — broker, outage proxy, inventory source, relay, workload.
+"""The labs the tutor's panes and kernels work against: its own EmbeddedLab, or an ExternalLab.
 
+EmbeddedLab is broker, outage proxy, inventory source, relay and workload in this process.
 Clients (the tutor's panes, the student's kernels, their own tools) get the proxy's address;
 the relay writes to the broker directly, so cutting the proxy is an outage for consumers while
 the source keeps capturing, as Debezium does when only the network to the consumers fails.
+ExternalLab is a real stack (`--bootstrap-servers`): tailing works the same, the source pane
+talks to its PostgreSQL through psql, and outages are not the tutor's to make.
 """
 
 from __future__ import annotations
 
+import subprocess
 import threading
 
+from cdc_tutor import strings
 from cdc_tutor.kafka.broker import EmbeddedBroker
 from cdc_tutor.kafka.proxy import OutageProxy
 from cdc_tutor.kafka.sink import KafkaSink
@@ -19,10 +24,34 @@ from cdc_tutor.source.encoder import DebeziumEncoder
 from cdc_tutor.source.relay import SourceRelay
 from cdc_tutor.source.workload import Workload
 
-class EmbeddedLab:
+
+class _Tails:
+    """Tails opened for panes, all stopped when the lab closes."""
+
+    bootstrap_servers: str
+
+    def __init__(self) -> None:
+        self._tails: list[TopicTail] = []
+
+    def open_tail(self, topics: list[str] | None = None, *, from_start: bool = True) -> TopicTail:
+        """A started tail of `topics` (default: every CDC topic); stopped with the lab at the latest."""
+        tail = TopicTail(self.bootstrap_servers, topics or [CDC_TOPICS], from_start=from_start).start()
+        self._tails = [kept for kept in self._tails if kept.running]  # forget the ones already stopped
+        self._tails.append(tail)
+        return tail
+
+    def _stop_tails(self) -> None:
+        for tail in self._tails:
+            tail.stop()
+
+
+class EmbeddedLab(_Tails):
     """Start with `start()` (or as a context manager); everything stops with `close()`."""
 
+    can_cut = True
+
     def __init__(self, options: LabOptions | None = None) -> None:
+        super().__init__()
         self.options = options or LabOptions()
         self.broker: EmbeddedBroker | None = None
         self.proxy: OutageProxy | None = None
@@ -30,7 +59,6 @@ class EmbeddedLab:
         self.workload: Workload | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._tails: list[TopicTail] = []
         self._sink: KafkaSink | None = None
 
     def start(self) -> "EmbeddedLab":
@@ -66,17 +94,9 @@ class EmbeddedLab:
     def restore(self) -> None:
         self.proxy.restore()
 
-    def open_tail(self, topics: list[str] | None = None, *, from_start: bool = True) -> TopicTail:
-        """A started tail of `topics` (default: every CDC topic); stopped with the lab at the latest."""
-        tail = TopicTail(self.bootstrap_servers, topics or [CDC_TOPICS], from_start=from_start).start()
-        self._tails = [kept for kept in self._tails if kept.running]  # forget the ones already stopped
-        self._tails.append(tail)
-        return tail
-
     def close(self) -> None:
         self._stop.set()
-        for tail in self._tails:
-            tail.stop()
+        self._stop_tails()
         for thread in self._threads:
             thread.join(timeout=5)
         if self._sink is not None:
@@ -99,3 +119,47 @@ class EmbeddedLab:
         thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
+
+
+class ExternalLab(_Tails):
+    """A real broker (and, when a DSN is given, the lab stack's PostgreSQL for the source pane)."""
+
+    can_cut = False
+    reachable = True
+    workload = None
+
+    def __init__(self, bootstrap_servers: str, postgres_dsn: str | None = None) -> None:
+        super().__init__()
+        self.bootstrap_servers = bootstrap_servers
+        self.database = PsqlDatabase(postgres_dsn) if postgres_dsn else None
+
+    def start(self) -> "ExternalLab":
+        return self
+
+    def close(self) -> None:
+        self._stop_tails()
+
+
+class PsqlDatabase:
+    """The source pane's SQL against real PostgreSQL, through psql, in one transaction."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+
+    def execute_script(self, script: str):
+        from cdc_tutor.source.changes import SqlResult
+
+        command = ["psql", self.dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+                   "-A", "-F", "\t", "-P", "footer=off", "-c", f"SET search_path TO inventory, public; {script}"]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as problem:
+            return SqlResult(False, f"psql: {problem}")
+        if done.returncode != 0:
+            return SqlResult(False, done.stderr.strip() or f"psql exited with {done.returncode}")
+        lines = [line for line in done.stdout.splitlines() if line]
+        if not lines:
+            return SqlResult(True, notice=strings.SQL_EXTERNAL_NOTICE)
+        rows = [tuple(line.split("\t")) for line in lines[1:]]
+        return SqlResult(True, None, lines[0].split("\t"), rows[:200], len(rows),
+                         notice=strings.SQL_EXTERNAL_NOTICE)

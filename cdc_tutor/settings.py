@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import os
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,30 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("cdc-tutor", appauthor=False))
 
 
+def default_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("cdc-tutor", appauthor=False)) / "config.toml"
+
+
+def default_user() -> str:
+    """The namespace of this user's consumer groups and topics on a shared broker."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = f"uid{os.getuid()}"
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name) or "student"
+
+
+# Settings a config file may hold (TOML, top-level keys) and the environment variable of each.
+_FILE_AND_ENV = {
+    "bootstrap_servers": "CDC_TUTOR_BOOTSTRAP_SERVERS",
+    "connect_url": "CDC_TUTOR_CONNECT_URL",
+    "postgres_dsn": "CDC_TUTOR_POSTGRES_DSN",
+    "user": "CDC_TUTOR_USER",
+}
+
+
 @dataclass
 class Settings:
     """Where the tutor reads lessons and keeps per-user state."""
@@ -32,15 +58,43 @@ class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     """Per-user private state such as progress (env CDC_TUTOR_DATA_DIR); created with mode 0700."""
 
+    bootstrap_servers: str | None = None
+    """A real broker for every lesson instead of the embedded lab (env CDC_TUTOR_BOOTSTRAP_SERVERS,
+    flag --bootstrap-servers, or `bootstrap_servers` in the config file)."""
+
+    connect_url: str = "http://127.0.0.1:8083"
+    """Kafka Connect's REST address, for the connector's status (lab mode)."""
+
+    postgres_dsn: str | None = None
+    """The lab stack's PostgreSQL, for the source pane in lab mode (libpq URI)."""
+
+    user: str = field(default_factory=default_user)
+    """Prefix of this user's consumer groups and output topics, so users of one broker never collide."""
+
+    config_problem: str | None = None
+    """Why the config file was ignored, if it was unreadable (shown, never fatal)."""
+
+    @property
+    def embedded(self) -> bool:
+        """True when the tutor runs its own embedded lab (no broker was configured)."""
+        return not self.bootstrap_servers
+
     @property
     def progress_path(self) -> Path:
         """The SQLite file holding this user's progress."""
         return self.data_dir / "progress.sqlite3"
 
     @classmethod
-    def load(cls, lessons_dir: Path | None = None, data_dir: Path | None = None) -> "Settings":
-        """Defaults, then environment variables, then explicit arguments (command-line flags)."""
+    def load(cls, lessons_dir: Path | None = None, data_dir: Path | None = None,
+             bootstrap_servers: str | None = None, config_path: Path | None = None) -> "Settings":
+        """Defaults, then the config file, then environment variables, then explicit arguments."""
         settings = cls()
+        settings._apply_file(config_path or Path(os.environ.get("CDC_TUTOR_CONFIG") or default_config_path()))
+        for name, variable in _FILE_AND_ENV.items():
+            if value := os.environ.get(variable):
+                setattr(settings, name, value)
+        if bootstrap_servers:
+            settings.bootstrap_servers = bootstrap_servers
         if env_lessons := os.environ.get("CDC_TUTOR_LESSONS"):
             settings.lessons_dir = Path(env_lessons)
         if env_data := os.environ.get("CDC_TUTOR_DATA_DIR"):
@@ -52,3 +106,18 @@ class Settings:
         settings.lessons_dir = settings.lessons_dir.expanduser()
         settings.data_dir = settings.data_dir.expanduser()
         return settings
+
+    def _apply_file(self, path: Path) -> None:
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as problem:
+            self.config_problem = f"{path}: {problem}"
+            return
+        for name in _FILE_AND_ENV:
+            value = values.get(name)
+            if isinstance(value, str) and value.strip():
+                setattr(self, name, value.strip())
+            elif value is not None:
+                self.config_problem = f"{path}: {name} must be a non-empty string"

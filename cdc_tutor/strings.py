@@ -102,6 +102,10 @@ SQL_RUNNING = "Выполняю…"
 SQL_FAILED = "Ошибка: {error}"
 SQL_DONE = "Готово: строк затронуто {rowcount}, событий изменений {changes}."
 SQL_ROWS_CAPPED = "Показаны первые {shown} строк из {total}."
+SQL_EXTERNAL_NOTICE = "Это настоящий PostgreSQL: события придут в топики через Debezium."
+SQL_NO_DATABASE = ("В режиме внешнего брокера панель «База» работает с PostgreSQL стенда: укажите "
+                   "postgres_dsn в config.toml или CDC_TUTOR_POSTGRES_DSN.")
+LAB_CUT_UNSUPPORTED = "Отключать внешний брокер тьютор не умеет: это настоящий стенд."
 
 # Actions: (description in footer, help text)
 ACTION_CHECK = "Проверить"
@@ -177,3 +181,92 @@ MSG_BAD_JSON = "Файл {path} не является корректным JSON 
 MSG_CANNOT_WRITE = "Не удалось записать {path}: {error} / Cannot write {path}: {error}"
 MSG_NOT_SAVED = "Импорт НЕ сохранён: файл прогресса недоступен для записи. / Import NOT saved: the progress file is not writable."
 MSG_NO_LESSONS = "Уроки не найдены в {path}."
+
+
+# == Lesson code: snippets, kernel, output / DataFrame / windows panes (UI) ======================
+ACTION_RUN_SNIPPET = "Выполнить фрагмент"
+ACTION_RUN_STEP = "Выполнить шаг"
+ACTION_NEXT_SNIPPET = "След. фрагмент"
+ACTION_PREV_SNIPPET = "Пред. фрагмент"
+ACTION_INTERRUPT = "Прервать"
+ACTION_RESTART_KERNEL = "Перезапустить ядро"
+ACTION_SORT_COLUMN = "Сортировать"
+SNIPPET_BAR = "Фрагмент {number}/{total}: {code}"
+SNIPPET_BAR_NONE = "В этом шаге нет кода для запуска."
+SNIPPET_MARKS = {"ok": "✔", "error": "✖", "interrupted": "■", "died": "✖", "timeout": "■", "aborted": "·",
+                 "running": "▶", "queued": "…", None: "○"}
+RUN_HEADER = "── Фрагмент {number} · шаг «{step}» ──"
+KERNEL_STARTING = "Ядро ({engine}) запускается…"
+KERNEL_WAITING_FOR_LAB = "Жду встроенную лабораторию, чтобы передать ядру адрес брокера…"
+KERNEL_READY = "Ядро готово. F5 — выполнить выбранный фрагмент."
+KERNEL_READY_NO_LAB = "Ядро готово (без лаборатории: KAFKA_BOOTSTRAP_SERVERS не задан)."
+KERNEL_FAILED = "Ядро не запустилось: {problem}"
+KERNEL_NOT_READY = "Ядро ещё запускается: фрагмент выполнится, как только оно будет готово."
+KERNEL_NONE = "В этом уроке нечего выполнять."
+RUN_RUNNING = "▶ выполняется фрагмент {number}…"
+RUN_QUEUED = "В очереди фрагментов: {count}."
+RUN_OK = "✔ готово за {seconds:.1f} с"
+RUN_ERROR = "✖ ошибка: {error}"
+RUN_INTERRUPTED = "■ прервано"
+RUN_TIMEOUT = "■ превышено время, выполнение прервано"
+RUN_ABORTED = "· пропущено после ошибки"
+RUN_DIED = "✖ ядро упало (код {code}), перезапускаю… Все переменные потеряны."
+KERNEL_RESTARTING = "Перезапускаю ядро… Все переменные будут потеряны."
+KERNEL_RESTARTED = ("Ядро перезапущено: переменные прежнего ядра потеряны. "
+                    "Выполните фрагменты шага заново (Ctrl+S).")
+KERNEL_RESTART_QUESTION = "Перезапустить ядро? Все переменные и импорты будут потеряны."
+INTERRUPT_SENT = "Прерывание отправлено ядру."
+NOTHING_RUNS = "Сейчас ничего не выполняется."
+QUEUE_DROPPED = "Очередь фрагментов очищена: {count}."
+OUTPUT_OMITTED = "вывод обрезан: пропущено {omitted} строк из {total} ({stream})"
+OUTPUT_OMITTED_MARK = "… пропущено {omitted} строк из {total} ({stream}); последние строки: …"
+OUTPUT_FRAME_NOTE = "[{kind} {shape}] → вкладка «DataFrame»"
+OUTPUT_CHANGELOG_NOTE = "[changelog: {count} строк] → вкладка «Окна»"
+OUTPUT_CLEARED = "(вывод очищен кодом)"
+FRAME_TITLE = "{kind}{name}: {rows} × {columns}"
+FRAME_KINDS = {"frame": "DataFrame", "series": "Series"}
+FRAME_DTYPES = "dtypes: {dtypes}"
+FRAME_SHOWN = "показано {shown} из {total} строк"
+FRAME_SHOWN_COLUMNS = "столбцов {shown} из {total}"
+FRAME_SORTED = "сортировка: {column} {direction}"
+FRAME_EMPTY = "Здесь появится DataFrame, который покажет ваш код: display(df) или df последней строкой."
+WINDOWS_EMPTY = ("Здесь появятся результаты окон: changelog (+I, -U, +U, -D) и таблица, которая из него "
+                 "получается. Код публикует их через tutor.show_changelog(rows, key=[...]).")
+WINDOWS_CHANGELOG_TITLE = "Changelog: {count} строк{more}"
+WINDOWS_CHANGELOG_MORE = " (показаны последние {shown})"
+WINDOWS_TABLE_TITLE = "Итоговая таблица: {count} строк"
+CHECKING = "Проверяю… (код урока и Kafka, до нескольких секунд)"
+CHECK_BUSY = "Проверка уже идёт."
+CHECK_FAILED_ERROR = "Проверка не удалась: {problem}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Lesson code: kernel and Kafka checkpoints, `cdc-tutor verify`, `cdc-tutor doctor`
+# (course/checkpoints.py, course/kernel_checks.py, course/kafka_checks.py, runner.py, commands/)
+
+CHECK_CRASHED = "Проверка не смогла выполниться ({error}). Сообщите об этом автору урока."
+CHECK_NEEDS_KERNEL = "Сначала запустите код шага (F5): ядро урока ещё не запущено."
+CHECK_KERNEL_BUSY = "Код ещё выполняется. Дождитесь окончания или прервите его, затем проверьте снова."
+CHECK_KERNEL_DEAD = "Ядро урока остановилось. Перезапустите его и выполните код шага заново."
+CHECK_NEEDS_LAB = "Лаборатория Kafka не запущена: проверке не к чему подключиться."
+RAN_NOT_YET = "Фрагмент {index} этого шага ещё не запускался в текущем ядре."
+RAN_FAILED = "Фрагмент {index} последний раз завершился так: {status}. Исправьте код и запустите его снова."
+RUN_STATUS_WORDS = {
+    "error": "ошибка",
+    "interrupted": "прерван",
+    "aborted": "пропущен после ошибки",
+    "died": "ядро остановилось",
+    "timeout": "превышено время",
+}
+PREDICATE_FALSE = "Условие пока не выполнено: {expr}"
+PREDICATE_ERROR = "Не удалось проверить условие {expr}: {error}. Выполните код шага и попробуйте снова."
+WINDOW_UNREADABLE = "Не удалось прочитать результат {variable}: {error}"
+WINDOW_NO_COLUMN = "В результате {variable} нет столбца {column}."
+WINDOW_MISMATCH = "Результат {variable} не совпадает с ожидаемым: строк {actual}, ожидалось {expected}."
+WINDOW_MISSING_ROWS = "Не хватает строк: {rows}"
+WINDOW_EXTRA_ROWS = "Лишние строки: {rows}"
+KAFKA_ERROR = "Не удалось получить состояние Kafka ({error})."
+KAFKA_NO_COMMIT = "Группа {group} ещё не зафиксировала (commit) ни одного смещения в {topic}."
+KAFKA_COMMIT_LOW = "Группа {group} зафиксировала в {topic} смещения на сумму {total}, нужно не меньше {at_least}."
+KAFKA_NO_MATCH = "В топике {topic} найдено подходящих сообщений: {found}, нужно не меньше {at_least}."
+ENGINE_MISSING = "Окружение {engine} не создано. Выполните: cdc-tutor setup {engine}"

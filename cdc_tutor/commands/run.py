@@ -22,12 +22,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     course = load_course(settings.lessons_dir)
     store = ProgressStore.open(settings.progress_path)
     try:
-        lab_options = None
-        if not getattr(args, "no_lab", False):
-            from cdc_tutor.lab_options import LabOptions
-
-            lab_options = LabOptions()
-        CdcTutorApp(course, store, lab_options).run()
+        CdcTutorApp(course, store, None if getattr(args, "no_lab", False) else lab_factory(settings)).run()
     finally:
         store.close()
     return 0
+
+
+def lab_factory(settings: Settings):
+    """What the app starts in the background: the embedded lab, or the configured real broker."""
+
+    def start():
+        if settings.bootstrap_servers:
+            from cdc_tutor.lab import ExternalLab
+
+            return ExternalLab(settings.bootstrap_servers, settings.postgres_dsn).start()
+        from cdc_tutor.lab import EmbeddedLab
+        from cdc_tutor.lab_options import LabOptions
+
+        return EmbeddedLab(LabOptions()).start()
+
+    return start

@@ -37,12 +37,13 @@ class CdcTutorApp(App[None]):
         Binding("f12", "toggle_outage", strings.ACTION_OUTAGE, show=False),
     ]
 
-    def __init__(self, course: Course, store: ProgressStore, lab_options=None) -> None:
-        """`lab_options` (cdc_tutor.lab.LabOptions) starts the embedded lab; None runs without it."""
+    def __init__(self, course: Course, store: ProgressStore, lab_factory=None) -> None:
+        """`lab_factory()` returns a started lab (cdc_tutor.lab); it runs in a thread after the
+        first frame. None runs the tutor without a lab (tests of the shell)."""
         super().__init__()
         self.course = course
         self.store = store
-        self.lab_options = lab_options
+        self.lab_factory = lab_factory
         self.lab = None
         """The running EmbeddedLab once LabStarted arrives; panes poll it."""
         self.lab_problem: str | None = None
@@ -51,15 +52,13 @@ class CdcTutorApp(App[None]):
         self.push_screen(CatalogScreen(self.course, self.store))
         for notice in self.store.notices:
             self.notify(notice, severity="warning", timeout=30)
-        if self.lab_options is not None:
+        if self.lab_factory is not None:
             self.call_after_refresh(self._start_lab)  # after the first frame: the lab is not needed to read
 
     @work(thread=True, exclusive=True, group="lab", description="embedded lab")
     def _start_lab(self) -> None:
-        from cdc_tutor.lab import EmbeddedLab  # confluent_kafka loads here, off the UI thread
-
         try:
-            lab = EmbeddedLab(self.lab_options).start()
+            lab = self.lab_factory()  # confluent_kafka loads here, off the UI thread
         except Exception as problem:  # noqa: BLE001 - shown to the student; the tutor still works
             self.post_message(LabFailed(f"{type(problem).__name__}: {problem}"))
             return
@@ -83,6 +82,8 @@ class CdcTutorApp(App[None]):
     def action_toggle_outage(self) -> None:
         if self.lab is None:
             self.notify(self.lab_problem or strings.LAB_NOT_RUNNING, severity="warning")
+        elif not self.lab.can_cut:
+            self.notify(strings.LAB_CUT_UNSUPPORTED, severity="warning")
         elif self.lab.reachable:
             self.lab.cut()
             self.notify(strings.LAB_CUT.format(key="F12"), severity="warning")

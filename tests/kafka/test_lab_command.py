@@ -78,3 +78,22 @@ def test_console_commands_drive_the_running_lab():
                    if m.topic() == "dbserver1.inventory.customers"]
         inserted = [json.loads(m.value())["payload"] for m in created if b'"op":"c"' in m.value()]
         assert [row["after"]["email"] for row in inserted] == ["ada@example.com"]
+
+
+def test_an_external_lab_tails_the_configured_broker(broker, topic):
+    from cdc_tutor.kafka.sink import KafkaSink
+    from cdc_tutor.lab import ExternalLab
+
+    sink = KafkaSink(broker.bootstrap_servers)
+    sink.send(topic, b'{"id":1}', b'{"before":null,"after":{"id":1},"source":{},"op":"c"}')
+    assert sink.flush() == 0
+    lab = ExternalLab(broker.bootstrap_servers).start()
+    try:
+        assert not lab.can_cut and lab.database is None  # no DSN: the source pane says how to set one
+        tail = lab.open_tail([topic])
+        deadline = time.monotonic() + 20
+        while tail.buffer.view().received < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [entry.op for entry in tail.buffer.view().entries] == ["c"]
+    finally:
+        lab.close()

@@ -40,6 +40,9 @@ class SourcePane(Vertical):
         if lab is None:
             self.query_one("#sql-result", Static).update(strings.SQL_NO_LAB)
             return
+        if lab.database is None:
+            self.query_one("#sql-result", Static).update(strings.SQL_NO_DATABASE)
+            return
         self.query_one("#sql-result", Static).update(strings.SQL_RUNNING)
         self._execute(lab, sql)
 

@@ -64,7 +64,7 @@ class TopicPane(Vertical):
             problem = getattr(self.app, "lab_problem", None)
             if problem:
                 status.update(strings.TAIL_LAB_FAILED.format(problem=problem))
-            elif getattr(self.app, "lab_options", None) is None:
+            elif getattr(self.app, "lab_factory", None) is None:
                 status.update(strings.LAB_NOT_RUNNING)
             else:
                 status.update(strings.TAIL_WAITING_FOR_LAB)
