@@ -3,6 +3,9 @@
 The first line printed is `bootstrap.servers=HOST:PORT`, for scripts, editors and Jupyter.
 On a terminal it also reads commands: SQL for the source, or cut / restore / pause / resume /
 rate N / help.
+
+`cdc-tutor lab up [--native|--docker]`, `lab down`, `lab status` and `lab workload` manage the
+real stack instead (cdc_tutor.commands.stack).
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ _COMMANDS_HELP = """commands:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from cdc_tutor.commands import stack
+
+    parser.add_argument("action", nargs="?", choices=stack.ACTIONS, metavar="{up,down,status,workload}",
+                        help="manage the real stack (PostgreSQL, Kafka, Connect + Debezium); "
+                             "without it, run the embedded lab")
     parser.add_argument("--rate", type=float, default=2.0, help="workload changes per second (default 2)")
     parser.add_argument("--seed", type=int, default=5, help="workload seed (default 5)")
     parser.add_argument("--no-workload", action="store_true", help="start with the workload paused")
@@ -30,9 +38,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="JsonConverter schemas.enable=false for keys and values")
     parser.add_argument("--decimal-mode", choices=("precise", "string", "double"), default="precise",
                         help="Debezium decimal.handling.mode (default precise)")
+    stack.add_arguments(parser)
 
 
 def run(args: argparse.Namespace, settings) -> int:
+    if getattr(args, "action", None):
+        from cdc_tutor.commands import stack
+
+        return stack.run(args.action, args, settings)
     from cdc_tutor.lab import EmbeddedLab
     from cdc_tutor.lab_options import CDC_TOPICS, LabOptions
 

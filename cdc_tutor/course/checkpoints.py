@@ -1,44 +1,24 @@
 """Checkpoint kinds: how each kind's fields are validated and how a submission is judged.
 
 A kind is registered once here; the loader validates lesson files against `KINDS`, the lesson
-session evaluates through it. Kinds that need a kernel or Kafka state plug in the same way.
+session and `cdc-tutor verify` evaluate through `evaluate_checkpoint`. `answer` lives here; the
+kinds that judge live state are in kernel_checks.py (`ran`, `predicate`, `window`) and
+kafka_checks.py (`kafka`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from cdc_tutor import strings
+from cdc_tutor.course.check_types import CheckpointKind, FieldSpec, Verdict
+from cdc_tutor.course.context import CheckContext
+from cdc_tutor.course.kafka_checks import KAFKA
+from cdc_tutor.course.kernel_checks import PREDICATE, RAN, WINDOW
+from cdc_tutor.course.model import Checkpoint
 
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of one check: passed or not, and why not in the student's language."""
-
-    passed: bool
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """A kind-specific field: its expected Python type, whether it is required, what it means."""
-
-    type: type | tuple[type, ...]
-    required: bool
-    doc: str
-
-
-@dataclass(frozen=True)
-class CheckpointKind:
-    """What a lesson file may say about a checkpoint of this kind, and how to judge one."""
-
-    name: str
-    fields: Mapping[str, FieldSpec]
-    validate: Callable[[Mapping[str, Any]], list[tuple[str, str]]]  # -> [(field, message)]
-    evaluate: Callable[[Mapping[str, Any], Any], Verdict]
-    needs_input: bool  # True when the student types something to be checked
+__all__ = ["KINDS", "ANSWER", "CheckpointKind", "FieldSpec", "Verdict", "evaluate_checkpoint", "normalise_answer"]
 
 
 _SPACES = re.compile(r"\s+")
@@ -62,7 +42,7 @@ def _validate_answer(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
-def _evaluate_answer(spec: Mapping[str, Any], submission: Any) -> Verdict:
+def _evaluate_answer(spec: Mapping[str, Any], submission: Any, context: CheckContext | None = None) -> Verdict:
     given = normalise_answer(submission or "")
     if not given:
         return Verdict(False, strings.ANSWER_EMPTY)
@@ -82,4 +62,15 @@ ANSWER = CheckpointKind(
     needs_input=True,
 )
 
-KINDS: dict[str, CheckpointKind] = {kind.name: kind for kind in (ANSWER,)}
+KINDS: dict[str, CheckpointKind] = {kind.name: kind for kind in (ANSWER, RAN, PREDICATE, WINDOW, KAFKA)}
+
+
+def evaluate_checkpoint(checkpoint: Checkpoint, submission: Any, context: CheckContext | None = None) -> Verdict:
+    """Judge `checkpoint`; never raises: a crashing kind is a failed Verdict saying so."""
+    kind = KINDS.get(checkpoint.kind)
+    if kind is None:
+        return Verdict(False, strings.CHECK_CRASHED.format(error=f"unknown kind {checkpoint.kind!r}"))
+    try:
+        return kind.evaluate(checkpoint.spec, submission, context)
+    except Exception as error:  # noqa: BLE001 - a check must never take the tutor down
+        return Verdict(False, strings.CHECK_CRASHED.format(error=f"{type(error).__name__}: {error}"))

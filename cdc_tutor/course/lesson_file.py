@@ -29,9 +29,18 @@ _KAFKA_TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
 LESSON_FIELDS = (
     "format", "title", "description", "order", "difficulty", "estimatedTime", "topics",
-    "prerequisites", "engine", "liveTopics", "steps",
+    "prerequisites", "engine", "liveTopics", "lab", "steps",
 )
-LESSON_REQUIRED = tuple(name for name in LESSON_FIELDS if name not in ("engine", "liveTopics"))
+LESSON_REQUIRED = tuple(name for name in LESSON_FIELDS if name not in ("engine", "liveTopics", "lab"))
+
+# `lab:` options: field -> (accepted types, what it must be); LabOptions takes them (verify, app).
+LAB_FIELDS = {
+    "workload": (bool, "true or false"),
+    "rate": ((int, float), "a number of changes per second > 0"),
+    "seed": (int, "an integer"),
+    "schemas": (bool, "true or false"),
+    "decimalMode": (str, "one of precise, string, double"),
+}
 
 
 @dataclass
@@ -144,6 +153,7 @@ class LessonChecker:
                     item_line = check.line(items[index]) if index < len(items) else line("prerequisites")
                     loaded.prerequisites.append((value, item_line))
 
+        lab = self.lab_options(entries)
         step_checker = StepChecker(check)
         steps = step_checker.steps(data, entries)
         intro = step_checker.body(self.lines, self.body_start, steps) if steps or step_checker.written_step_ids else ""
@@ -164,9 +174,37 @@ class LessonChecker:
             live_topics=tuple(live_topics or ()),
             intro=intro,
             steps=tuple(
-                Step(s.id, s.title, s.text, tuple(s.checkpoints), s.solution, s.line) for s in steps
+                Step(s.id, s.title, s.text, tuple(s.checkpoints), s.solution, s.line,
+                     snippets=tuple(s.snippets), solution_code=s.solution_code, setup_code=s.setup_code,
+                     outage=s.outage)
+                for s in steps
             ),
+            lab=lab,
         )
+
+    def lab_options(self, entries) -> dict:
+        """The `lab` mapping (embedded lab options for this lesson), checked field by field."""
+        check = self.check
+        if "lab" not in self.data:
+            return {}
+        value, line = self.data["lab"], check.value_line(entries, "lab", 1)
+        if not isinstance(value, dict):
+            check.add(line, "field 'lab' must be a mapping, e.g. {workload: false, seed: 7}")
+            return {}
+        node = entries["lab"][1] if "lab" in entries else None
+        fields = check.fields(value, node, tuple(LAB_FIELDS), (), "lab: ", missing_line=line)
+        for name, item in value.items():
+            if name not in LAB_FIELDS:
+                continue
+            types, meaning = LAB_FIELDS[name]
+            valid = isinstance(item, types) and (types is bool or not isinstance(item, bool))
+            if name == "rate":
+                valid = valid and item > 0
+            if name == "decimalMode":
+                valid = valid and item in ("precise", "string", "double")
+            if not valid:
+                check.add(check.value_line(fields, name, line), f"lab: field '{name}' must be {meaning}")
+        return dict(value)
 
     # --- fields
 

@@ -37,6 +37,24 @@ class Checkpoint:
 
 
 @dataclass(frozen=True)
+class Snippet:
+    """A ```python fence of a step's section: code the student runs in the lesson's kernel."""
+
+    index: int  # 1-based, in order within the step
+    code: str
+    line: int = 0  # file line of the opening fence; the code's line n is file line `line + n`
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A step's `outage`: the runner cuts the lab's broker `after_seconds` after the step's code
+    starts and restores it `seconds` later (a consumer surviving an outage, shown headlessly)."""
+
+    after_seconds: float
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Step:
     """One step of a lesson: a section of the lesson's body plus the checkpoints that close it."""
 
@@ -46,6 +64,21 @@ class Step:
     checkpoints: tuple[Checkpoint, ...]
     solution: str
     line: int = 0
+    snippets: tuple[Snippet, ...] = ()
+    solution_code: str = ""  # `solutionCode`: what the student is asked to write; `verify` runs it
+    setup_code: str = ""  # `setupCode`: run silently before the step's first snippet in a kernel
+    outage: Outage | None = None
+
+    def snippet(self, index: int) -> Snippet:
+        """Snippet `index` (1-based); IndexError when the step has no such snippet."""
+        if not 1 <= index <= len(self.snippets):
+            raise IndexError(f"step {self.id!r} has no snippet {index} (it has {len(self.snippets)})")
+        return self.snippets[index - 1]
+
+    @property
+    def has_code(self) -> bool:
+        """Something to run in a kernel: snippets, solution code or setup code."""
+        return bool(self.snippets or self.solution_code or self.setup_code)
 
 
 @dataclass(frozen=True)
@@ -65,10 +98,16 @@ class Lesson:
     live_topics: tuple[str, ...]
     intro: str
     steps: tuple[Step, ...]
+    lab: Mapping[str, Any] = field(default_factory=dict)
+    """The frontmatter's `lab` options for the embedded lab (workload, rate, seed, schemas,
+    decimalMode), as written; `verify` starts the lab with them."""
 
     @property
     def module_id(self) -> str:
         return self.id.split("/", 1)[0]
+
+    def step(self, step_id: str) -> Step:
+        return self.steps[self.step_index(step_id)]
 
     def step_index(self, step_id: str) -> int:
         return next(i for i, step in enumerate(self.steps) if step.id == step_id)

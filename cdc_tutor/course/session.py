@@ -11,7 +11,8 @@ from enum import Enum
 from typing import Any
 
 from cdc_tutor.course import unlocks
-from cdc_tutor.course.checkpoints import KINDS, Verdict
+from cdc_tutor.course.checkpoints import KINDS, Verdict, evaluate_checkpoint
+from cdc_tutor.course.context import CheckContext
 from cdc_tutor.course.model import Checkpoint, Lesson, Step
 from cdc_tutor.course.progress import ProgressStore
 
@@ -122,13 +123,20 @@ class LessonSession:
             return True
         return False
 
-    def check(self, checkpoint_id: str, submission: Any) -> CheckOutcome:
+    def check(self, checkpoint_id: str, submission: Any = None, context: CheckContext | None = None) -> CheckOutcome:
+        """Judge a checkpoint of the current step: a typed `submission` (kind `answer`) or the
+        live state in `context` (kernel and Kafka kinds: pass `LessonRunner.context()`).
+
+        Never raises for a kind's failure; kernel kinds judged without a context fail with a
+        reason such as "run the step's code first". Call it from a worker: kernel and Kafka
+        checks take up to seconds.
+        """
         step = self.step
         checkpoint = next(cp for cp in step.checkpoints if cp.id == checkpoint_id)
         was_complete = self.complete()
-        verdict = KINDS[checkpoint.kind].evaluate(checkpoint.spec, submission)
+        verdict = evaluate_checkpoint(checkpoint, submission, context.for_step(step.id) if context else None)
         key = (step.id, checkpoint.id)
-        if isinstance(submission, str):
+        if isinstance(submission, str) and KINDS[checkpoint.kind].needs_input:
             self.store.set_last_answer(self.lesson.id, step.id, checkpoint.id, submission)
         if verdict.passed:
             self.store.record_pass(self.lesson.id, step.id, checkpoint.id)

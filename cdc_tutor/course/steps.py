@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from cdc_tutor.course.checkpoints import KINDS, FieldSpec
 from cdc_tutor.course.frontmatter import Checker, sequence_items
-from cdc_tutor.course.model import Checkpoint
+from cdc_tutor.course.model import Checkpoint, Outage, Snippet
+from cdc_tutor.course.snippets import extract_snippets, read_code_field, snippet_problems
 from cdc_tutor.course.values import has_type, nonempty_str, show, suggest, type_name
 
 _ID = re.compile(r"^[a-z0-9-]+$")
 _MARKER = re.compile(r"^ {0,3}<!--\s*step:\s*(.*?)\s*-->\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
-STEP_FIELDS = ("id", "title", "checkpoints", "solution")
+STEP_FIELDS = ("id", "title", "checkpoints", "solution", "solutionCode", "setupCode", "outage")
+STEP_REQUIRED = ("id", "title", "checkpoints", "solution")
+CODE_FIELDS = ("solutionCode", "setupCode")
 CHECKPOINT_FIELDS = ("id", "kind", "prompt", "hints")
 
 
@@ -28,6 +31,10 @@ class StepDraft:
     line: int
     id_line: int
     text: str = ""
+    solution_code: str = ""
+    setup_code: str = ""
+    snippets: list[Snippet] = field(default_factory=list)
+    outage: Outage | None = None
 
 
 class StepChecker:
@@ -36,6 +43,7 @@ class StepChecker:
     def __init__(self, check: Checker) -> None:
         self.check = check
         self.written_step_ids: set[str] = set()  # every string step id, valid or not
+        self._field_lines: dict[int, tuple[int, dict[str, int]]] = {}  # id(checkpoint) -> lines
 
     def steps(self, data: dict, entries) -> list[StepDraft]:
         """The lesson's valid steps as drafts; every problem in `data['steps']` goes to the checker."""
@@ -70,7 +78,7 @@ class StepChecker:
         if isinstance(step_id, str):
             self.written_step_ids.add(step_id)
         prefix = f"step '{step_id}': " if valid_id else f"step #{index + 1}: "
-        entries = check.fields(raw, node, STEP_FIELDS, STEP_FIELDS, prefix, missing_line=step_line)
+        entries = check.fields(raw, node, STEP_FIELDS, STEP_REQUIRED, prefix, missing_line=step_line)
         id_line = check.value_line(entries, "id", step_line)
         if "id" in raw and not valid_id:
             check.add(id_line, f"step #{index + 1}: id {show(step_id)} must match [a-z0-9-]+")
@@ -85,6 +93,7 @@ class StepChecker:
             check.add(check.value_line(entries, "title", step_line), prefix + "field 'title' must be a non-empty string")
         if "solution" in raw and not nonempty_str(raw["solution"]):
             check.add(check.value_line(entries, "solution", step_line), prefix + "field 'solution' must be a non-empty string")
+        code = {name: read_code_field(check, raw, entries, name, step_line, prefix) for name in CODE_FIELDS}
         checkpoints = self.checkpoints(raw, entries, step_line, step_id if valid_id else f"#{index + 1}", prefix)
         if not valid_id or duplicate:
             return None
@@ -95,7 +104,35 @@ class StepChecker:
             checkpoints=checkpoints,
             line=step_line,
             id_line=id_line,
+            solution_code=code["solutionCode"],
+            setup_code=code["setupCode"],
+            outage=self.outage(raw, entries, step_line, prefix),
         )
+
+    def outage(self, raw: dict, entries, step_line: int, prefix: str) -> Outage | None:
+        """`outage: {afterSeconds: A, seconds: S}`: both numbers, A >= 0, S > 0."""
+        check = self.check
+        if "outage" not in raw:
+            return None
+        value, line = raw["outage"], check.value_line(entries, "outage", step_line)
+        if not isinstance(value, dict):
+            check.add(line, prefix + "field 'outage' must be a mapping {afterSeconds: A, seconds: S}")
+            return None
+        node = entries["outage"][1] if "outage" in entries else None
+        fields = check.fields(value, node, ("afterSeconds", "seconds"), ("afterSeconds", "seconds"),
+                              prefix + "outage: ", missing_line=line)
+        numbers = {}
+        for name, valid, bound in (("afterSeconds", lambda n: n >= 0, ">= 0"), ("seconds", lambda n: n > 0, "> 0")):
+            if name not in value:
+                continue
+            item = value[name]
+            if has_type(item, (int, float)) and valid(item):
+                numbers[name] = float(item)
+            else:
+                check.add(check.value_line(fields, name, line), f"{prefix}outage: field '{name}' must be a number {bound}")
+        if len(numbers) < 2:
+            return None
+        return Outage(numbers["afterSeconds"], numbers["seconds"])
 
     def checkpoints(self, raw: dict, entries, step_line: int, step_name: str, prefix: str) -> list[Checkpoint]:
         check = self.check
@@ -184,7 +221,7 @@ class StepChecker:
 
         if not valid_id or kind is None:
             return None
-        return Checkpoint(
+        built = Checkpoint(
             id=cp_id,
             kind=kind_name,
             prompt=raw["prompt"].strip() if isinstance(raw.get("prompt"), str) else "",
@@ -192,6 +229,9 @@ class StepChecker:
             spec=spec,
             line=line,
         )
+        if kind.validate_step is not None and typed:
+            self._field_lines[id(built)] = (line, {name: value_line(name) for name in kind_fields})
+        return built
 
     # --- body
 
@@ -248,8 +288,25 @@ class StepChecker:
             step.text = section(position)
             if not step.text:
                 check.add(file_line, f"empty step '{step_id}': no text after its marker")
+            stop = markers[position + 1][1] if position + 1 < len(markers) else len(lines)
+            step.snippets = extract_snippets(lines, index + 1, stop)
+            self.check_snippets(step)
         for step in steps:
             if step.id not in first_marker:
                 check.add(step.id_line, f"step '{step.id}' has no marker '<!-- step: {step.id} -->' in the body")
         stop = markers[0][1] if markers else len(lines)
         return "\n".join(lines[body_start:stop]).strip()
+
+    def check_snippets(self, step: StepDraft) -> None:
+        """Syntax errors in the step's python fences, and checkpoints naming a missing snippet."""
+        check = self.check
+        for line, message in snippet_problems(step.id, step.snippets):
+            check.add(line, message)
+        for checkpoint in step.checkpoints:
+            lines = self._field_lines.get(id(checkpoint))
+            kind = KINDS[checkpoint.kind]
+            if lines is None or kind.validate_step is None:
+                continue
+            line, field_lines = lines
+            for field_name, message in kind.validate_step(checkpoint.spec, len(step.snippets)):
+                check.add(field_lines.get(field_name, line), f"checkpoint '{checkpoint.id}': {field_name}: {message}")

@@ -12,7 +12,7 @@ from cdc_tutor.source.connect import DECIMAL_MODES, envelope_schema, key_schema,
 from cdc_tutor.source.schema import DATABASE, SCHEMA, TABLE_BY_NAME, Table
 from cdc_tutor.source.values import column_writer, row_writer
 
-DEBEZIUM_VERSION = "3.7.1.Final"
+DEBEZIUM_VERSION = "3.7.0.Final"  # = cdc_tutor.stack.catalog.DEBEZIUM_VERSION (the lab stack)
 Record = tuple[str, bytes, bytes | None]
 
 

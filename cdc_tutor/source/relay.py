@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from cdc_tutor.source.database import InventoryDatabase
 from cdc_tutor.source.encoder import DebeziumEncoder
@@ -28,6 +29,11 @@ class SourceRelay:
         self.prune = prune
         self._position: int | None = None  # last seq sent; None until the snapshot is sent
         self._lock = threading.Lock()  # one pump at a time: position moves only forward
+        # source.sequence[0] is the commit LSN of the last transaction the streaming task has
+        # processed: real Debezium sends null there for the first transaction after its snapshot
+        # (seen against Debezium 3.7 in tests/stack/test_parity.py). Its txid while it lasts:
+        self._first_txid: int | None = None
+        self._streamed = False
         self.sent = 0
 
     @property
@@ -50,6 +56,13 @@ class SourceRelay:
                 if not changes:
                     break
                 for change in changes:
+                    if not self._streamed:
+                        if self._first_txid is None:
+                            self._first_txid = change.txid
+                        if change.txid == self._first_txid:
+                            change = replace(change, last_commit_lsn=None)
+                        else:
+                            self._streamed = True
                     for record in self.encoder.encode_change(change):
                         self.send(*record)
                         sent += 1

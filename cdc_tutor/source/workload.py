@@ -37,6 +37,9 @@ class Workload:
         self._customers = [row[0] for row in TABLE_BY_NAME["customers"].seed]
         self._products = [row[0] for row in TABLE_BY_NAME["products"].seed]
         self._open_orders: list[list] = []  # [order id, status] of orders this workload placed
+        # What a failed step raises: sqlite3's errors here; a PostgreSQL-backed database
+        # (cdc_tutor.stack.pg_session) names its own.
+        self._errors = getattr(db, "errors", (sqlite3.Error,))
 
     @property
     def rate(self) -> float:
@@ -72,7 +75,7 @@ class Workload:
         try:
             with self.db.transaction() as conn:
                 plan(conn)
-        except sqlite3.Error:
+        except self._errors:
             self.failed += 1
         return kind
 

@@ -28,6 +28,9 @@ def test_lesson_walks_from_locked_to_complete(lesson: Lesson):
         assert session.go_to(index), f"step {step.id} did not open after the previous one passed"
         for checkpoint in step.checkpoints:
             kind = KINDS[checkpoint.kind]
+            if not kind.needs_input:  # kernel and Kafka state: `cdc-tutor verify` (test_verify.py)
+                store.record_pass(lesson.id, step.id, checkpoint.id)
+                continue
             assert not kind.evaluate(checkpoint.spec, "").passed
             assert not kind.evaluate(checkpoint.spec, "certainly not the answer").passed
             for answer in checkpoint.spec.get("answers", []):

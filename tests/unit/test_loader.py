@@ -193,7 +193,7 @@ EXPECTED_LESSON_PROBLEMS = {
         (16, "step 'three': missing required field 'solution'"),
     ],
     "06-bad-checkpoints": [
-        (15, "checkpoint 'unknown-kind': unknown kind 'choice' (known kinds: answer)"),
+        (15, "checkpoint 'unknown-kind': unknown kind 'choice' (known kinds: answer, kafka, predicate, ran, window)"),
         (19, "checkpoint 'no-answers': missing required field 'answers'"),
         (27, "checkpoint 'empty-answers': answers: must be a non-empty list of accepted answers"),
         (32, "checkpoint 'answers-not-list': field 'answers' must be a list"),
@@ -435,7 +435,7 @@ def test_marker_without_id(tmp_path):
 def test_unknown_checkpoint_field_lists_nothing_for_unknown_kind_but_flags_the_kind(tmp_path):
     text = VALID.replace("kind: answer", "kind: answers")
     lesson = load_lesson(write_lesson(tmp_path, text), "module-1/01-lesson")
-    assert problems(lesson) == [(15, "checkpoint 'q': unknown kind 'answers' (known kinds: answer)")]
+    assert problems(lesson) == [(15, "checkpoint 'q': unknown kind 'answers' (known kinds: answer, kafka, predicate, ran, window)")]
 
 
 def test_string_fields_must_not_be_blank_and_hints_must_be_a_list(tmp_path):

@@ -1,0 +1,225 @@
+"""`cdc-tutor doctor`: check everything the tutor depends on; every failure says how to fix it.
+
+Checks are plain functions `check(settings) -> list[Finding]` in CHECKS, run in order; add one by
+appending `Check(name, title, function)` (`Finding.from_tuple` adapts (ok, message, fix) checks).
+A check that does not apply (e.g. the lab stack without --bootstrap-servers) returns [].
+Exit status 1 when any finding failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+HELP = "проверить, что всё нужное установлено / check everything the tutor depends on"
+
+REINSTALL = "Переустановите тьютор: pip install --force-reinstall cdc-tutor (из исходников: pip install -e .)"
+PYTHON_DEPS = (  # (import name, distribution shown to the student)
+    ("textual", "textual"), ("yaml", "PyYAML"), ("platformdirs", "platformdirs"),
+    ("confluent_kafka", "confluent-kafka"), ("pandas", "pandas"), ("pyarrow", "pyarrow"),
+    ("jupyter_client", "jupyter_client"), ("ipykernel", "ipykernel"), ("IPython", "ipython"), ("zmq", "pyzmq"),
+)
+ENGINE_MODULES = {"flink": "pyflink", "spark": "pyspark"}
+ENGINE_PROBE_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the report: what was checked, what was found, and how to fix a failure."""
+
+    ok: bool
+    title: str
+    detail: str = ""
+    fix: str = ""
+
+    @classmethod
+    def from_tuple(cls, title: str, check: tuple[bool, str, str]) -> Finding:
+        """A finding from an (ok, message, fix) check such as cdc_tutor.stack.doctor_checks'."""
+        ok, message, fix = check
+        return cls(ok, title, message, fix)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    """For --only / --skip."""
+    title: str
+    run: Callable[..., list[Finding]]
+
+
+def check_python_deps(settings) -> list[Finding]:
+    found, missing = [], []
+    for module, distribution in PYTHON_DEPS:
+        try:
+            imported = importlib.import_module(module)
+        except Exception as error:  # noqa: BLE001 - a broken install raises more than ImportError
+            missing.append(f"{distribution} ({type(error).__name__}: {error})")
+        else:
+            found.append(f"{distribution} {getattr(imported, '__version__', '?')}")
+    if missing:
+        return [Finding(False, "Python-пакеты", "не импортируются: " + "; ".join(missing), REINSTALL)]
+    return [Finding(True, "Python-пакеты", ", ".join(found))]
+
+
+def check_java_runtime(settings) -> list[Finding]:
+    from cdc_tutor.engines.java import check_java
+
+    java = check_java()
+    if java.ok:
+        return [Finding(True, "Java", f"{java.version} ({java.path})")]
+    return [Finding(False, "Java", "нужна Java 17+ для Flink и Spark", java.problem or "")]
+
+
+def check_engines(settings) -> list[Finding]:
+    from cdc_tutor.engines import engine_env, engine_python, missing_engine_hint
+
+    findings = []
+    for engine, module in ENGINE_MODULES.items():
+        title = f"Окружение {engine}"
+        python = engine_python(engine, settings.data_dir)
+        if python is None:
+            findings.append(Finding(False, title, missing_engine_hint(engine), f"cdc-tutor setup {engine}"))
+            continue
+        probe = f"import ipykernel, confluent_kafka, {module}; print({module}.__version__)"
+        try:
+            done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True,
+                                  env=engine_env(), timeout=ENGINE_PROBE_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            findings.append(Finding(False, title, f"{python} не запускается: {error}",
+                                    f"cdc-tutor setup {engine} --force"))
+            continue
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["?"])[-1]
+            findings.append(Finding(False, title, f"пакеты не импортируются: {last}", f"cdc-tutor setup {engine} --force"))
+        else:
+            findings.append(Finding(True, title, f"{module} {done.stdout.strip()} ({python})"))
+    return findings
+
+
+def check_python_kernel(settings) -> list[Finding]:
+    from cdc_tutor.kernel import KernelSession
+
+    started = time.monotonic()
+    session = KernelSession("python", cwd=settings.data_dir if settings.data_dir.is_dir() else None)
+    try:
+        session.wait_ready(timeout=60)
+        result = session.execute("40 + 2", timeout=30)
+        answer = result.result.text if result.result else result.status
+    except Exception as error:  # noqa: BLE001 - reported with the fix
+        return [Finding(False, "Ядро python", f"не запускается: {str(error).splitlines()[0]}", REINSTALL)]
+    finally:
+        session.shutdown()
+    if answer != "42":
+        return [Finding(False, "Ядро python", f"40 + 2 вернуло {answer!r}", REINSTALL)]
+    return [Finding(True, "Ядро python", f"готово за {time.monotonic() - started:.1f} с")]
+
+
+def check_embedded_lab(settings) -> list[Finding]:
+    from cdc_tutor.kafka.state import read_topic
+    from cdc_tutor.lab import EmbeddedLab
+    from cdc_tutor.lab_options import LabOptions
+
+    title = "Встроенная лаборатория"
+    try:
+        with EmbeddedLab(LabOptions(workload=False)) as lab:
+            events = read_topic(lab.bootstrap_servers, "dbserver1.inventory.customers", max_messages=1, timeout=10)
+            address = lab.bootstrap_servers
+    except Exception as error:  # noqa: BLE001 - reported with the fix
+        return [Finding(False, title, f"брокер не запустился: {type(error).__name__}: {error}", REINSTALL)]
+    if not events:
+        return [Finding(False, title, "брокер запустился, но событий snapshot нет", REINSTALL)]
+    return [Finding(True, title, f"брокер и источник CDC работают ({address})")]
+
+
+def check_lab_stack(settings) -> list[Finding]:
+    """The real stack of lab mode (--bootstrap-servers): broker, topics, connector, PostgreSQL."""
+    if settings.embedded:
+        return []
+    from cdc_tutor.stack import doctor_checks
+
+    findings = [
+        Finding.from_tuple("Брокер", doctor_checks.check_broker(settings.bootstrap_servers)),
+        Finding.from_tuple("Топики", doctor_checks.check_topics(settings.bootstrap_servers)),
+        Finding.from_tuple("Коннектор Debezium", doctor_checks.check_connector(settings.connect_url)),
+    ]
+    if settings.postgres_dsn:
+        findings.append(Finding.from_tuple("PostgreSQL", doctor_checks.check_wal_level(settings.postgres_dsn)))
+    return findings
+
+
+def check_config(settings) -> list[Finding]:
+    if settings.config_problem:
+        return [Finding(False, "Файл настроек", settings.config_problem,
+                        "Исправьте config.toml (ключи: bootstrap_servers, connect_url, postgres_dsn, user)")]
+    return []
+
+
+def check_lessons(settings) -> list[Finding]:
+    from cdc_tutor.course.lint import lint_report
+
+    title = "Уроки"
+    if not settings.lessons_dir.is_dir():
+        return [Finding(False, title, f"каталог {settings.lessons_dir} не найден",
+                        "Укажите каталог уроков: --lessons DIR или CDC_TUTOR_LESSONS")]
+    report = lint_report(settings.lessons_dir)
+    if report.problems:
+        first = report.problems[0]
+        return [Finding(False, title, f"{len(report.problems)} ошибок, первая: {first}",
+                        f"cdc-tutor lint {settings.lessons_dir}")]
+    return [Finding(True, title, f"уроков без ошибок: {report.lessons} ({settings.lessons_dir})")]
+
+
+CHECKS: list[Check] = [
+    Check("deps", "Python-пакеты", check_python_deps),
+    Check("java", "Java", check_java_runtime),
+    Check("engines", "Окружения Flink и Spark", check_engines),
+    Check("kernel", "Ядро python", check_python_kernel),
+    Check("config", "Файл настроек", check_config),
+    Check("lab", "Встроенная лаборатория", check_embedded_lab),
+    Check("stack", "Стенд (режим --bootstrap-servers)", check_lab_stack),
+    Check("lessons", "Уроки", check_lessons),
+]
+
+
+def run_checks(settings, checks: list[Check] | None = None) -> list[Finding]:
+    """Every check's findings, in order; a check that crashes is a failed finding."""
+    findings = []
+    for check in CHECKS if checks is None else checks:
+        try:
+            findings.extend(check.run(settings))
+        except Exception as error:  # noqa: BLE001 - doctor must report, not crash
+            findings.append(Finding(False, check.title, f"проверка упала: {type(error).__name__}: {error}",
+                                    "Сообщите об ошибке разработчикам cdc-tutor"))
+    return findings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    names = ", ".join(check.name for check in CHECKS)
+    parser.add_argument("--only", action="append", default=None, metavar="CHECK",
+                        help=f"только эти проверки ({names}) / run only these checks")
+    parser.add_argument("--skip", action="append", default=[], metavar="CHECK",
+                        help="пропустить проверку / skip a check")
+
+
+def run(args: argparse.Namespace, settings) -> int:
+    known = {check.name for check in CHECKS}
+    unknown = [name for name in (args.only or []) + args.skip if name not in known]
+    if unknown:
+        print(f"cdc-tutor doctor: unknown check {unknown[0]!r}; known: {', '.join(sorted(known))}")
+        return 2
+    chosen = [check for check in CHECKS
+              if (args.only is None or check.name in args.only) and check.name not in args.skip]
+    failed = 0
+    for finding in run_checks(settings, chosen):
+        mark = "OK  " if finding.ok else "FAIL"
+        print(f"{mark} {finding.title}: {finding.detail}", flush=True)
+        if not finding.ok:
+            failed += 1
+            if finding.fix:
+                print(f"     Как исправить: {finding.fix}", flush=True)
+    print("Всё в порядке." if not failed else f"Проблем: {failed}.")
+    return 1 if failed else 0

@@ -1,0 +1,95 @@
+"""CheckContext: the live state a checkpoint may look at (kernel, Kafka, snippet runs); no Textual."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
+
+if TYPE_CHECKING:
+    from cdc_tutor.kernel.inspect import Evaluation
+
+USER_ENV = "CDC_TUTOR_USER"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def default_user() -> str:
+    """The namespace prefix for this student's groups and topics on a shared broker.
+
+    $CDC_TUTOR_USER when set, else the login name; reduced to characters Kafka names allow.
+    """
+    name = os.environ.get(USER_ENV, "")
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = f"uid{os.getuid()}" if hasattr(os, "getuid") else "student"
+    return _UNSAFE.sub("-", name).strip("-") or "student"
+
+
+class KafkaProbe(Protocol):
+    """What `kafka` checkpoints ask the broker (cdc_tutor.kafka.state.KafkaState implements it)."""
+
+    def committed(self, group: str, topic: str) -> dict[int, int]:
+        """partition -> committed offset of `group` in `topic` (partitions without a commit left out)."""
+        ...
+
+    def count(self, topic: str, predicate: Callable[[dict], bool], *, isolation: str, limit: int) -> int:
+        """How many of the topic's messages (read now, from the start) satisfy `predicate`,
+        stopping at `limit`; messages are dicts as `tutor.read_topic` returns them."""
+        ...
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """A snapshot of what checks can see; `LessonRunner.context()` builds it.
+
+    Every field is optional: a kind that needs something missing fails with a Russian reason
+    ("run the lesson's code first"), it never raises.
+    """
+
+    kernel: Any = None
+    """The lesson's KernelSession, or None when no kernel was started."""
+    bootstrap: str | None = None
+    """Kafka bootstrap servers of the lab the lesson's code talks to."""
+    snippet_status: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    """(step id, snippet index) -> the status its last run ended with ("ok", "error", ...)."""
+    user: str = field(default_factory=default_user)
+    step_id: str | None = None
+    """The step whose checkpoint is judged (`ran` looks up its snippets); LessonSession sets it."""
+    busy: bool = False
+    """A snippet was running when the snapshot was taken: the kernel cannot answer until it ends."""
+    kafka: KafkaProbe | None = None
+    """Kafka queries against `bootstrap` (the runner sets cdc_tutor.kafka.state.KafkaState)."""
+    evaluator: Callable[[str, float], Evaluation] | None = None
+    """Evaluates an expression in the kernel; defaults to cdc_tutor.kernel.inspect.evaluate."""
+
+    def for_step(self, step_id: str) -> CheckContext:
+        return replace(self, step_id=step_id)
+
+    def names(self, text: str) -> str:
+        """`{user}` in a group or topic name replaced by this student's prefix."""
+        return text.replace("{user}", self.user)
+
+    @property
+    def has_kernel(self) -> bool:
+        return self.evaluator is not None or self.kernel is not None
+
+    def kernel_alive(self) -> bool:
+        if self.kernel is None:
+            return self.evaluator is not None  # a bare evaluator (tests) is taken as alive
+        try:
+            return bool(self.kernel.is_alive)
+        except Exception:  # a kernel torn down in between: as good as dead
+            return False
+
+    def evaluate(self, expression: str, timeout: float = 10.0) -> Evaluation:
+        """`expression` evaluated in the kernel (no output, no history); needs `has_kernel`."""
+        if self.evaluator is not None:
+            return self.evaluator(expression, timeout)
+        from cdc_tutor.kernel.inspect import evaluate  # lazy: the course core stays light
+
+        return evaluate(self.kernel, expression, timeout)
+

@@ -1,0 +1,118 @@
+"""Runnable snippets: the ```python fences of a step's section, code fields, and their syntax checks for lint."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+
+from cdc_tutor.course.frontmatter import Checker
+from cdc_tutor.course.model import Snippet
+from cdc_tutor.course.values import nonempty_str
+
+SNIPPET_INFO = "python"
+"""The info string that makes a fence runnable; show code that must not run as `text`."""
+
+_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+# IPython syntax a snippet may use: line magics, cell magics, shell escapes.
+_IPYTHON_LINE = re.compile(r"^(?P<indent>\s*)(%|!)")
+_COMPILE_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT  # IPython runs top-level `await`
+
+
+def extract_snippets(lines: list[str], start: int, stop: int) -> list[Snippet]:
+    """The python fences among `lines[start:stop]` (0-based indexes), numbered 1.. in order.
+
+    Fences follow CommonMark: up to three spaces of indentation (removed from the code lines
+    too), a closing fence of the same character at least as long, and an unclosed fence runs to
+    `stop`. A backtick fence's info string cannot contain a backtick.
+    """
+    snippets: list[Snippet] = []
+    index = start
+    while index < stop:
+        opened = _OPEN.match(lines[index])
+        if opened is None or (opened["fence"][0] == "`" and "`" in opened["info"]):
+            index += 1
+            continue
+        fence, indent = opened["fence"], len(opened["indent"])
+        words = opened["info"].split()
+        end = index + 1
+        while end < stop and not _closes(lines[end], fence):
+            end += 1
+        if words and words[0] == SNIPPET_INFO:
+            body = [_dedent(line, indent) for line in lines[index + 1 : end]]
+            snippets.append(Snippet(len(snippets) + 1, "\n".join(body).strip("\n") + "\n", index + 1))
+        index = end + 1
+    return snippets
+
+
+def _closes(line: str, fence: str) -> bool:
+    stripped = line.lstrip(" ")
+    if len(line) - len(stripped) > 3:
+        return False
+    run = len(stripped) - len(stripped.lstrip(fence[0]))
+    return run >= len(fence) and not stripped[run:].strip()
+
+
+def _dedent(line: str, indent: int) -> str:
+    removable = len(line) - len(line.lstrip(" "))
+    return line[min(indent, removable):]
+
+
+def syntax_problem(code: str) -> tuple[int, str] | None:
+    """(1-based line within `code`, message) of its first syntax error, or None when it compiles.
+
+    IPython-only lines (`%magic`, `%%cell`, `!shell`) are accepted: they are replaced by `pass`
+    before compiling, keeping the line numbers.
+    """
+    lines = code.split("\n")
+    if lines and lines[0].lstrip().startswith("%%"):
+        return None  # a cell magic: the rest of the cell is not Python
+    source = "\n".join(_IPYTHON_LINE.sub(r"\g<indent>pass #", line) for line in lines)
+    try:
+        compile(source, "<snippet>", "exec", flags=_COMPILE_FLAGS, dont_inherit=True)
+    except SyntaxError as error:
+        message = error.msg or "invalid syntax"
+        return max(1, error.lineno or 1), f"{message}"
+    except ValueError as error:  # e.g. NUL bytes in the source
+        return 1, str(error)
+    return None
+
+
+def expression_problem(expression: str) -> str | None:
+    """Why `expression` is not a Python expression (for `predicate`'s `expr`), or None."""
+    try:
+        compile(expression, "<expr>", "eval", flags=_COMPILE_FLAGS, dont_inherit=True)
+    except SyntaxError as error:
+        return f"is not a Python expression: {error.msg or 'invalid syntax'}"
+    except ValueError as error:
+        return f"is not a Python expression: {error}"
+    return None
+
+
+def snippet_problems(step_id: str, snippets: Sequence[Snippet]) -> list[tuple[int, str]]:
+    """(file line, message) for every snippet of a step that does not compile."""
+    found = []
+    for snippet in snippets:
+        problem = syntax_problem(snippet.code)
+        if problem is not None:
+            found.append((snippet.line + problem[0],
+                          f"step '{step_id}': python snippet {snippet.index}: syntax error: {problem[1]} "
+                          "(code that must not run belongs in a `text` fence)"))
+    return found
+
+
+def read_code_field(check: Checker, raw: dict, entries, name: str, step_line: int, prefix: str) -> str:
+    """A step's Python code field (`solutionCode`, `setupCode`): "" when absent; problems to `check`."""
+    if name not in raw:
+        return ""
+    value = raw[name]
+    line = check.value_line(entries, name, step_line)
+    if not nonempty_str(value):
+        check.add(line, f"{prefix}field '{name}' must be a non-empty string of Python code")
+        return ""
+    found = syntax_problem(value)
+    if found is not None:
+        # A block scalar (`|`, `>`) starts on the line after its indicator.
+        block = name in entries and getattr(entries[name][1], "style", None) in ("|", ">")
+        check.add(line + found[0] if block else line, f"{prefix}field '{name}': Python syntax error: {found[1]}")
+    return value.strip("\n") + "\n"

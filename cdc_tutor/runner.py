@@ -1,0 +1,289 @@
+"""LessonRunner: one lesson's kernel, its snippets run in order, and the context checks judge.
+
+Textual-free: the UI calls it from worker threads and turns the events it streams into
+messages; `cdc-tutor verify` drives it headlessly. It owns one KernelSession for the lesson's
+engine, started in the lesson's private work directory with the lab's address in its
+environment and the `tutor` module installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+from cdc_tutor.course.context import CheckContext, default_user
+from cdc_tutor.course.model import Lesson, Step
+from cdc_tutor.kernel import ErrorOutput, ExecutionResult, KernelEvent, KernelSession, OutputLimits
+from cdc_tutor.kernel.tutor_module import tutor_install_code
+
+INSTALL_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class CodeStarted:
+    """run_step began one piece of a step's code: part "setup" (setupCode), "snippet" or
+    "solution" (solutionCode); `index` is the snippet's number, 0 for the other parts."""
+
+    step_id: str
+    part: str
+    index: int
+
+
+@dataclass(frozen=True)
+class CodeFinished:
+    """run_step finished one piece of a step's code; `result.status` says how."""
+
+    step_id: str
+    part: str
+    index: int
+    result: ExecutionResult
+
+
+RunnerEvent = Union[KernelEvent, CodeStarted, CodeFinished]
+EventCallback = Callable[[Any], None]
+
+
+def lesson_work_dir(data_dir: Path, lesson_id: str) -> Path:
+    """`<data_dir>/work/<lesson id>`, created private (0700) at every level below data_dir."""
+    path = Path(data_dir)
+    for part in ("work", *lesson_id.split("/")):
+        path = path / part
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)
+    return path
+
+
+def kafka_helpers_source() -> str:
+    """cdc_tutor/kafka/state.py's text, for the kernel's `tutor` module (read, not imported)."""
+    spec = importlib.util.find_spec("cdc_tutor.kafka.state")
+    return Path(spec.origin).read_text(encoding="utf-8") if spec and spec.origin else ""
+
+
+class LessonRunner:
+    """Runs one lesson's code. Blocking methods belong in worker threads, not the UI's loop.
+
+    `lab` (optional) is anything with cut() and restore() (EmbeddedLab): steps with `outage`
+    use it while their code runs.
+    """
+
+    def __init__(self, lesson: Lesson, settings: Any, bootstrap: str | None = None, *,
+                 user: str | None = None, lab: Any = None, limits: OutputLimits | None = None,
+                 startup_timeout: float = 120.0) -> None:
+        from cdc_tutor.engines import engine_jars, engine_python
+
+        self.lesson = lesson
+        self.settings = settings
+        self.bootstrap = bootstrap
+        self.user = user or getattr(settings, "user", None) or default_user()
+        self.lab = lab
+        self.work_dir = lesson_work_dir(settings.data_dir, lesson.id)
+        self.snippet_status: dict[tuple[str, int], str] = {}
+        """(step id, snippet index) -> status of its last run in the current kernel."""
+        self.tutor_error: str | None = None
+        """Why the `tutor` module could not be installed, if it could not."""
+        data_dir = settings.data_dir
+        self._engine_python = lambda engine: engine_python(engine, data_dir)
+        env = {"CDC_TUTOR_USER": self.user, "CDC_TUTOR_LESSON": lesson.id}
+        if bootstrap:
+            env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+        if lesson.engine != "python":
+            env["CDC_TUTOR_JARS"] = os.pathsep.join(str(p) for p in engine_jars(lesson.engine, data_dir))
+            python = engine_python(lesson.engine, data_dir)
+            if lesson.engine == "spark" and python is not None:  # Spark's Python workers: the same venv
+                env["PYSPARK_PYTHON"] = env["PYSPARK_DRIVER_PYTHON"] = str(python)
+        self.kernel = KernelSession(lesson.engine, cwd=self.work_dir, env=env, engine_python=self._engine_python,
+                                    limits=limits, startup_timeout=startup_timeout)
+        self._lock = threading.Lock()  # guards the fields below
+        self._install_lock = threading.Lock()
+        self._installed = False
+        self._started = False
+        self._running = 0
+        self._setup_done: set[str] = set()
+        self._outages: list[threading.Event] = []
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self, wait: bool = True) -> None:
+        """Launch the kernel; with `wait`, also wait until it is ready and `tutor` is installed.
+
+        Raises EngineMissing (its `hint` is `cdc-tutor setup ENGINE`), UnknownEngine or
+        KernelStartFailed.
+        """
+        self.kernel.start()
+        self._started = True
+        if wait:
+            self.ensure_ready()
+
+    def ensure_ready(self) -> None:
+        """Wait for the kernel (starting it if needed) and install `tutor` once per kernel."""
+        with self._install_lock:
+            self._started = True
+            if self._installed and not self.kernel.is_alive:
+                return  # died: the execute that follows reports "died" (restart() brings it back)
+            self.kernel.wait_ready()
+            if not self._installed:
+                result = self.kernel.execute(tutor_install_code(kafka_helpers_source()), silent=True,
+                                             store_history=False, timeout=INSTALL_TIMEOUT)
+                self.tutor_error = None if result.ok else (
+                    result.error.traceback_plain if result.error else result.status)
+                self._installed = True
+
+    def interrupt(self) -> None:
+        """KeyboardInterrupt in the running code; a no-op when nothing runs."""
+        self.kernel.interrupt()
+
+    def restart(self) -> None:
+        """A fresh kernel (the old one killed, dead or alive): statuses and setup are forgotten."""
+        self._forget()
+        self.kernel.restart()
+        self.ensure_ready()
+
+    def shutdown(self) -> None:
+        """Stop the kernel and any outage in progress (the broker is restored)."""
+        self._forget()
+        self._started = False
+        for stop in self._outages:
+            stop.set()
+        self.kernel.shutdown()
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._installed = False
+            self.snippet_status.clear()
+            self._setup_done.clear()
+
+    # -- running -------------------------------------------------------------------------------
+
+    def step(self, step: Step | str) -> Step:
+        return self.lesson.step(step) if isinstance(step, str) else step
+
+    def run_code(self, code: str, on_event: EventCallback | None = None, timeout: float | None = None,
+                 *, store_history: bool = True) -> ExecutionResult:
+        """Run any code in the lesson's kernel (waits for it to be ready first)."""
+        self.ensure_ready()
+        with self._lock:
+            self._running += 1
+        try:
+            return self.kernel.execute(code, on_event, timeout, store_history=store_history)
+        finally:
+            with self._lock:
+                self._running -= 1
+
+    def run_setup(self, step: Step | str, on_event: EventCallback | None = None,
+                  timeout: float | None = None) -> ExecutionResult | None:
+        """Run the step's setupCode unless it already ran in this kernel; None when nothing ran.
+
+        Its output is not streamed; only an error is (the student needs to see that).
+        """
+        step = self.step(step)
+        if not step.setup_code or step.id in self._setup_done:
+            return None
+        forward = on_event or (lambda _event: None)
+        result = self.run_code(step.setup_code, lambda e: forward(e) if isinstance(e, ErrorOutput) else None,
+                               timeout, store_history=False)
+        if result.ok:
+            self._setup_done.add(step.id)
+        return result
+
+    def run_snippet(self, step: Step | str, index: int, on_event: EventCallback | None = None,
+                    timeout: float | None = None) -> ExecutionResult:
+        """Run snippet `index` (1-based) of `step`, after its setupCode if that has not run yet."""
+        step = self.step(step)
+        snippet = step.snippet(index)
+        self.run_setup(step, on_event, timeout)
+        result = self.run_code(snippet.code, on_event, timeout)
+        with self._lock:
+            self.snippet_status[(step.id, index)] = result.status
+        return result
+
+    def run_step(self, step: Step | str, on_event: EventCallback | None = None, *, solution: bool = False,
+                 stop_on_error: bool = True, timeout: float | None = None) -> list[CodeFinished]:
+        """setupCode, every snippet in order and, with `solution`, solutionCode (what verify runs).
+
+        `on_event` gets CodeStarted/CodeFinished around each piece and the kernel's events in
+        between. Stops after the first piece that does not end "ok" unless `stop_on_error` is
+        False. A step with `outage` has the lab's broker cut while its code runs (see
+        schedule_outage).
+        """
+        step = self.step(step)
+        emit = on_event or (lambda _event: None)
+        finished: list[CodeFinished] = []
+
+        def piece(part: str, index: int, run: Callable[[], ExecutionResult | None]) -> bool:
+            emit(CodeStarted(step.id, part, index))
+            result = run()
+            if result is None:
+                return True
+            done = CodeFinished(step.id, part, index, result)
+            finished.append(done)
+            emit(done)
+            return result.ok or not stop_on_error
+
+        if not piece("setup", 0, lambda: self.run_setup(step, emit, timeout)):
+            return finished
+        if step.outage is not None:
+            self.schedule_outage(step)
+        for snippet in step.snippets:
+            if not piece("snippet", snippet.index,
+                         lambda index=snippet.index: self.run_snippet(step, index, emit, timeout)):
+                return finished
+        if solution and step.solution_code:
+            piece("solution", 0, lambda: self.run_code(step.solution_code, emit, timeout))
+        return finished
+
+    def schedule_outage(self, step: Step | str) -> threading.Event | None:
+        """Cut the lab's broker `outage.after_seconds` from now and restore it `outage.seconds`
+        later, in a background thread; returns an Event that ends it early (restoring). None
+        when the step has no outage or the runner has no lab."""
+        step = self.step(step)
+        outage, lab = step.outage, self.lab
+        if outage is None or lab is None:
+            return None
+        stop = threading.Event()
+        self._outages.append(stop)
+
+        def run() -> None:
+            if stop.wait(outage.after_seconds):
+                return
+            lab.cut()
+            try:
+                stop.wait(outage.seconds)
+            finally:
+                lab.restore()
+                if stop in self._outages:
+                    self._outages.remove(stop)
+
+        threading.Thread(target=run, name=f"outage-{step.id}", daemon=True).start()
+        return stop
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def context(self, step_id: str | None = None) -> CheckContext:
+        """What checks see now: the kernel (once started), the lab, and the snippet statuses."""
+        kafka = None
+        if self.bootstrap:
+            from cdc_tutor.kafka.state import KafkaState  # lazy: confluent_kafka
+
+            kafka = KafkaState(self.bootstrap)
+        with self._lock:
+            return CheckContext(
+                kernel=self.kernel if self._started else None,
+                bootstrap=self.bootstrap,
+                snippet_status=dict(self.snippet_status),
+                user=self.user,
+                step_id=step_id,
+                busy=self._running > 0,
+                kafka=kafka,
+                evaluator=self._evaluate if self._started else None,
+            )
+
+    def _evaluate(self, expression: str, timeout: float):
+        from cdc_tutor.kernel.inspect import evaluate
+
+        self.ensure_ready()
+        return evaluate(self.kernel, expression, timeout)

@@ -1,0 +1,1 @@
+"""The real lab stack run natively (PostgreSQL, Kafka KRaft, Kafka Connect + Debezium): no Docker needed."""

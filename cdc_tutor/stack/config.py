@@ -1,0 +1,101 @@
+"""StackConfig: where the native stack keeps its state and jars, and the loopback ports it binds."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HOST = "127.0.0.1"
+CONNECTOR_NAME = "inventory-connector"
+TOPIC_PREFIX = "dbserver1"
+SNAPSHOT_TOPICS = tuple(f"{TOPIC_PREFIX}.inventory.{table}"
+                        for table in ("customers", "orders", "products", "products_on_hand"))
+
+
+def default_cache_dir() -> Path:
+    """Resolved jars, one directory per classpath; safe to share and keep (env CDC_TUTOR_STACK_CACHE)."""
+    if env := os.environ.get("CDC_TUTOR_STACK_CACHE"):
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("cdc-tutor", appauthor=False)) / "stack"
+
+
+def default_maven_repo() -> Path:
+    """Maven's local repository (env CDC_TUTOR_STACK_M2): downloads are cached there across runs."""
+    if env := os.environ.get("CDC_TUTOR_STACK_M2"):
+        return Path(env).expanduser()
+    return Path.home() / ".m2" / "repository"
+
+
+@dataclass
+class StackConfig:
+    """One native stack. The default ports are the ones docker-compose.yml publishes, so the
+    tutor's lab settings are the same for both."""
+
+    state_dir: Path
+    """Per-user private directory (0700): configs, logs, Kafka data, state.json."""
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    maven_repo: Path = field(default_factory=default_maven_repo)
+    kafka_port: int = 9092
+    controller_port: int = 9093
+    connect_port: int = 8083
+    postgres_port: int = 5432
+    broker_heap: str = "512m"
+    connect_heap: str = "768m"
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{HOST}:{self.kafka_port}"
+
+    @property
+    def connect_url(self) -> str:
+        return f"http://{HOST}:{self.connect_port}"
+
+    @property
+    def state_file(self) -> Path:
+        return self.state_dir / "state.json"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    def postgres_root(self, os_user_home: Path | None) -> Path:
+        """PostgreSQL's private directory. As root, PostgreSQL runs as its own OS user, which
+        cannot enter root's 0700 state dir: its directory then lives in that user's home."""
+        if os_user_home is None:
+            return self.state_dir / "postgres"
+        tag = hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:12]
+        return os_user_home / "cdc-tutor-lab" / tag
+
+    def as_dict(self) -> dict:
+        return {key: str(value) if isinstance(value, Path) else value for key, value in asdict(self).items()}
+
+    @classmethod
+    def with_free_ports(cls, state_dir: Path, **options) -> "StackConfig":
+        """Every port picked free by the kernel (tests, a second stack beside a running one)."""
+        ports = free_ports(4)
+        return cls(state_dir, kafka_port=ports[0], controller_port=ports[1], connect_port=ports[2],
+                   postgres_port=ports[3], **options)
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind((HOST, 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((HOST, port)) == 0

@@ -1,0 +1,328 @@
+"""NativeStack: PostgreSQL + Kafka (KRaft) + Kafka Connect with Debezium, started without Docker.
+
+`up()` is re-runnable: it formats, initialises and registers only what is missing, and starts
+only what is not running. `down()` stops everything and keeps the data (so the next `up` resumes
+streaming where it stopped); `down(purge=True)` also deletes it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cdc_tutor.stack import processes
+from cdc_tutor.stack.catalog import BROKER, CONNECT, DEBEZIUM, DEBEZIUM_VERSION, KAFKA_VERSION
+from cdc_tutor.stack.config import CONNECTOR_NAME, HOST, SNAPSHOT_TOPICS, StackConfig, port_in_use
+from cdc_tutor.stack.connect import ConnectClient, ConnectError, connector_config, running
+from cdc_tutor.stack.jars import StackError, resolve
+from cdc_tutor.stack.postgres import SUPERUSER, Postgres
+
+_LOG4J2 = """status = warn
+appender.out.type = Console
+appender.out.name = out
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c{1})%n
+rootLogger.level = {level}
+rootLogger.appenderRef.out.ref = out
+logger.reflections.name = org.reflections
+logger.reflections.level = error
+"""
+
+
+@dataclass
+class Status:
+    """What `lab status` prints and doctor checks read."""
+
+    broker: bool = False
+    connect: bool = False
+    postgres: bool = False
+    connector: str = "absent"
+    connector_running: bool = False
+    memory_kib: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        return self.broker and self.connect and self.postgres and self.connector_running
+
+
+class NativeStack:
+    def __init__(self, config: StackConfig, report=print) -> None:
+        self.config = config
+        self.report = report
+        self.marker = str(Path(config.state_dir).resolve())
+        self.postgres = Postgres(config.postgres_root(self._pg_home()), config.postgres_port)
+        self.connect = ConnectClient(config.connect_url)
+
+    @staticmethod
+    def _pg_home() -> Path | None:
+        from cdc_tutor.stack.postgres import server_os_user
+
+        user = server_os_user()
+        return None if user is None else Path(user.pw_dir)
+
+    # --- state -----------------------------------------------------------------------------------
+
+    def _state(self) -> dict:
+        try:
+            return json.loads(self.config.state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save(self, **changes) -> None:
+        state = {**self._state(), **changes}
+        temp = self.config.state_file.with_suffix(".tmp")
+        temp.write_text(json.dumps(state, indent=1), encoding="utf-8")
+        os.chmod(temp, 0o600)
+        temp.replace(self.config.state_file)
+
+    def _private_state_dir(self) -> None:
+        state_dir = Path(self.config.state_dir)
+        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(state_dir, 0o700)
+        self.config.logs_dir.mkdir(mode=0o700, exist_ok=True)
+
+    def _pid(self, name: str) -> int | None:
+        return self._state().get("pids", {}).get(name)
+
+    def _alive(self, name: str) -> bool:
+        return processes.alive(self._pid(name), self.marker, name)
+
+    # --- bring-up --------------------------------------------------------------------------------
+
+    def up(self, timeout: float = 240.0) -> dict:
+        """Bring everything up and wait until the connector and its task run and the snapshot
+        topics exist. Returns seconds per phase and memory per part."""
+        started = time.monotonic()
+        timings: dict[str, float] = {}
+
+        def phase(name: str, since: float) -> float:
+            now = time.monotonic()
+            timings[name] = round(now - since, 2)
+            return now
+
+        self._private_state_dir()
+        self._save(owner_pid=os.getpid(), config=self.config.as_dict(),
+                   versions={"kafka": KAFKA_VERSION, "debezium": DEBEZIUM_VERSION})
+        mark = time.monotonic()
+        jars = {item.name: resolve(item, self.config.cache_dir, self.config.maven_repo, self.report)
+                for item in (BROKER, CONNECT, DEBEZIUM)}
+        mark = phase("jars", mark)
+        self._check_ports()
+        self._start_postgres()
+        mark = phase("postgres", mark)
+        self._start_broker(jars[BROKER.name])
+        mark = phase("broker", mark)
+        self._start_connect(jars[CONNECT.name], jars[DEBEZIUM.name].parent)
+        mark = phase("connect", mark)
+        self._register(deadline=started + timeout)
+        phase("connector", mark)
+        timings["total"] = round(time.monotonic() - started, 2)
+        memory = self.memory()
+        self._save(up_seconds=timings, memory_kib=memory)
+        return {"seconds": timings, "memory_kib": memory}
+
+    def _check_ports(self) -> None:
+        busy = []
+        for name, port, ours in (("PostgreSQL", self.config.postgres_port, self.postgres.running()),
+                                 ("Kafka", self.config.kafka_port, self._alive("broker")),
+                                 ("Kafka controller", self.config.controller_port, self._alive("broker")),
+                                 ("Kafka Connect", self.config.connect_port, self._alive("connect"))):
+            if not ours and port_in_use(port):
+                busy.append(f"{name} port {HOST}:{port}")
+        if busy:
+            raise StackError(f"already in use by another program: {', '.join(busy)}. Stop it (a "
+                             "docker compose lab? `docker compose down`) or choose other ports.")
+
+    def _start_postgres(self) -> None:
+        pg = self.postgres
+        if pg.init(owner=Path(self.marker)):
+            self.report(f"PostgreSQL cluster created in {pg.data}")
+        if not pg.running():
+            pg.start()
+        if pg.load_inventory():
+            self.report("inventory schema loaded (REPLICA IDENTITY FULL)")
+
+    def _log4j(self, name: str, level: str = "INFO") -> Path:
+        path = Path(self.config.state_dir) / f"log4j2-{name}.properties"
+        path.write_text(_LOG4J2.replace("{level}", level), encoding="utf-8")
+        return path
+
+    def _broker_properties(self) -> Path:
+        c = self.config
+        lines = {
+            "process.roles": "broker,controller", "node.id": "1",
+            "controller.quorum.voters": f"1@{HOST}:{c.controller_port}",
+            "listeners": f"PLAINTEXT://{HOST}:{c.kafka_port},CONTROLLER://{HOST}:{c.controller_port}",
+            "advertised.listeners": f"PLAINTEXT://{HOST}:{c.kafka_port}",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "log.dirs": str(Path(c.state_dir) / "kafka-data"),
+            # 4 partitions: what the embedded broker auto-creates, so keys land on the same partitions.
+            "num.partitions": "4", "auto.create.topics.enable": "true",
+            "offsets.topic.replication.factor": "1", "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1", "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1", "group.initial.rebalance.delay.ms": "0",
+        }
+        path = Path(c.state_dir) / "server.properties"
+        path.write_text("".join(f"{key}={value}\n" for key, value in lines.items()), encoding="utf-8")
+        return path
+
+    def _start_broker(self, jars: Path) -> None:
+        if self._alive("broker"):
+            return
+        properties = self._broker_properties()
+        if not (Path(self.config.state_dir) / "kafka-data" / "meta.properties").is_file():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            done = subprocess.run(
+                [processes.java_binary(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                 f"-Dlog4j2.configurationFile={self._log4j('tools', 'WARN')}", "-cp", str(jars / "*"),
+                 "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(properties)],
+                capture_output=True, text=True)
+            if done.returncode != 0:
+                raise StackError(f"formatting Kafka's storage failed: {done.stdout}{done.stderr}")
+        self.start_broker_process(jars)
+        self._wait(self._broker_ready, 90, "the Kafka broker", self.config.logs_dir / "broker.log", "broker")
+
+    def start_broker_process(self, jars: Path | None = None) -> None:
+        """Start the broker JVM on its formatted storage (also used to restart it after a stop)."""
+        jars = jars or resolve(BROKER, self.config.cache_dir, self.config.maven_repo, self.report)
+        pid = processes.start_java(
+            name="broker", classpath=[jars], main="kafka.Kafka",
+            args=[str(Path(self.config.state_dir) / "server.properties")], heap=self.config.broker_heap,
+            marker=self.marker, log4j=self._log4j("broker"), log=self.config.logs_dir / "broker.log",
+            cwd=Path(self.config.state_dir))
+        self._save(pids={**self._state().get("pids", {}), "broker": pid})
+
+    def stop_broker(self) -> None:
+        processes.stop(self._pid("broker"), self.marker, "broker")
+
+    def restart_broker(self) -> None:
+        self.start_broker_process()
+        self._wait(self._broker_ready, 90, "the Kafka broker", self.config.logs_dir / "broker.log", "broker")
+
+    def _broker_ready(self) -> bool:
+        from cdc_tutor.kafka.topics import list_topics
+
+        try:
+            list_topics(self.config.bootstrap_servers, timeout=2)
+        except ConnectionError:
+            return False
+        return True
+
+    def _start_connect(self, jars: Path, plugin_dir: Path) -> None:
+        if self._alive("connect"):
+            return
+        c = self.config
+        worker = {
+            "bootstrap.servers": c.bootstrap_servers,
+            "listeners": f"http://{HOST}:{c.connect_port}",
+            "rest.advertised.host.name": HOST, "rest.advertised.port": str(c.connect_port),
+            "key.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "key.converter.schemas.enable": "true", "value.converter.schemas.enable": "true",
+            "offset.storage.file.filename": str(Path(c.state_dir) / "connect.offsets"),
+            "offset.flush.interval.ms": "1000",
+            # One plugin directory (its jars/ subfolder is the plugin): nothing else is scanned.
+            "plugin.path": str(plugin_dir),
+            "plugin.discovery": "service_load",
+        }
+        properties = Path(c.state_dir) / "connect-standalone.properties"
+        properties.write_text("".join(f"{k}={v}\n" for k, v in worker.items()), encoding="utf-8")
+        pid = processes.start_java(
+            name="connect", classpath=[jars], main="org.apache.kafka.connect.cli.ConnectStandalone",
+            args=[str(properties)], heap=c.connect_heap, marker=self.marker, log4j=self._log4j("connect"),
+            log=c.logs_dir / "connect.log", cwd=Path(c.state_dir))
+        self._save(pids={**self._state().get("pids", {}), "connect": pid})
+        self._wait(self._connect_ready, 120, "Kafka Connect", c.logs_dir / "connect.log", "connect")
+
+    def _connect_ready(self) -> bool:
+        try:
+            self.connect.info()
+            return True
+        except ConnectError:
+            return False
+
+    def _register(self, deadline: float) -> None:
+        config = connector_config(hostname=HOST, port=self.config.postgres_port, user=SUPERUSER,
+                                  password=self.postgres.password)
+        self.connect.put_config(CONNECTOR_NAME, config)
+        summary = "no status yet"
+        while time.monotonic() < deadline:
+            try:
+                ok, summary = running(self.connect.status())
+            except ConnectError as error:
+                ok, summary = False, str(error)
+            if "FAILED" in summary:
+                raise StackError(f"the Debezium connector failed: {summary}\n  log: "
+                                 f"{self.config.logs_dir / 'connect.log'}")
+            if ok and self._snapshot_topics_exist():
+                return
+            time.sleep(0.5)
+        raise StackError(f"the Debezium connector is not running after the timeout: {summary}")
+
+    def _snapshot_topics_exist(self) -> bool:
+        from cdc_tutor.kafka.topics import list_topics
+
+        try:
+            return set(SNAPSHOT_TOPICS) <= list_topics(self.config.bootstrap_servers, timeout=2)
+        except ConnectionError:
+            return False
+
+    def _wait(self, ready, seconds: float, what: str, log: Path, name: str) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if ready():
+                return
+            if not self._alive(name):
+                raise StackError(f"{what} exited during start-up. Last lines of {log}:\n  "
+                                 + processes.log_tail(log))
+            time.sleep(0.25)
+        raise StackError(f"{what} did not become ready in {seconds:.0f} s. Last lines of {log}:\n  "
+                         + processes.log_tail(log))
+
+    # --- status and tear-down --------------------------------------------------------------------
+
+    def memory(self) -> dict[str, int]:
+        """Resident memory in KiB: each JVM's RSS, PostgreSQL's processes by PSS (shared buffers
+        once), and the total."""
+        memory = {"broker": processes.rss_kib(self._pid("broker")),
+                  "connect": processes.rss_kib(self._pid("connect")),
+                  "postgres": processes.tree_rss_kib(self.postgres.pid(), "Pss")}
+        memory["total"] = sum(memory.values())
+        return memory
+
+    def status(self) -> Status:
+        status = Status(broker=self._alive("broker") and self._broker_ready(),
+                        connect=self._alive("connect") and self._connect_ready(),
+                        postgres=self.postgres.running())
+        if status.connect:
+            try:
+                status.connector_running, status.connector = running(self.connect.status())
+            except ConnectError as error:
+                status.connector = str(error)
+        status.memory_kib = self.memory()
+        return status
+
+    def down(self, purge: bool = False) -> dict:
+        """Stop Connect, then the broker, then PostgreSQL; with `purge`, delete their data too."""
+        started = time.monotonic()
+        processes.stop(self._pid("connect"), self.marker, "connect")
+        processes.stop(self._pid("broker"), self.marker, "broker")
+        try:
+            self.postgres.stop()
+        except StackError:
+            pass
+        if self.config.state_file.exists():
+            self._save(pids={})
+        if purge:
+            shutil.rmtree(self.postgres.root, ignore_errors=True)
+            shutil.rmtree(self.config.state_dir, ignore_errors=True)
+        return {"seconds": round(time.monotonic() - started, 2)}

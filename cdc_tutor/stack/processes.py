@@ -1,0 +1,120 @@
+"""Java processes of the stack: start detached with a log file, find again by pid, stop politely."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from cdc_tutor.engines.java import check_java
+from cdc_tutor.stack.jars import StackError
+
+_JVM = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Djava.awt.headless=true"]
+# Serial GC and C1 only: two small lab JVMs on a 2-core machine start faster and stay smaller
+# than with G1 and C2, and a teaching workload never needs C2's peak speed.
+
+
+def java_binary() -> str:
+    java = check_java()
+    if not java.ok:
+        raise StackError(java.problem)
+    return str(java.path)
+
+
+def start_java(*, name: str, classpath: list[Path], main: str, args: list[str], heap: str, marker: str,
+               log4j: Path, log: Path, cwd: Path) -> int:
+    """Start `main` detached (own session: Ctrl+C on the tutor does not reach it); returns its pid."""
+    command = [java_binary(), f"-Xmx{heap}", f"-Xms{min(64, _mb(heap))}m", *_JVM,
+               f"-Dcdc.tutor.stack={marker}", f"-Dcdc.tutor.process={name}",
+               f"-Dlog4j2.configurationFile={log4j}", f"-Dkafka.logs.dir={log.parent}",
+               "-cp", os.pathsep.join(str(path / "*") for path in classpath), main, *args]
+    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   cwd=cwd, start_new_session=True)
+    return process.pid
+
+
+def _mb(heap: str) -> int:
+    number, unit = int(heap[:-1]), heap[-1].lower()
+    return number * 1024 if unit == "g" else number
+
+
+def alive(pid: int | None, marker: str, name: str) -> bool:
+    """The pid is one of ours (its command line names this stack and process), and not a zombie."""
+    if not pid:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return (state != "Z" and f"-Dcdc.tutor.stack={marker}".encode() in cmdline
+            and f"-Dcdc.tutor.process={name}".encode() in cmdline)
+
+
+def stop(pid: int | None, marker: str, name: str, timeout: float = 30.0) -> bool:
+    """SIGTERM (Kafka and Connect shut down cleanly on it), SIGKILL after `timeout`; True if it ran."""
+    if not alive(pid, marker, name):
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while alive(pid, marker, name) and time.monotonic() < deadline:
+        _reap(pid)
+        time.sleep(0.1)
+    if alive(pid, marker, name):
+        os.kill(pid, signal.SIGKILL)
+        while alive(pid, marker, name):
+            _reap(pid)
+            time.sleep(0.05)
+    _reap(pid)
+    return True
+
+
+def _reap(pid: int) -> None:
+    try:  # our own child (started by this process): collect it so it does not linger as a zombie
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def rss_kib(pid: int | None, field: str = "Rss") -> int:
+    """Resident memory of one process in KiB (0 if it is gone). `field` "Pss" shares pages
+    between the processes mapping them, so a sum over PostgreSQL's processes counts its shared
+    buffers once."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, TypeError):
+        pass
+    return 0
+
+
+def tree_rss_kib(pid: int | None, field: str = "Rss") -> int:
+    """Memory of a process and all of its descendants (PostgreSQL's postmaster and its backends)."""
+    if not pid:
+        return 0
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss_kib(current, field)
+        todo.extend(children.get(current, []))
+    return total
+
+
+def log_tail(log: Path, lines: int = 8) -> str:
+    try:
+        return "\n  ".join(log.read_text(errors="replace").strip().splitlines()[-lines:])
+    except OSError:
+        return "(no log)"

@@ -1,0 +1,93 @@
+"""`cdc-tutor verify` as CI and authors run it: the code fixture passes with every kernel kind
+against a real embedded lab; a wrong solution, a checkpoint that cannot fail and a missing engine
+each make it exit 1 with a FAIL line; every bundled lesson verifies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CODE_COURSE = ROOT / "tests" / "fixtures" / "code_course"
+LESSON = "module-1/01-code-basics"
+TIMEOUT = 600
+
+
+def verify(lessons: Path, data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    # The embedded lab, whatever this machine's environment or config file says.
+    env = {**os.environ, "CDC_TUTOR_USER": "ci", "CDC_TUTOR_CONFIG": str(data_dir / "no-config.toml")}
+    for name in ("CDC_TUTOR_LESSONS", "CDC_TUTOR_BOOTSTRAP_SERVERS"):
+        env.pop(name, None)
+    return subprocess.run([sys.executable, "-m", "cdc_tutor", "verify", "--lessons", str(lessons),
+                           "--data-dir", str(data_dir), *args],
+                          capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=ROOT)
+
+
+def broken_copy(tmp_path: Path, old: str, new: str, *, engine: str | None = None) -> Path:
+    course = tmp_path / "course"
+    shutil.copytree(CODE_COURSE, course)
+    path = course / LESSON / "lesson.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new)
+    if engine:
+        text = text.replace("engine: python", f"engine: {engine}")
+    path.write_text(text, encoding="utf-8")
+    return course
+
+
+def test_the_code_fixture_verifies_with_every_kernel_kind(tmp_path):
+    done = verify(CODE_COURSE, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert [line for line in lines if line.startswith("PASS")] == [f"PASS {LESSON}/{where}" for where in (
+        "frame/built-ran", "frame/ops-present", "consume/group-committed", "consume/report-written",
+        "consume/snapshot-ops", "windows/window-rows", "windows/window-op")]
+    assert lines[-1].startswith("verify OK: 7 passed, 0 failed, 1 lesson(s)")
+    assert done.stderr == ""
+
+
+def test_a_wrong_solution_fails_verify(tmp_path):
+    course = broken_copy(tmp_path, 'events.groupby(["window_start", "op"])', 'events.groupby(["op"])')
+    done = verify(course, tmp_path / "data", LESSON)
+    assert done.returncode == 1
+    assert f"FAIL {LESSON}/windows/solution: error: KeyError" in done.stdout or \
+        f"FAIL {LESSON}/windows/window-rows:" in done.stdout, done.stdout
+    assert done.stdout.splitlines()[-1].startswith("verify FAILED: ")
+
+
+def test_a_solution_giving_other_rows_fails_the_window_check(tmp_path):
+    course = broken_copy(tmp_path, '.dt.floor("min")', '.dt.floor("h")')
+    done = verify(course, tmp_path / "data", "--step", "windows")
+    assert done.returncode == 1
+    failed = [line for line in done.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 1 and failed[0].startswith(f"FAIL {LESSON}/windows/window-rows: ")
+    assert "Не хватает строк" in failed[0]
+
+
+def test_a_checkpoint_that_cannot_fail_is_reported(tmp_path):
+    course = broken_copy(tmp_path, "expr: \"sorted(set(ops)) == ['r']\"", 'expr: "True"')
+    done = verify(course, tmp_path / "data", "--step", "consume")
+    assert done.returncode == 1
+    assert f"FAIL {LESSON}/consume/snapshot-ops: passes before the step's code ran: it cannot fail" in done.stdout
+
+
+def test_a_missing_engine_is_a_fail_line_with_the_setup_command(tmp_path):
+    course = broken_copy(tmp_path, "lab: {workload: false, seed: 5}", "lab: {workload: false}", engine="flink")
+    done = verify(course, tmp_path / "empty-data")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert f"FAIL {LESSON}: " in done.stdout and "cdc-tutor setup flink" in done.stdout
+
+
+def test_an_unknown_lesson_is_a_usage_error(tmp_path):
+    done = verify(CODE_COURSE, tmp_path, "module-1/99-nothing")
+    assert done.returncode == 2 and "no lesson 'module-1/99-nothing'" in done.stderr
+
+
+def test_every_bundled_lesson_verifies(tmp_path):
+    done = verify(ROOT / "lessons", tmp_path)
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-3000:]

@@ -1,0 +1,202 @@
+"""Lesson code in the loader: python snippets with their lines, solutionCode/setupCode, `lab`,
+`outage`, and lint of the new checkpoint kinds (syntax errors, unknown fields, missing snippets)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cdc_tutor.course.loader import load_course, load_lesson
+from cdc_tutor.course.model import BrokenLesson, Lesson, Outage
+from cdc_tutor.course.snippets import extract_snippets, syntax_problem
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CODE_COURSE = FIXTURES / "code_course"
+
+HEAD = """\
+---
+format: 1
+title: "Урок"
+description: "Описание"
+order: 1
+difficulty: beginner
+estimatedTime: 5
+topics: [cdc]
+prerequisites: []
+{extra}steps:
+  - id: one
+    title: "Шаг"
+{step}    checkpoints:
+{checkpoints}    solution: "Ответ."
+---
+Введение.
+
+<!-- step: one -->
+{body}
+"""
+
+RAN = """\
+      - id: ran
+        kind: ran
+        snippet: 1
+        prompt: "Запустите."
+        hints: ["a", "b"]
+"""
+
+
+def lesson_text(body: str = "Текст.", checkpoints: str = RAN, step: str = "", extra: str = "") -> str:
+    return HEAD.format(body=body, checkpoints=checkpoints, step=step, extra=extra)
+
+
+def load(tmp_path: Path, text: str):
+    path = tmp_path / "module-1" / "01-lesson" / "lesson.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return load_lesson(path, "module-1/01-lesson")
+
+
+def problems(lesson) -> list[tuple[int, str]]:
+    assert isinstance(lesson, BrokenLesson), f"expected a broken lesson, got {lesson!r}"
+    return [(p.line, p.message) for p in lesson.problems]
+
+
+# --- snippets ----------------------------------------------------------------------------------
+
+
+def test_snippets_are_python_fences_numbered_in_order_with_their_file_lines(tmp_path):
+    body = "\n".join([
+        "```python", "a = 1", "```",  # the body starts at line 24
+        "```text", "not run", "```",
+        "~~~python title", "b = a + 1", "~~~",  # the opening fence at line 30
+        "````python", 'c = """', "```", '"""', "````",  # a longer fence may hold a shorter one
+        "```py", "d = 4", "```",
+    ])
+    lesson = load(tmp_path, lesson_text(body))
+    assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
+    snippets = lesson.steps[0].snippets
+    assert [(s.index, s.code, s.line) for s in snippets] == [
+        (1, "a = 1\n", 24), (2, "b = a + 1\n", 30), (3, 'c = """\n```\n"""\n', 33),
+    ]
+    assert lesson.path.read_text(encoding="utf-8").split("\n")[snippets[1].line - 1] == "~~~python title"
+    assert lesson.steps[0].snippet(2).code == "b = a + 1\n"
+    assert lesson.steps[0].has_code
+
+
+def test_indented_fences_are_dedented_and_an_unclosed_fence_runs_to_the_section_end():
+    lines = ["  ```python", "  x = 1", "    y = 2", "  ```", "```python", "z = 3"]
+    snippets = extract_snippets(lines, 0, len(lines))
+    assert [s.code for s in snippets] == ["x = 1\n  y = 2\n", "z = 3\n"]
+
+
+def test_syntax_check_accepts_ipython_syntax_and_top_level_await():
+    assert syntax_problem("%time x = 1\n!ls\nawait something()\n") is None
+    assert syntax_problem("%%bash\nls -l | wc\n") is None
+    line, message = syntax_problem("x = 1\nif x\n    pass\n")
+    assert line == 2 and "expected ':'" in message
+
+
+def test_a_python_fence_with_a_syntax_error_is_reported_at_its_line(tmp_path):
+    body = "```python\nx = 1\nprint(x\n```"  # the fence opens at line 24
+    found = problems(load(tmp_path, lesson_text(body)))
+    assert len(found) == 1
+    line, message = found[0]
+    assert line == 26  # the unclosed parenthesis
+    assert message.startswith("step 'one': python snippet 1: syntax error:") and "`text` fence" in message
+
+
+def test_ran_must_name_an_existing_snippet(tmp_path):
+    found = problems(load(tmp_path, lesson_text("Без кода.")))
+    assert found == [(16, "checkpoint 'ran': snippet: the step has no python snippet 1 (it has 0)")]
+    bad = RAN.replace("snippet: 1", "snippet: 0")
+    assert problems(load(tmp_path, lesson_text("```python\nx = 1\n```", bad))) == [
+        (16, "checkpoint 'ran': snippet: must be a snippet number, 1 or more")]
+
+
+def test_solution_and_setup_code_are_read_and_compiled(tmp_path):
+    step = "    setupCode: |\n      import json\n    solutionCode: |\n      x = json.dumps(1)\n"
+    lesson = load(tmp_path, lesson_text("```python\ny = 2\n```", step=step))
+    assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
+    assert lesson.steps[0].setup_code == "import json\n"
+    assert lesson.steps[0].solution_code == "x = json.dumps(1)\n"
+
+    broken = "    solutionCode: |\n      x = 1\n      def f(:\n"  # the bad line is file line 15
+    assert problems(load(tmp_path, lesson_text("```python\ny = 2\n```", step=broken))) == [
+        (15, "step 'one': field 'solutionCode': Python syntax error: invalid syntax")]
+    empty = "    setupCode: \"  \"\n"
+    assert problems(load(tmp_path, lesson_text("```python\ny = 2\n```", step=empty))) == [
+        (13, "step 'one': field 'setupCode' must be a non-empty string of Python code")]
+
+
+def test_kernel_kinds_report_unknown_and_invalid_fields(tmp_path):
+    checkpoints = """\
+      - id: p
+        kind: predicate
+        expression: "len(df) > 0"
+        prompt: "?"
+        hints: ["a", "b"]
+      - id: k
+        kind: kafka
+        check: commited
+        topic: t
+        prompt: "?"
+        hints: ["a", "b"]
+      - id: w
+        kind: window
+        variable: "windows["
+        expect: [{a: 1}, {b: 2}]
+        prompt: "?"
+        hints: ["a", "b"]
+"""
+    found = problems(load(tmp_path, lesson_text("Текст.", checkpoints)))
+    messages = [message for _, message in found]
+    assert "checkpoint 'p': unknown field 'expression'" in messages
+    assert "checkpoint 'p': missing required field 'expr'" in messages
+    assert "checkpoint 'k': check: must be one of: committed, topic-has" in messages
+    assert "checkpoint 'w': variable: must name a variable (or be an expression) of the kernel" in messages
+    assert "checkpoint 'w': expect: row 2 has no value for a" in messages
+
+
+def test_kafka_fields_depend_on_the_check(tmp_path):
+    checkpoints = """\
+      - id: k
+        kind: kafka
+        check: committed
+        topic: "{user}-t"
+        match: {payload.op: d}
+        prompt: "?"
+        hints: ["a", "b"]
+"""
+    messages = [m for _, m in problems(load(tmp_path, lesson_text("Текст.", checkpoints)))]
+    assert messages == ["checkpoint 'k': group: is required for check: committed (may contain {user})",
+                        "checkpoint 'k': match: applies to check: topic-has only"]
+
+
+def test_a_kernel_checkpoint_without_any_snippet_is_fine(tmp_path):
+    checkpoints = RAN.replace("kind: ran\n        snippet: 1", 'kind: predicate\n        expr: "x == 1"')
+    lesson = load(tmp_path, lesson_text("Напишите код сами.", checkpoints))
+    assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
+    assert not lesson.steps[0].has_code
+
+
+def test_lab_and_outage_are_validated(tmp_path):
+    lesson = load(tmp_path, lesson_text("```python\nx = 1\n```", extra="lab: {workload: false, rate: 5, seed: 3}\n",
+                                        step="    outage: {afterSeconds: 2, seconds: 4}\n"))
+    assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
+    assert lesson.lab == {"workload": False, "rate": 5, "seed": 3}
+    assert lesson.steps[0].outage == Outage(2.0, 4.0)
+    broken = load(tmp_path, lesson_text("```python\nx = 1\n```", extra="lab: {workload: 1, speed: 2}\n",
+                                        step="    outage: {afterSeconds: -1}\n"))
+    assert problems(broken) == [
+        (10, "lab: unknown field 'speed' (did you mean 'seed'?)"),
+        (10, "lab: field 'workload' must be true or false"),
+        (14, "step 'one': outage: missing required field 'seconds'"),
+        (14, "step 'one': outage: field 'afterSeconds' must be a number >= 0"),
+    ]
+
+
+def test_the_code_fixture_course_loads_cleanly():
+    course = load_course(CODE_COURSE)
+    assert course.all_problems() == []
+    (lesson,) = course.lessons()
+    assert [len(step.snippets) for step in lesson.steps] == [2, 2, 1]
+    kinds = {cp.kind for step in lesson.steps for cp in step.checkpoints}
+    assert kinds == {"ran", "predicate", "kafka", "window", "answer"}
