@@ -22,7 +22,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     course = load_course(settings.lessons_dir)
     store = ProgressStore.open(settings.progress_path)
     try:
-        CdcTutorApp(course, store, None if getattr(args, "no_lab", False) else lab_factory(settings)).run()
+        factory = None if getattr(args, "no_lab", False) else lab_factory(settings)
+        CdcTutorApp(course, store, factory, settings).run()
     finally:
         store.close()
     return 0

@@ -37,13 +37,15 @@ class CdcTutorApp(App[None]):
         Binding("f12", "toggle_outage", strings.ACTION_OUTAGE, show=False),
     ]
 
-    def __init__(self, course: Course, store: ProgressStore, lab_factory=None) -> None:
+    def __init__(self, course: Course, store: ProgressStore, lab_factory=None, settings=None) -> None:
         """`lab_factory()` returns a started lab (cdc_tutor.lab); it runs in a thread after the
-        first frame. None runs the tutor without a lab (tests of the shell)."""
+        first frame. None runs the tutor without a lab (tests of the shell). `settings` reach the
+        lesson kernels (data dir, user namespace); None means Settings.load()."""
         super().__init__()
         self.course = course
         self.store = store
         self.lab_factory = lab_factory
+        self.settings = settings
         self.lab = None
         """The running EmbeddedLab once LabStarted arrives; panes poll it."""
         self.lab_problem: str | None = None

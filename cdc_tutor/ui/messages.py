@@ -75,3 +75,67 @@ class LabFailed(Message):
     def __init__(self, problem: str) -> None:
         super().__init__()
         self.problem = problem
+
+
+# -- lesson code: the kernel and its snippets (posted by the lesson screen's kernel driver) ------
+
+
+class KernelReady(Message):
+    """The lesson's kernel answered and can run snippets."""
+
+    def __init__(self, lesson_id: str, bootstrap: str | None) -> None:
+        super().__init__()
+        self.lesson_id, self.bootstrap = lesson_id, bootstrap
+
+
+class KernelFailed(Message):
+    """The lesson's kernel could not start (engine missing, start failed); `problem` says why."""
+
+    def __init__(self, lesson_id: str, problem: str) -> None:
+        super().__init__()
+        self.lesson_id, self.problem = lesson_id, problem
+
+
+class SnippetStarted(Message):
+    def __init__(self, lesson_id: str, step_id: str, index: int) -> None:
+        super().__init__()
+        self.lesson_id, self.step_id, self.index = lesson_id, step_id, index
+
+
+class SnippetFinished(Message):
+    """A snippet ended; `status` is ExecutionResult.status ("ok", "error", "interrupted", "died"...)."""
+
+    def __init__(self, lesson_id: str, step_id: str, index: int, status: str, result=None) -> None:
+        super().__init__()
+        self.lesson_id, self.step_id, self.index = lesson_id, step_id, index
+        self.status, self.result = status, result
+
+
+class KernelInterrupted(Message):
+    def __init__(self, lesson_id: str) -> None:
+        super().__init__()
+        self.lesson_id = lesson_id
+
+
+class KernelDied(Message):
+    """The kernel process exited under a snippet (or while idle); a restart follows."""
+
+    def __init__(self, lesson_id: str, exit_code: int | None) -> None:
+        super().__init__()
+        self.lesson_id, self.exit_code = lesson_id, exit_code
+
+
+class KernelRestarted(Message):
+    """A fresh kernel is ready; every variable of the old one is gone."""
+
+    def __init__(self, lesson_id: str) -> None:
+        super().__init__()
+        self.lesson_id = lesson_id
+
+
+class CheckpointChecking(Message):
+    """A checkpoint that needs the kernel or Kafka is being evaluated in a worker."""
+
+    def __init__(self, lesson_id: str, step_id: str, checkpoint_id: str) -> None:
+        super().__init__()
+        self.lesson_id, self.step_id, self.checkpoint_id = lesson_id, step_id, checkpoint_id

@@ -15,13 +15,18 @@ from cdc_tutor import strings
 from cdc_tutor.course.checkpoints import KINDS
 from cdc_tutor.course.session import FAILURES_BEFORE_SOLUTION, LessonSession
 from cdc_tutor.ui import messages
+from cdc_tutor.ui.lesson_kernel import LessonKernel, run_outcome
 from cdc_tutor.ui.screens.confirm import ConfirmScreen
 from cdc_tutor.ui.screens.document import DocumentScreen
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
+from cdc_tutor.ui.widgets.snippet_bar import SnippetBar
 from cdc_tutor.ui.widgets.step_bar import StepBar
 
 NARROW_WIDTH = 100  # below this the panes share the screen with the text by toggling (F9)
 SHORT_HEIGHT = 30  # below this the checkpoint list scrolls in fewer lines, so the input stays visible
+CODE_ACTIONS = frozenset({"run_snippet", "run_step", "next_snippet", "previous_snippet", "interrupt",
+                          "restart_kernel"})
+WATCHED_TABS = ("output", "dataframe", "windows")  # a run leaves these in front; others give way to output
 
 
 def lesson_markdown(session: LessonSession) -> str:
@@ -39,11 +44,19 @@ def lesson_markdown(session: LessonSession) -> str:
 class LessonScreen(Screen[None]):
     """Routes the student's keys to the `LessonSession` and shows what it answers."""
 
-    # F-keys and Ctrl+letters both survive SSH and tmux; letters alone would go to the input.
+    # F-keys and Ctrl+letters both survive SSH and tmux; letters alone would go to the input, and
+    # so would Ctrl+E/X/K/C (end, cut, kill, copy). Ctrl+B is tmux's prefix. Ctrl+Z stops the running
+    # code as it stops a job in a shell (the terminal is raw: it is a key here, not a signal).
     BINDINGS = [
         Binding("f2,ctrl+t", "check", strings.ACTION_CHECK),
         Binding("f3,ctrl+g", "hint", strings.ACTION_HINT),
         Binding("f4,ctrl+o", "solution", strings.ACTION_SOLUTION),
+        Binding("f5", "run_snippet", strings.ACTION_RUN_SNIPPET),
+        Binding("ctrl+s", "run_step", strings.ACTION_RUN_STEP),
+        Binding("ctrl+z", "interrupt", strings.ACTION_INTERRUPT),
+        Binding("ctrl+n", "next_snippet", strings.ACTION_NEXT_SNIPPET, show=False),
+        Binding("ctrl+l", "previous_snippet", strings.ACTION_PREV_SNIPPET, show=False),
+        Binding("ctrl+f", "restart_kernel", strings.ACTION_RESTART_KERNEL, show=False),
         Binding("f6,ctrl+r", "reset_step", strings.ACTION_RESET_STEP),
         Binding("f7", "previous_step", strings.ACTION_PREV_STEP),
         Binding("f8", "next_step", strings.ACTION_NEXT_STEP),
@@ -56,6 +69,8 @@ class LessonScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.notice = ""
+        self.kernel: LessonKernel | None = None
+        self.checking = False  # a kernel/Kafka check runs in a worker; the step must not change meanwhile
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,14 +78,27 @@ class LessonScreen(Screen[None]):
             with VerticalScroll(id="text-column"):
                 yield Markdown(id="lesson-text")
             yield LessonPanes(self.session.lesson, id="panes")
+        yield SnippetBar(id="snippet-bar")
         yield StepBar(id="step-bar")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = self.session.lesson.title
         self._apply_size(self.app.size.width, self.app.size.height)
+        panes = self.query_one(LessonPanes)
+        self.kernel = LessonKernel(self, self.session.lesson, panes.query_one("#output-pane"),
+                                   panes.query_one("#frame-pane"), panes.query_one("#windows-pane"))
+        self.kernel.start()
         self.show_step()
         self.query_one("#answer", Input).focus()
+
+    def on_unmount(self) -> None:
+        if self.kernel is not None:
+            self.kernel.close()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Lessons without code neither show nor take the code keys.
+        return not (action in CODE_ACTIONS and (self.kernel is None or not self.kernel.wanted))
 
     def on_resize(self, event) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -93,6 +121,9 @@ class LessonScreen(Screen[None]):
             number=session.index + 1, total=len(session.lesson.steps), title=session.step.title
         )
         self.query_one(StepBar).show(title, views, active.id if active else None, needs_input, self.notice)
+        if active is not None and not needs_input:  # a check of live state: nothing to type, F2 judges it
+            self.query_one("#answer", Input).placeholder = strings.CHECK_BY_KEY
+        self.query_one(SnippetBar).show(session.step)
 
     def _say(self, notice: str) -> None:
         self.notice = notice
@@ -106,16 +137,32 @@ class LessonScreen(Screen[None]):
 
     def action_check(self) -> None:
         session = self.session
+        if self.checking:
+            self._say(strings.CHECK_BUSY)
+            return
         checkpoint = session.active_checkpoint()
         if checkpoint is None:
             self._say(strings.NO_ACTIVE_CHECKPOINT)
             return
-        answer_input = self.query_one("#answer", Input)
-        lesson_id, step_id = session.lesson.id, session.step.id
-        outcome = session.check(checkpoint.id, answer_input.value)
+        answer = self.query_one("#answer", Input).value
+        if not getattr(KINDS[checkpoint.kind], "needs_context", False):
+            self._show_outcome(checkpoint.id, session.check(checkpoint.id, answer))  # instant: no worker
+            return
+        # Kernel and Kafka checks take up to seconds: evaluated in a worker, the step held still.
+        self.checking = True
+        self.post_message(messages.CheckpointChecking(session.lesson.id, session.step.id, checkpoint.id))
+        self._say(strings.CHECKING)
+        self.kernel.check(self.session, checkpoint.id, answer, self._show_outcome)
+
+    def _show_outcome(self, checkpoint_id: str, outcome) -> None:
+        self.checking = False
+        if isinstance(outcome, str):  # the check itself failed
+            self._say(outcome)
+            return
+        lesson_id, step_id = self.session.lesson.id, self.session.step.id
         if outcome.verdict.passed:
-            answer_input.value = ""
-            self.post_message(messages.CheckpointPassed(lesson_id, step_id, checkpoint.id))
+            self.query_one("#answer", Input).value = ""
+            self.post_message(messages.CheckpointPassed(lesson_id, step_id, checkpoint_id))
             notice = ""
             if outcome.next_step_unlocked is not None:
                 self.post_message(messages.StepUnlocked(lesson_id, outcome.next_step_unlocked))
@@ -127,10 +174,62 @@ class LessonScreen(Screen[None]):
                 notice = strings.LESSON_DONE
             self._say(notice)
         else:
-            self.post_message(
-                messages.CheckpointFailed(lesson_id, step_id, checkpoint.id, outcome.verdict.reason)
-            )
+            self.post_message(messages.CheckpointFailed(lesson_id, step_id, checkpoint_id, outcome.verdict.reason))
             self._say("")
+
+    # -- code: snippets and the kernel (LessonKernel does the work) ----------------------------
+
+    def action_run_snippet(self) -> None:
+        step, bar = self.session.step, self.query_one(SnippetBar)
+        snippet = bar.selected(step)
+        if snippet is not None:
+            self._run(step, [snippet.index])
+            bar.select(step, bar.position(step) + 1)
+
+    def action_run_step(self) -> None:
+        step = self.session.step
+        if step.snippets:
+            self._run(step, [snippet.index for snippet in step.snippets])
+
+    def _run(self, step, indexes: list[int]) -> None:
+        panes = self.query_one(LessonPanes)
+        if panes.active_tab not in WATCHED_TABS:
+            panes.show_tab("output")
+        if self.kernel.run(step, indexes):
+            self.query_one(SnippetBar).mark(step.id, indexes, "queued")
+        else:
+            self._say(strings.KERNEL_FAILED.format(problem=self.kernel.problem))
+
+    def action_next_snippet(self, delta: int = 1) -> None:
+        bar = self.query_one(SnippetBar)
+        bar.select(self.session.step, bar.position(self.session.step) + delta)
+
+    def action_previous_snippet(self) -> None:
+        self.action_next_snippet(-1)
+
+    def action_interrupt(self) -> None:
+        interrupted = self.kernel.interrupt()
+        self.query_one(SnippetBar).forget("queued")
+        self._say(strings.INTERRUPT_SENT if interrupted else strings.NOTHING_RUNS)
+
+    def action_restart_kernel(self) -> None:
+        self._after_confirmation(strings.KERNEL_RESTART_QUESTION, self.kernel.restart)
+
+    def on_snippet_started(self, message: messages.SnippetStarted) -> None:
+        self.query_one(SnippetBar).mark(message.step_id, [message.index], "running")
+
+    def on_snippet_finished(self, message: messages.SnippetFinished) -> None:
+        bar = self.query_one(SnippetBar)
+        bar.mark(message.step_id, [message.index], message.status)
+        if message.status != "ok":
+            bar.forget("queued")  # the queue stops at the first failure
+            if self.has_class("narrow") and not self.has_class("panes-toggled"):  # the output is out of sight
+                self._say(strings.RUN_SEE_PANES.format(status=run_outcome(message.result)[0]))
+
+    def on_kernel_restarted(self, _message: messages.KernelRestarted) -> None:
+        self.query_one(SnippetBar).forget()  # a fresh kernel has run nothing
+
+    # -- hints, solution, resets, navigation ---------------------------------------------------
 
     def action_hint(self) -> None:
         revealed = self.session.next_hint()
@@ -188,6 +287,9 @@ class LessonScreen(Screen[None]):
 
     def _go(self, index: int) -> None:
         if index >= len(self.session.lesson.steps) or index < 0:
+            return
+        if self.checking:
+            self._say(strings.CHECK_BUSY)
             return
         if self.session.go_to(index):
             self.notice = ""

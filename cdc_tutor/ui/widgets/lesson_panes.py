@@ -1,8 +1,4 @@
-"""The lesson's live panes as tabs: topics, code output, DataFrame, windows, source database.
-
-The topic and source panes are live; the others are kept ready for their capability (kernel
-output, DataFrames, windows) and until it is wired in, say what will appear there.
-"""
+"""The lesson's live panes as tabs: topics, code output, DataFrame, windows, source database."""
 
 from __future__ import annotations
 
@@ -12,8 +8,11 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from cdc_tutor import strings
 from cdc_tutor.course.model import Lesson
+from cdc_tutor.ui.widgets.frame_pane import FramePane
+from cdc_tutor.ui.widgets.output_pane import OutputPane
 from cdc_tutor.ui.widgets.source_pane import SourcePane
 from cdc_tutor.ui.widgets.topic_pane import TopicPane
+from cdc_tutor.ui.widgets.windows_pane import WindowsPane
 
 PANE_IDS = ("topics", "output", "dataframe", "windows", "source")
 
@@ -25,6 +24,13 @@ class LessonPanes(Vertical):
         super().__init__(**kwargs)
         self.lesson = lesson
 
+    def show_tab(self, pane: str) -> None:
+        self.query_one("#pane-tabs", TabbedContent).active = f"pane-{pane}"
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#pane-tabs", TabbedContent).active.removeprefix("pane-")
+
     def compose(self) -> ComposeResult:
         topics = ", ".join(self.lesson.live_topics) or strings.NO_TOPICS
         with TabbedContent(id="pane-tabs"):
@@ -35,5 +41,11 @@ class LessonPanes(Vertical):
                         yield TopicPane(self.lesson.live_topics, id="topic-pane")
                     elif pane == "source":
                         yield SourcePane(id="source-pane")
+                    elif pane == "output":
+                        yield OutputPane(id="output-pane")
+                    elif pane == "dataframe":
+                        yield FramePane(id="frame-pane")
+                    elif pane == "windows":
+                        yield WindowsPane(id="windows-pane")
                     else:
                         yield Static(placeholder, classes="pane-placeholder", markup=False)
