@@ -122,16 +122,31 @@ class EmbeddedLab(_Tails):
 
 
 class ExternalLab(_Tails):
-    """A real broker (and, when a DSN is given, the lab stack's PostgreSQL for the source pane)."""
+    """A real broker (and, when a DSN is given, the lab stack's PostgreSQL for the source pane).
 
-    can_cut = False
-    reachable = True
+    `outage` (cut()/restore(), e.g. cdc_tutor.stack.outage.BrokerOutage for this user's native
+    stack) lets outage steps run; without it a real broker is not the tutor's to cut."""
+
     workload = None
 
-    def __init__(self, bootstrap_servers: str, postgres_dsn: str | None = None) -> None:
+    def __init__(self, bootstrap_servers: str, postgres_dsn: str | None = None, outage=None) -> None:
         super().__init__()
         self.bootstrap_servers = bootstrap_servers
         self.database = PsqlDatabase(postgres_dsn) if postgres_dsn else None
+        self.outage = outage
+        self.reachable = True
+
+    @property
+    def can_cut(self) -> bool:
+        return self.outage is not None
+
+    def cut(self) -> None:
+        self.outage.cut()
+        self.reachable = False
+
+    def restore(self) -> None:
+        self.outage.restore()
+        self.reachable = True
 
     def start(self) -> "ExternalLab":
         return self

@@ -35,8 +35,10 @@ def lab_factory(settings: Settings):
     def start():
         if settings.bootstrap_servers:
             from cdc_tutor.lab import ExternalLab
+            from cdc_tutor.stack.outage import native_outage_for
 
-            return ExternalLab(settings.bootstrap_servers, settings.postgres_dsn).start()
+            outage = native_outage_for(settings.data_dir, settings.bootstrap_servers)
+            return ExternalLab(settings.bootstrap_servers, settings.postgres_dsn, outage).start()
         from cdc_tutor.lab import EmbeddedLab
         from cdc_tutor.lab_options import LabOptions
 

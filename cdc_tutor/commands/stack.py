@@ -46,15 +46,9 @@ def stack_config(args: argparse.Namespace, settings):
 
 def _saved_config(settings):
     """The config `lab up` used (its ports), so down/status need no flags."""
-    from cdc_tutor.stack.config import StackConfig
+    from cdc_tutor.stack.config import saved_config
 
-    state_dir = Path(settings.data_dir) / "stack"
-    try:
-        saved = json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["config"]
-    except (OSError, ValueError, KeyError):
-        return None
-    return StackConfig(state_dir, **{key: value for key, value in saved.items()
-                                     if key.endswith("_port") or key.endswith("_heap")})
+    return saved_config(Path(settings.data_dir) / "stack")
 
 
 def run(action: str, args: argparse.Namespace, settings) -> int:

@@ -107,7 +107,9 @@ def verify_lesson(lesson, settings, tally: Tally, *, only_step: str | None = Non
         if external:  # lab mode: the real stack; a fresh namespace so nothing passes from a past run
             from cdc_tutor.course.context import default_user
 
-            lab = ExternalLab(external)
+            from cdc_tutor.stack.outage import native_outage_for
+
+            lab = ExternalLab(external, outage=native_outage_for(settings.data_dir, external))
             user = f"{getattr(settings, 'user', None) or default_user()}-verify-{uuid.uuid4().hex[:6]}"
         else:
             lab, user = EmbeddedLab(lab_options(lesson)).start(), None

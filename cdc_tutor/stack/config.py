@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 from dataclasses import asdict, dataclass, field
@@ -80,6 +81,16 @@ class StackConfig:
         ports = free_ports(4)
         return cls(state_dir, kafka_port=ports[0], controller_port=ports[1], connect_port=ports[2],
                    postgres_port=ports[3], **options)
+
+
+def saved_config(state_dir: Path) -> StackConfig | None:
+    """The config `lab up` saved in state_dir (its ports and heaps), or None when there is none."""
+    try:
+        saved = json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return StackConfig(state_dir, **{key: value for key, value in saved.items()
+                                     if key.endswith("_port") or key.endswith("_heap")})
 
 
 def free_ports(count: int) -> list[int]:
