@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import multiprocessing
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -27,12 +28,12 @@ TICK = 0.005
 class _Lab:
     """What TopicPane asks of the app's lab: open_tail."""
 
-    def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.bootstrap, self.topic = bootstrap, topic  # one topic per run: "idle" really is idle
         self.tails: list[TopicTail] = []
 
     def open_tail(self, topics, from_start=True) -> TopicTail:
-        self.tails.append(TopicTail(self.bootstrap, topics or ["bench.ui.*"], from_start=from_start).start())
+        self.tails.append(TopicTail(self.bootstrap, [self.topic], from_start=from_start).start())
         return self.tails[-1]
 
 
@@ -45,24 +46,34 @@ class _PaneApp(App[None]):
         yield TopicPane(id="topic-pane")
 
 
-def _flood(bootstrap: str, topic: str, stop: threading.Event, value: bytes) -> None:
+FLOOD_PER_SECOND = 30_000  # far above any lesson's rate, below what the mock's 5 MB/partition keeps
+
+
+def _flood(bootstrap: str, topic: str, stop, value: bytes) -> None:
+    """Produce FLOOD_PER_SECOND until `stop` is set. It runs in its own process, as a student's
+    producer or Debezium would: the tutor's process only tails."""
     sink = KafkaSink(bootstrap)
-    n = 0
+    n, started = 0, time.monotonic()
     while not stop.is_set():
-        for _ in range(500):
+        for _ in range(300):
             sink.send(topic, b'{"id":%d}' % (n % 1000), value)
             n += 1
+        ahead = n / FLOOD_PER_SECOND - (time.monotonic() - started)
+        if ahead > 0:
+            time.sleep(ahead)
     sink.flush()
 
 
 async def _stalls(flood: bool, bootstrap: str, value: bytes, topic: str) -> tuple[float, float, int]:
     """(max stall ms, p99 stall ms, events received) over SECONDS of a running pane."""
-    lab = _Lab(bootstrap)
-    stop = threading.Event()
+    lab = _Lab(bootstrap, topic)
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
     app = _PaneApp(lab)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.5)
-        producer = threading.Thread(target=_flood, args=(bootstrap, topic, stop, value), daemon=True)
+        gc.freeze()  # what CdcTutorApp does once its lab has started
+        producer = context.Process(target=_flood, args=(bootstrap, topic, stop, value), daemon=True)
         if flood:
             producer.start()
         lags = []

@@ -117,25 +117,44 @@ class TailBuffer:
 
     def add_batch(self, messages: list[tuple[str, int, int, int, bytes | None, bytes | None]]) -> None:
         """Append raw messages (topic, partition, offset, timestamp_ms, key, value)."""
-        if not messages:
-            return
-        now = time.monotonic()
         with self._lock:
             first = self._received + 1
-            entries = [TailEntry(seq, topic, partition, offset, timestamp_ms, key, value, sniff_op(value))
-                       for seq, (topic, partition, offset, timestamp_ms, key, value)
-                       in enumerate(messages, first)]
-            self._received += len(entries)
-            self._malformed += sum(1 for entry in entries if entry.op == NOT_AN_ENVELOPE)
-            self._topics.update({entry.topic for entry in entries})
-            # Seqs are contiguous, so what this batch evicts is a range: count the part of it
-            # that no view has shown (dropped), without a test per message.
-            oldest = self._ring[0].seq if self._ring else first
-            evicted_through = self._received - self.capacity
-            self._dropped += max(0, evicted_through - max(self._last_viewed_seq, oldest - 1))
-            self._ring.extend(entries)
-            self._arrivals.append((now, len(entries)))
-            self._trim_arrivals(now)
+            self._append([TailEntry(seq, topic, partition, offset, timestamp_ms, key, value, sniff_op(value))
+                          for seq, (topic, partition, offset, timestamp_ms, key, value)
+                          in enumerate(messages, first)])
+
+    def add_messages(self, messages) -> None:
+        """Append consumed Kafka messages as they come from a client (objects with topic(),
+        partition(), offset(), timestamp(), key(), value()) without an intermediate tuple: the
+        tail thread's per-message cost decides how close it gets to raw consume speed."""
+        with self._lock:
+            seq = self._received
+            entries = []
+            append = entries.append
+            for message in messages:
+                seq += 1
+                value = message.value()
+                append(TailEntry(seq, message.topic(), message.partition(), message.offset(),
+                                 message.timestamp()[1], message.key(), value, sniff_op(value)))
+            self._append(entries)
+
+    def _append(self, entries: list[TailEntry]) -> None:
+        """Add entries numbered from received + 1 (the caller holds the lock)."""
+        if not entries:
+            return
+        now = time.monotonic()
+        first = entries[0].seq
+        self._received += len(entries)
+        self._malformed += sum(1 for entry in entries if entry.op == NOT_AN_ENVELOPE)
+        self._topics.update({entry.topic for entry in entries})
+        # Seqs are contiguous, so what this batch evicts is a range: count the part of it
+        # that no view has shown (dropped), without a test per message.
+        oldest = self._ring[0].seq if self._ring else first
+        evicted_through = self._received - self.capacity
+        self._dropped += max(0, evicted_through - max(self._last_viewed_seq, oldest - 1))
+        self._ring.extend(entries)
+        self._arrivals.append((now, len(entries)))
+        self._trim_arrivals(now)
 
     def view(self, *, limit: int = 200, tables: frozenset[str] | None = None,
              ops: frozenset[str] | None = None) -> TailView:

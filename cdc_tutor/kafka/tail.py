@@ -70,6 +70,9 @@ class TopicTail:
             "group.id": f"cdc-tutor-tail-{_user()}-{os.getpid()}-{id(self)}",
             "enable.auto.commit": False,
             "enable.partition.eof": False,
+            # Fallen behind retention (the embedded broker keeps ~5 MB per partition): go on
+            # from the oldest message still there rather than skip to the end.
+            "auto.offset.reset": "earliest",
             "error_cb": self._on_error,
             "log_level": 0,  # transport errors arrive through error_cb and show in the pane
             # librdkafka pauses fetching for fetch.queue.backoff.ms (1 s) whenever its prefetch
@@ -98,9 +101,7 @@ class TopicTail:
 
     def _take(self, messages) -> None:
         # Per-partition errors are skipped here: they are reported through error_cb.
-        batch = [(message.topic(), message.partition(), message.offset(), message.timestamp()[1],
-                  message.key(), message.value()) for message in messages if message.error() is None]
-        self.buffer.add_batch(batch)
+        self.buffer.add_messages([message for message in messages if message.error() is None])
         self.state = BrokerState.CONNECTED
 
     def _refresh_assignment(self, consumer: Consumer) -> None:

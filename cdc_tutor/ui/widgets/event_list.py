@@ -25,7 +25,8 @@ OP_STYLES = {
 OP_LABELS = {"tombstone": "⚰", "?": "!"}
 _DIM = Style(dim=True)
 _TABLE = Style(bold=True)
-_SUMMARY_CACHE = 2000  # summaries are decoded lazily, only for rows that get drawn
+_SUMMARY_CACHE = 600  # summaries are decoded lazily, only for rows that get drawn
+_STRIP_CACHE = 300  # a few screens; every cached object also costs the garbage collector
 
 
 class EventList(ScrollView, can_focus=True):
@@ -60,6 +61,8 @@ class EventList(ScrollView, can_focus=True):
         """Index of the selected entry; None follows the newest one."""
         self._cursor_seq: int | None = None
         self._summaries: dict[int, EventLine] = {}
+        self._base_style: Style | None = None  # rich_style walks the DOM: once per repaint, not per line
+        self._strips: dict[tuple, Strip] = {}  # a line scrolls up as events arrive: build it once
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -76,7 +79,12 @@ class EventList(ScrollView, can_focus=True):
         if len(self._summaries) > _SUMMARY_CACHE:
             keep = {entry.seq for entry in entries}
             self._summaries = {seq: line for seq, line in self._summaries.items() if seq in keep}
-        self.virtual_size = Size(self.scrollable_content_region.width, len(entries))
+        if len(self._strips) > _STRIP_CACHE:
+            self._strips.clear()
+        size = Size(self.scrollable_content_region.width, len(entries))
+        if size != self.virtual_size:  # a new virtual size means a layout pass: only when it changes
+            self.virtual_size = size
+        self._base_style = None
         if self.cursor is None:
             self.scroll_end(animate=False, immediate=True)
         self.refresh()
@@ -97,8 +105,17 @@ class EventList(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = y + scroll_y
         width = self.scrollable_content_region.width
+        if self._base_style is None:
+            self._base_style = self.rich_style
         if index >= len(self.entries):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
+        key = (self.entries[index].seq, index == self.cursor, scroll_x, width, self._base_style)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._build_strip(index, scroll_x, width)
+        return strip
+
+    def _build_strip(self, index: int, scroll_x: int, width: int) -> Strip:
         line = self.summary(self.entries[index])
         op_style = OP_STYLES.get(line.op, _TABLE)
         segments = [
@@ -112,9 +129,13 @@ class EventList(ScrollView, can_focus=True):
         strip = Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width)
         if index == self.cursor:
             strip = strip.apply_style(self.get_component_rich_style("event-list--cursor"))
-        return strip.apply_style(self.rich_style)
+        return strip.apply_style(self._base_style)
 
     # -- actions -------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        self._base_style = None
+        super().notify_style_update()
 
     def action_cursor(self, delta: int) -> None:
         if not self.entries:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Static
+from textual.widget import Widget
 
 from cdc_tutor import strings
 from cdc_tutor.ui.widgets.event_list import EventList
@@ -13,6 +14,24 @@ from cdc_tutor.ui.widgets.event_list import EventList
 REFRESH_SECONDS = 0.2  # 5 Hz: the pane reads a snapshot of the buffer, never one write per event
 SHOWN_LIMIT = 500
 OP_FILTERS = (None, "c", "u", "d", "r", "tombstone", "?")
+
+
+class StatusLine(Widget):
+    """One line of text; unlike Static.update, a new text repaints without a layout pass."""
+
+    DEFAULT_CSS = "StatusLine { height: 1; }"
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.text = text
+
+    def update(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return Text(self.text, no_wrap=True, overflow="ellipsis")  # plain text: no markup parsing
 
 
 class TopicPane(Vertical):
@@ -34,7 +53,7 @@ class TopicPane(Vertical):
         self._tables: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(strings.TAIL_WAITING_FOR_LAB, id="topic-status", markup=False)
+        yield StatusLine(strings.TAIL_WAITING_FOR_LAB, id="topic-status")
         yield EventList(id="event-list")
 
     def on_mount(self) -> None:
@@ -55,11 +74,11 @@ class TopicPane(Vertical):
         self._tables = sorted(view.tables)
         if not self.paused:
             self.query_one(EventList).show(view.entries)
-        self.query_one("#topic-status", Static).update(self._status_line(view))
+        self.query_one("#topic-status", StatusLine).update(self._status_line(view))
 
     def _start_tail(self) -> bool:
         lab = getattr(self.app, "lab", None)
-        status = self.query_one("#topic-status", Static)
+        status = self.query_one("#topic-status", StatusLine)
         if lab is None:
             problem = getattr(self.app, "lab_problem", None)
             if problem:
