@@ -163,11 +163,14 @@ class PsqlDatabase:
 
     def execute_script(self, script: str):
         from cdc_tutor.source.changes import SqlResult
+        from cdc_tutor.source.database import MAX_ROWS
+        from cdc_tutor.stack.config import psql_target
 
-        command = ["psql", self.dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+        dsn, env = psql_target(self.dsn)
+        command = ["psql", dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
                    "-A", "-F", "\t", "-P", "footer=off", "-c", f"SET search_path TO inventory, public; {script}"]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
         except (OSError, subprocess.TimeoutExpired) as problem:
             return SqlResult(False, f"psql: {problem}")
         if done.returncode != 0:
@@ -176,5 +179,5 @@ class PsqlDatabase:
         if not lines:
             return SqlResult(True, notice=strings.SQL_EXTERNAL_NOTICE)
         rows = [tuple(line.split("\t")) for line in lines[1:]]
-        return SqlResult(True, None, lines[0].split("\t"), rows[:200], len(rows),
+        return SqlResult(True, None, lines[0].split("\t"), rows[:MAX_ROWS], len(rows),
                          notice=strings.SQL_EXTERNAL_NOTICE)

@@ -93,6 +93,19 @@ def saved_config(state_dir: Path) -> StackConfig | None:
                                      if key.endswith("_port") or key.endswith("_heap")})
 
 
+def psql_target(dsn: str, **env: str) -> tuple[str, dict[str, str]]:
+    """(dsn without its password, environment for psql with PGPASSWORD): a password in argv is
+    visible to every user's `ps` on a shared VM. `env` adds variables, e.g. PGCONNECT_TIMEOUT."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    environment = {**os.environ, **env}
+    where = urlsplit(dsn)
+    if where.password:
+        environment["PGPASSWORD"] = unquote(where.password)
+        dsn = urlunsplit(where._replace(netloc=where.netloc.replace(f":{where.password}@", "@", 1)))
+    return dsn, environment
+
+
 def free_ports(count: int) -> list[int]:
     sockets = []
     try:

@@ -6,12 +6,11 @@ shared stack alike; none raises.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from cdc_tutor.stack.config import CONNECTOR_NAME, SNAPSHOT_TOPICS
+from cdc_tutor.stack.config import CONNECTOR_NAME, SNAPSHOT_TOPICS, psql_target
 
 Check = tuple[bool, str, str]
 _UP_HINT = ("start the lab stack: `cdc-tutor lab up --native` (or `docker compose up --wait` in the "
@@ -68,11 +67,7 @@ def check_wal_level(postgres_dsn: str) -> Check:
     label = f"PostgreSQL {where.hostname}:{where.port or 5432}"
     if psql is None:
         return False, f"{label}: psql is not installed, cannot check", "apt-get install postgresql-client"
-    env = {**os.environ, "PGCONNECT_TIMEOUT": "5"}
-    if where.password:  # through the environment: a password in argv is visible to every user's ps
-        env["PGPASSWORD"] = unquote(where.password)
-        netloc = where.netloc.replace(f":{where.password}@", "@", 1)
-        postgres_dsn = urlunsplit(where._replace(netloc=netloc))
+    postgres_dsn, env = psql_target(postgres_dsn, PGCONNECT_TIMEOUT="5")
     try:
         done = subprocess.run([psql, "-X", "-A", "-t", "-c", "SHOW wal_level", postgres_dsn],
                               capture_output=True, text=True, timeout=15, env=env)

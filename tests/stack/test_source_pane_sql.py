@@ -1,0 +1,20 @@
+"""Lab mode's source pane: SQL through psql against the stack's PostgreSQL, one transaction,
+errors reported, and the password never on psql's command line."""
+
+from __future__ import annotations
+
+from cdc_tutor.lab import ExternalLab
+
+
+def test_sql_runs_against_the_stack_postgres(native_stack):
+    lab = ExternalLab(native_stack.config.bootstrap_servers, native_stack.postgres.dsn)
+    try:
+        result = lab.database.execute_script("SELECT id, email FROM customers ORDER BY id LIMIT 2")
+        assert result.ok, result.error
+        assert result.columns == ["id", "email"] and [row[0] for row in result.rows] == ["1001", "1002"]
+        failed = lab.database.execute_script("UPDATE customers SET email = NULL WHERE id = 1001")
+        assert not failed.ok and "null" in failed.error.lower()
+        unchanged = lab.database.execute_script("SELECT email FROM customers WHERE id = 1001")
+        assert unchanged.ok and unchanged.rows[0][0] is not None and unchanged.rows[0][0] != ""
+    finally:
+        lab.close()
