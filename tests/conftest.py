@@ -20,3 +20,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(f"CI forbids skipped tests; skipped: {', '.join(_skipped)}", red=True)
+
+
+pytest_plugins = ["tests.watchdog"]  # per-tier time limits with thread and native stack dumps

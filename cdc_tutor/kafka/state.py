@@ -13,6 +13,8 @@ import uuid
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
+from cdc_tutor.kafka.closing import close_consumer
+
 ISOLATIONS = ("read_committed", "read_uncommitted")
 BATCH = 500
 
@@ -73,7 +75,7 @@ def committed(bootstrap, group, topic, timeout=10.0):
         answer = consumer.committed([TopicPartition(topic, p) for p in ids], timeout=timeout)
         return {tp.partition: tp.offset for tp in answer if tp.error is None and tp.offset >= 0}
     finally:
-        consumer.close()
+        close_consumer(consumer)
 
 
 def end_offsets(bootstrap, topic, timeout=10.0):
@@ -83,7 +85,7 @@ def end_offsets(bootstrap, topic, timeout=10.0):
         return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)[1]
                 for p in partitions(consumer, topic, timeout)}
     finally:
-        consumer.close()
+        close_consumer(consumer)
 
 
 def iter_topic(bootstrap, topic, isolation="read_committed", timeout=5.0, max_messages=10000):
@@ -123,7 +125,7 @@ def iter_topic(bootstrap, topic, isolation="read_committed", timeout=5.0, max_me
                 if count >= max_messages:
                     return
     finally:
-        consumer.close()
+        close_consumer(consumer)
 
 
 def read_topic(bootstrap, topic, isolation="read_committed", max_messages=10000, timeout=5.0):

@@ -13,9 +13,17 @@ import threading
 import time
 from enum import Enum
 
-from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    OFFSET_END,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    TopicPartition,
+)
 
 from cdc_tutor.cdc.tail_buffer import TailBuffer
+from cdc_tutor.kafka.closing import close_consumer
 
 _DOWN_CODES = {KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE}
 
@@ -97,7 +105,7 @@ class TopicTail:
                 if messages:
                     self._take(messages)
         finally:
-            consumer.close()
+            close_consumer(consumer)
 
     def _take(self, messages) -> None:
         # Per-partition errors are skipped here: they are reported through error_cb.

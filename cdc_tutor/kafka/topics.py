@@ -5,6 +5,8 @@ from __future__ import annotations
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from cdc_tutor.kafka.closing import close_consumer
+
 
 def list_topics(bootstrap_servers: str, timeout: float = 5.0) -> set[str]:
     """Names of the broker's topics; raises ConnectionError when no broker answers in `timeout`."""
@@ -38,4 +40,4 @@ def message_counts(bootstrap_servers: str, topics: list[str], timeout: float = 5
     except KafkaException as problem:
         raise ConnectionError(f"no Kafka broker answers at {bootstrap_servers}: {problem}") from None
     finally:
-        consumer.close()
+        close_consumer(consumer)

@@ -81,7 +81,8 @@ class ClearOutput:
 
 @dataclass(frozen=True)
 class KernelStatus:
-    """The kernel's state changed: "busy", "idle", "interrupting", "died", "restarting", "ready"."""
+    """The kernel's state changed: "busy", "idle", "interrupting", "died", "restarting", "ready",
+    or "stuck": the running code has not answered an interrupt (a wait inside C); only a restart helps."""
 
     state: str
 

@@ -17,6 +17,9 @@ from cdc_tutor.kernel.specs import EnginePythonLookup, KernelStartFailed, kernel
 POLL_MS = 100  # how often a waiting execute checks the kernel is alive and the time limit
 IDLE_GRACE_S = 1.0  # after the reply, how long to wait for the idle status before giving up on it
 TIMEOUT_GRACE_S = 5.0  # after interrupting on a time limit, how long to wait for the reply
+# Code that has not answered an interrupt after this long is waiting inside C (a librdkafka call
+# with the GIL released, say): SIGINT's Python handler cannot run there, only a restart helps.
+STUCK_AFTER_S = 4.0
 
 
 class KernelSession:
@@ -52,6 +55,7 @@ class KernelSession:
         self._km: Any = None  # jupyter_client KernelManager: the process
         self._channels: Any = None  # launch.Channels: the sockets
         self._ready = False
+        self._interrupted_at: float | None = None  # when the running code was last interrupted
 
     def start(self) -> None:
         """Launch the kernel process and return at once; raises EngineMissing/UnknownEngine.
@@ -95,6 +99,7 @@ class KernelSession:
         if self.is_alive:
             from cdc_tutor.kernel.launch import run_async
 
+            self._interrupted_at = time.monotonic()
             try:
                 run_async(self._km.interrupt_kernel(), timeout=5)
             except RuntimeError:  # killed by a restart in between: nothing left to interrupt
@@ -158,6 +163,7 @@ class KernelSession:
             if not self.is_alive:
                 return self._died(emit, started)
             generation = self._generation
+            self._interrupted_at = None
             msg_id = self._channels.client.execute(
                 code,
                 silent=silent,
@@ -203,7 +209,7 @@ class KernelSession:
         channels = self._channels
         iopub, shell = channels.iopub, channels.shell
         reply: dict[str, Any] | None = None
-        idle = timed_out = False
+        idle = timed_out = stuck = False
         deadline = None if timeout is None else started + timeout
         last_iopub = next_check = time.monotonic()
         while reply is None or not idle:
@@ -230,6 +236,10 @@ class KernelSession:
                 next_check = now + POLL_MS / 1000
                 if not self.is_alive:
                     return self._died(emit, started, collector)
+                interrupted_at = self._interrupted_at
+                if reply is None and not stuck and interrupted_at is not None and now - interrupted_at > STUCK_AFTER_S:
+                    stuck = True
+                    emit(KernelStatus("stuck"))
                 if deadline is not None and now > deadline:
                     if timed_out:
                         break

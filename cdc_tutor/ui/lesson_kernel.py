@@ -253,6 +253,9 @@ class LessonKernel:
     def _route(self, event) -> None:
         """Called on the worker thread for every kernel event: into the right pane's inbox."""
         if isinstance(event, KernelStatus):
+            if event.state == "stuck":
+                self.output.put(Note(strings.KERNEL_STUCK, "error"))
+                self.screen.post_message(messages.KernelStuck(self.lesson.id))
             return
         if isinstance(event, DisplayOutput):
             if event.frame is not None:

@@ -117,6 +117,14 @@ class KernelInterrupted(Message):
         self.lesson_id = lesson_id
 
 
+class KernelStuck(Message):
+    """The running code did not answer an interrupt (a wait inside C): only a restart helps."""
+
+    def __init__(self, lesson_id: str) -> None:
+        super().__init__()
+        self.lesson_id = lesson_id
+
+
 class KernelDied(Message):
     """The kernel process exited under a snippet (or while idle); a restart follows."""
 

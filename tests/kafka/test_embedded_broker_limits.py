@@ -34,6 +34,7 @@ from confluent_kafka.admin import (
 )
 
 from cdc_tutor.kafka.broker import EmbeddedBroker
+from cdc_tutor.kafka.closing import close_consumer
 
 PARTITIONS = 4  # what an auto-created topic gets on the mock
 # Short group timeouts keep rebalances to a few seconds (at 2 s the JoinGroup requests time out).
@@ -146,7 +147,7 @@ def test_read_committed_still_returns_aborted_messages(broker, aborted_then_comm
     try:
         values = [m.value() for m in _read_all(consumer, [TopicPartition(aborted_then_committed, 0, 0)])]
     finally:
-        consumer.close()
+        close_consumer(consumer)
     assert values == [b"aborted", b"committed"]
 
 
@@ -157,7 +158,7 @@ def test_transaction_markers_take_offsets_like_real_kafka(broker, aborted_then_c
         messages = _read_all(consumer, [TopicPartition(aborted_then_committed, 0, 0)])
         high = consumer.get_watermark_offsets(TopicPartition(aborted_then_committed, 0), timeout=5)
     finally:
-        consumer.close()
+        close_consumer(consumer)
     assert [(m.offset(), m.value()) for m in messages] == [(0, b"aborted"), (2, b"committed")]
     assert high == (0, 4)
 
@@ -191,7 +192,7 @@ def test_send_offsets_to_transaction_commits_nothing_for_the_group(broker):
         member.commit(offsets=[TopicPartition(source, 1, 2)], asynchronous=False)
         after_plain_commit = member.committed([TopicPartition(source, 1)], timeout=5)[0].offset
     finally:
-        member.close()
+        close_consumer(member)
     assert after_txn == -1001  # OFFSET_INVALID: nothing committed
     assert after_plain_commit == 2
 
@@ -214,7 +215,7 @@ def test_idempotent_producer_works(broker, topic):
     try:
         values = [m.value() for m in _read_all(consumer, [TopicPartition(topic, 0, 0)])]
     finally:
-        consumer.close()
+        close_consumer(consumer)
     assert values == [b"0", b"1", b"2", b"3", b"4"]
 
 
@@ -248,14 +249,14 @@ def test_eager_rebalance_splits_partitions_and_calls_back(broker, topic):
                            and len(second.assignment()) == 2)
         assert sorted(_partitions(first) + _partitions(second)) == [0, 1, 2, 3]
         assert ("A", "revoke", [0, 1, 2, 3]) in events  # eager: everything is taken back first
-        second.close()
+        close_consumer(second)
         second = None
         assert _poll_until([first], lambda: len(first.assignment()) == PARTITIONS)
         assert events[-1] == ("A", "assign", [0, 1, 2, 3])
     finally:
         if second is not None:
-            second.close()
-        first.close()
+            close_consumer(second)
+        close_consumer(first)
 
 
 def test_cooperative_sticky_rebalance_moves_only_what_it_must(broker, topic):
@@ -275,8 +276,8 @@ def test_cooperative_sticky_rebalance_moves_only_what_it_must(broker, topic):
         assert sorted(_partitions(first) + _partitions(second)) == [0, 1, 2, 3]
     finally:
         if second is not None:
-            second.close()
-        first.close()
+            close_consumer(second)
+        close_consumer(first)
 
 
 def test_next_gen_consumer_protocol_kip848_joins_fast(broker, topic):
@@ -300,8 +301,8 @@ def test_next_gen_consumer_protocol_kip848_joins_fast(broker, topic):
         assert sorted(_partitions(first) + _partitions(second)) == [0, 1, 2, 3]
     finally:
         if second is not None:
-            second.close()
-        first.close()
+            close_consumer(second)
+        close_consumer(first)
 
 
 # --- (5) max.poll.interval.ms -------------------------------------------------------------------
@@ -327,7 +328,7 @@ def test_max_poll_interval_exceeded_kicks_the_consumer(broker, topic):
         assert lost == [PARTITIONS]
         assert _poll_until([consumer], lambda: len(consumer.assignment()) == PARTITIONS, seconds=10)
     finally:
-        consumer.close()
+        close_consumer(consumer)
 
 
 # --- (6) AdminClient ----------------------------------------------------------------------------
@@ -417,7 +418,7 @@ def test_admin_group_offsets_work_for_named_partitions_only(broker, admin, topic
     try:
         assert consumer.committed([TopicPartition(topic, 2)], timeout=5)[0].offset == 7
     finally:
-        consumer.close()
+        close_consumer(consumer)
 
 
 # --- (7) compaction and retention ---------------------------------------------------------------
@@ -441,7 +442,7 @@ def test_no_compaction_no_retention_no_delete_records(broker, admin, topic):
     try:
         values = [m.value() for m in _read_all(consumer, [TopicPartition(topic, 0, 0)])]
     finally:
-        consumer.close()
+        close_consumer(consumer)
     assert values == [b"v1", b"v2", None]  # the tombstone comes back with value None
 
 
@@ -457,7 +458,7 @@ def test_a_partition_keeps_only_its_newest_few_megabytes(broker, topic):
     try:
         low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=5)
     finally:
-        consumer.close()
+        close_consumer(consumer)
     assert high == 8000
     assert 2000 < low < 5000  # the oldest messages are gone: ~5 MB (4 000-6 000 of them) remain
 
@@ -477,7 +478,7 @@ def test_keys_headers_and_create_timestamps_round_trip(broker, topic):
     try:
         first, tombstone = _read_all(consumer, [TopicPartition(topic, 0, 0)])
     finally:
-        consumer.close()
+        close_consumer(consumer)
     assert (first.key(), first.value(), first.headers()) == (b'{"id":1}', b"after", headers)
     assert first.timestamp() == (TIMESTAMP_CREATE_TIME, stamp)
     assert (tombstone.value(), tombstone.headers(), tombstone.timestamp()[1]) == (None, None, stamp + 1)
@@ -522,7 +523,7 @@ def test_offsets_for_times_ignores_the_timestamp(broker, topic):
         answers = [consumer.offsets_for_times([TopicPartition(topic, 0, when)], timeout=5)[0].offset
                    for when in (base - 1, base + 500, 0)]
     finally:
-        consumer.close()
+        close_consumer(consumer)
     assert answers == [-1, -1, -1]
 
 
@@ -552,7 +553,7 @@ def test_partition_eof_is_reported(broker, topic):
                 events.append((message.error().code() if message.error() else "msg", message.offset()))
         assert events == [("msg", 1), (KafkaError._PARTITION_EOF, 2)]
     finally:
-        consumer.close()
+        close_consumer(consumer)
 
 
 # --- (11) the broker's lifetime -----------------------------------------------------------------
@@ -574,7 +575,7 @@ def test_everything_dies_with_the_owning_client():
             consumer.committed([TopicPartition("inventory.customers", 0)], timeout=1.5)
         assert caught.value.args[0].code() == KafkaError._TIMED_OUT
     finally:
-        consumer.close()
+        close_consumer(consumer)
 
     with EmbeddedBroker() as second:
         fresh = _consumer(second, **{"group.id": "survivor"})
@@ -582,5 +583,5 @@ def test_everything_dies_with_the_owning_client():
             assert "inventory.customers" not in fresh.list_topics(timeout=5).topics
             [offset] = fresh.committed([TopicPartition("inventory.customers", 0)], timeout=5)
         finally:
-            fresh.close()
+            close_consumer(fresh)
         assert offset.offset == -1001

@@ -14,6 +14,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from cdc_tutor.cdc.decode import decode_message
 from cdc_tutor.commands.lab import apply_command
+from cdc_tutor.kafka.closing import close_consumer
 from cdc_tutor.lab import EmbeddedLab
 from cdc_tutor.lab_options import LabOptions
 
@@ -29,7 +30,7 @@ def _read_all(bootstrap: str, at_least: int, seconds: float = 30.0) -> list:
     messages, deadline = [], time.monotonic() + seconds
     while len(messages) < at_least and time.monotonic() < deadline:
         messages += [m for m in consumer.consume(500, 0.5) if m.error() is None]
-    consumer.close()
+    close_consumer(consumer)
     return messages
 
 

@@ -6,6 +6,7 @@ import time
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
+from cdc_tutor.kafka.closing import close_consumer
 from cdc_tutor.kafka.sink import KafkaSink
 
 
@@ -65,7 +66,7 @@ def test_consumer_survives_a_cut_and_loses_no_committed_event(broker, proxy, top
 
     proxy.restore()
     _drain(consumer, seen, 400, 60)
-    consumer.close()
+    close_consumer(consumer)
     assert sorted(seen) == list(range(400)), "every event processed exactly once across the cut"
 
     # A restarted consumer of the same group resumes from the committed offsets: nothing left.
@@ -73,7 +74,7 @@ def test_consumer_survives_a_cut_and_loses_no_committed_event(broker, proxy, top
     partitions = [TopicPartition(topic, p) for p in range(4)]
     committed = again.committed(partitions, timeout=10)
     ends = [again.get_watermark_offsets(tp, timeout=10)[1] for tp in partitions]
-    again.close()
+    close_consumer(again)
     assert [tp.offset for tp in committed] == ends
     assert sum(ends) == 400
 

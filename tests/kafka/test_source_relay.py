@@ -9,6 +9,7 @@ import uuid
 from confluent_kafka import Consumer
 
 from cdc_tutor.cdc.decode import decode_message
+from cdc_tutor.kafka.closing import close_consumer
 from cdc_tutor.kafka.sink import KafkaSink
 from cdc_tutor.source.database import InventoryDatabase
 from cdc_tutor.source.encoder import DebeziumEncoder
@@ -33,7 +34,7 @@ def _read_all(address: str, topics: list[str], expected: int, seconds: float = 3
                 records.append((message.topic(), message.partition(), message.offset(),
                                 message.key(), message.value()))
     finally:
-        consumer.close()
+        close_consumer(consumer)
     return records
 
 

@@ -6,6 +6,8 @@ import time
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from cdc_tutor.kafka.closing import close_consumer
+
 
 def read_topics(bootstrap: str, topics: list[str], expected: dict[str, int] | None = None,
                 seconds: float = 60.0) -> dict[str, list]:
@@ -36,4 +38,4 @@ def read_topics(bootstrap: str, topics: list[str], expected: dict[str, int] | No
                 break
         return {name: sorted(records, key=lambda r: (r[0], r[1])) for name, records in found.items()}
     finally:
-        consumer.close()
+        close_consumer(consumer)

@@ -320,3 +320,28 @@ async def test_a_failure_is_told_in_the_step_bar_when_the_panes_are_hidden(code_
         await pilot.pause()
         notice = str(app.screen.query_one("#notice").render())
         assert "ZeroDivisionError" in notice and "F9" in notice
+
+
+async def test_code_deaf_to_the_interrupt_is_reported_and_a_restart_offered(code_app):
+    """A wait inside C (librdkafka's close() deadlock, say) ignores Ctrl+Z: the tutor says so and asks to restart."""
+    from cdc_tutor.ui.screens.confirm import ConfirmScreen
+
+    app = code_app(on_trouble_step=True)
+    async with app.run_test(size=SIZE, message_hook=record(app)) as pilot:
+        await open_code_lesson(pilot, app)
+        output, _, _ = panes(app)
+        await select(pilot, 6)
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: posted(app, messages.SnippetStarted))
+        await pilot.pause(0.5)
+        await pilot.press("ctrl+z")
+        await wait_until(pilot, lambda: posted(app, messages.KernelStuck), timeout=15)
+        assert not finished(app)  # the interrupt did not reach it: still running
+        await wait_until(pilot, lambda: strings.KERNEL_STUCK.split(":")[0] in log_text(output), timeout=5)
+        assert strings.KERNEL_STUCK.split(":")[0] in log_text(output)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "не отвечает на прерывание" in str(app.screen.query_one("#question").render())
+        await pilot.press("y")
+        await wait_until(pilot, lambda: posted(app, messages.KernelRestarted))
+        assert finished(app)[0].status == "died" and not posted(app, messages.KernelDied)
+        assert app.screen.kernel.runner.kernel.is_alive

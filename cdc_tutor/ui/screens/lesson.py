@@ -226,6 +226,10 @@ class LessonScreen(Screen[None]):
             if self.has_class("narrow") and not self.has_class("panes-toggled"):  # the output is out of sight
                 self._say(strings.RUN_SEE_PANES.format(status=run_outcome(message.result)[0]))
 
+    def on_kernel_stuck(self, _message: messages.KernelStuck) -> None:
+        """Ctrl+Z cannot reach code blocked inside C: offer the restart at once."""
+        self._after_confirmation(strings.KERNEL_STUCK_QUESTION, self.kernel.restart)
+
     def on_kernel_restarted(self, _message: messages.KernelRestarted) -> None:
         self.query_one(SnippetBar).forget()  # a fresh kernel has run nothing
 
