@@ -144,6 +144,38 @@ def test_one_huge_write_is_capped_too(kernel: KernelSession) -> None:
     assert result.stdout.tail.endswith("999999\n")
 
 
+DEAF_TO_SIGINT = (  # how a wait inside C looks from Python: the interrupt never lands
+    "import signal, threading\n"
+    "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\n"
+    "threading.Event().wait(600)"
+)
+
+
+def test_code_that_ignores_the_interrupt_is_reported_stuck_and_a_restart_frees_it(lesson_dir: Path) -> None:
+    with KernelSession(cwd=lesson_dir) as session:
+        session.wait_ready()
+        events, results = [], []
+        worker = threading.Thread(target=lambda: results.append(session.execute(DEAF_TO_SIGINT, events.append)))
+        worker.start()
+        time.sleep(0.5)
+        session.interrupt()
+        deadline = time.monotonic() + 15
+        while KernelStatus("stuck") not in events and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert KernelStatus("stuck") in events and not results  # reported while still blocked
+        session.restart()
+        worker.join(10)
+        assert results and results[0].status == "died"
+        assert session.execute("1 + 1").result.text == "2"
+
+
+def test_an_interrupted_sleep_is_not_reported_stuck(kernel: KernelSession) -> None:
+    events: list = []
+    _interrupt_after(kernel, 0.3)
+    assert kernel.execute("import time\ntime.sleep(60)", events.append, timeout=30).status == "interrupted"
+    assert KernelStatus("stuck") not in events
+
+
 def test_restart_while_running_releases_the_waiting_execute(lesson_dir: Path) -> None:
     with KernelSession(cwd=lesson_dir) as session:
         session.wait_ready()
