@@ -40,7 +40,7 @@ class _Lab:
 class _PaneApp(App[None]):
     def __init__(self, lab) -> None:
         super().__init__()
-        self.lab, self.lab_factory = lab, object
+        self.lab, self.lab_problem, self.lab_coming = lab, None, True
 
     def compose(self):
         yield TopicPane(id="topic-pane")

@@ -121,7 +121,7 @@ def check_python_kernel(settings) -> list[Finding]:
 def check_embedded_lab(settings) -> list[Finding]:
     from cdc_tutor.kafka.state import read_topic
     from cdc_tutor.lab import EmbeddedLab
-    from cdc_tutor.lab_options import LabOptions
+    from cdc_tutor.lab.options import LabOptions
 
     title = "Встроенная лаборатория"
     try:

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, settings) -> int:
 
         return stack.run(args.action, args, settings)
     from cdc_tutor.lab import EmbeddedLab
-    from cdc_tutor.lab_options import CDC_TOPICS, LabOptions
+    from cdc_tutor.lab.options import CDC_TOPICS, LabOptions
 
     options = LabOptions(schemas_enabled=not args.no_schemas, decimal_mode=args.decimal_mode,
                          seed=args.seed, rate=args.rate, workload=not args.no_workload)

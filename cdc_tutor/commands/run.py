@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 
 from cdc_tutor.settings import Settings
 
@@ -23,25 +24,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store = ProgressStore.open(settings.progress_path)
     try:
         factory = None if getattr(args, "no_lab", False) else lab_factory(settings)
-        CdcTutorApp(course, store, factory, settings).run()
+        from cdc_tutor.lab import lab_key
+
+        CdcTutorApp(course, store, factory, settings, lab_key=partial(lab_key, settings)).run()
     finally:
         store.close()
     return 0
 
 
 def lab_factory(settings: Settings):
-    """What the app starts in the background: the embedded lab, or the configured real broker."""
+    """What the app opens in the background: the lab a lesson asks for (cdc_tutor.lab.open_lab)."""
+    from cdc_tutor.lab import open_lab
 
-    def start():
-        if settings.bootstrap_servers:
-            from cdc_tutor.lab import ExternalLab
-            from cdc_tutor.stack.outage import native_outage_for
-
-            outage = native_outage_for(settings.data_dir, settings.bootstrap_servers)
-            return ExternalLab(settings.bootstrap_servers, settings.postgres_dsn, outage).start()
-        from cdc_tutor.lab import EmbeddedLab
-        from cdc_tutor.lab_options import LabOptions
-
-        return EmbeddedLab(LabOptions()).start()
-
-    return start
+    return partial(open_lab, settings)

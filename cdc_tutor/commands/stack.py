@@ -65,10 +65,10 @@ def run(action: str, args: argparse.Namespace, settings) -> int:
         if action == "up":
             figures = stack.up()
             lines = lab_settings(stack)
-            env_file = config.state_dir / "lab.env"  # holds the database password: owner only
-            env_file.touch(mode=0o600)
-            env_file.chmod(0o600)
-            env_file.write_text("".join(f"export {k}={v}\n" for k, v in lines.items()))
+            from cdc_tutor.paths import write_private
+
+            # holds the database password: owner only
+            write_private(config.state_dir / "lab.env", "".join(f"export {k}={v}\n" for k, v in lines.items()))
             if args.json:
                 print(json.dumps({**figures, "settings": lines}))
             else:

@@ -1,10 +1,8 @@
 """`cdc-tutor verify [LESSON...]`: prove every checkpoint can fail and that the solutions pass.
 
-Like `rustlings dev check`. Per lesson: a fresh embedded lab (the lesson's `lab` options), or with
---bootstrap-servers the real stack and a fresh `{user}` namespace, and a fresh kernel. Per step, in order: every checkpoint must fail first (an `answer` gets the empty
-answer), then setupCode, the snippets and solutionCode run, then every checkpoint must pass (an
-`answer` gets its first accepted answer). One line per checkpoint; exit 1 on any failure, 2 when
-a LESSON is unknown.
+Argument parsing and printing only: the algorithm is cdc_tutor.practice.verify, run through the
+same Practice the TUI uses. One line per checkpoint; exit 1 on any failure, 2 when a LESSON is
+unknown.
 """
 
 from __future__ import annotations
@@ -12,12 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 
 HELP = "проверить решения уроков / run every lesson's solutions and checkpoints headlessly"
 DEFAULT_TIMEOUT = 600.0  # seconds per piece of code (a Spark job's first run takes a while)
-SETTLE_POLL = 0.5
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,119 +67,6 @@ def select_lessons(course, wanted: list[str]):
     return chosen
 
 
-def lab_options(lesson):
-    from cdc_tutor.lab_options import LabOptions
-
-    names = {"workload": "workload", "rate": "rate", "seed": "seed", "schemas": "schemas_enabled",
-             "decimalMode": "decimal_mode"}
-    return LabOptions(**{names[k]: v for k, v in lesson.lab.items() if k in names})
-
-
-def needs_kernel(lesson) -> bool:
-    from cdc_tutor.course.checkpoints import KINDS
-
-    return any(step.has_code or any(KINDS[cp.kind].needs_context for cp in step.checkpoints)
-               for step in lesson.steps)
-
-
-def verify_lesson(lesson, settings, tally: Tally, *, only_step: str | None = None,
-                  timeout: float = DEFAULT_TIMEOUT, verbose: bool = False) -> None:
-    """Verify one lesson; every outcome goes to `tally` (and stdout)."""
-    from cdc_tutor.course.model import BrokenLesson
-
-    if isinstance(lesson, BrokenLesson):
-        tally.line(False, lesson.id, f"lesson is broken ({len(lesson.problems)} problem(s); run cdc-tutor lint)")
-        return
-    if not needs_kernel(lesson):
-        _verify_steps(lesson, None, tally, only_step, timeout, verbose)
-        return
-    from cdc_tutor.kernel import EngineMissing, KernelStartFailed, UnknownEngine
-    from cdc_tutor.lab import EmbeddedLab, ExternalLab
-    from cdc_tutor.runner import LessonRunner
-
-    lab = runner = None
-    try:
-        external = getattr(settings, "bootstrap_servers", None)
-        if external:  # lab mode: the real stack; a fresh namespace so nothing passes from a past run
-            from cdc_tutor.course.context import default_user
-
-            from cdc_tutor.stack.outage import native_outage_for
-
-            lab = ExternalLab(external, outage=native_outage_for(settings.data_dir, external))
-            user = f"{getattr(settings, 'user', None) or default_user()}-verify-{uuid.uuid4().hex[:6]}"
-        else:
-            lab, user = EmbeddedLab(lab_options(lesson)).start(), None
-        runner = LessonRunner(lesson, settings, lab.bootstrap_servers, user=user,
-                              lab=lab if getattr(lab, "can_cut", True) else None)
-        runner.start()
-        if runner.tutor_error:
-            tally.line(False, lesson.id, f"the tutor module failed to load: {runner.tutor_error.splitlines()[-1]}")
-        _verify_steps(lesson, runner, tally, only_step, timeout, verbose)
-    except EngineMissing as missing:
-        from cdc_tutor.engines import missing_engine_hint
-
-        tally.line(False, lesson.id, f"{missing_engine_hint(missing.engine)} ({missing.hint})")
-    except (KernelStartFailed, UnknownEngine) as problem:
-        tally.line(False, lesson.id, f"the {lesson.engine} kernel did not start: {str(problem).splitlines()[0]}")
-    except Exception as problem:  # noqa: BLE001 - one lesson's crash must not hide the others' results
-        tally.line(False, lesson.id, f"{type(problem).__name__}: {problem}")
-    finally:
-        if runner is not None:
-            runner.shutdown()
-        if lab is not None:
-            lab.close()
-
-
-def _verify_steps(lesson, runner, tally: Tally, only_step, timeout: float, verbose: bool) -> None:
-    steps = list(lesson.steps)
-    if only_step is not None:
-        position = next(i for i, step in enumerate(steps) if step.id == only_step)
-        for earlier in steps[:position]:  # their state is what the step builds on
-            if runner is not None:
-                runner.run_step(earlier, solution=True, timeout=timeout)
-        steps = [steps[position]]
-    for step in steps:
-        where = f"{lesson.id}/{step.id}"
-        before = {cp.id: _judge(cp, runner, step.id, before=True) for cp in step.checkpoints}
-        if runner is not None and step.has_code:
-            echo = _echo if verbose else None
-            for done in runner.run_step(step, echo, solution=True, timeout=timeout):
-                if not done.result.ok:
-                    label = done.part if done.part != "snippet" else f"snippet-{done.index}"
-                    tally.line(False, f"{where}/{label}", _describe(done.result))
-        for checkpoint in step.checkpoints:
-            if before[checkpoint.id].passed:
-                tally.line(False, f"{where}/{checkpoint.id}", "passes before the step's code ran: it cannot fail")
-                continue
-            after = _judge(checkpoint, runner, step.id, before=False)
-            tally.line(after.passed, f"{where}/{checkpoint.id}", after.reason)
-
-
-def _judge(checkpoint, runner, step_id: str, *, before: bool):
-    from cdc_tutor.course.checkpoints import KINDS, evaluate_checkpoint
-
-    kind = KINDS[checkpoint.kind]
-    if kind.needs_input:
-        submission = "" if before else str(checkpoint.spec.get("answers", [""])[0])
-    else:
-        submission = None
-    context = runner.context(step_id) if runner is not None else None
-    verdict = evaluate_checkpoint(checkpoint, submission, context)
-    deadline = time.monotonic() + (0 if before else kind.settle_seconds)
-    while not verdict.passed and time.monotonic() < deadline:  # state that lags: Kafka commits
-        time.sleep(SETTLE_POLL)
-        verdict = evaluate_checkpoint(checkpoint, submission, runner.context(step_id))
-    return verdict
-
-
-def _describe(result) -> str:
-    if result.error is not None:
-        lines = [line for line in result.error.traceback_plain.strip().splitlines() if line.strip()]
-        where = next((line.strip() for line in reversed(lines) if line.strip().startswith(("File", "Cell", "--->"))), "")
-        return f"{result.status}: {result.error.ename}: {result.error.evalue}" + (f" ({where})" if where else "")
-    return f"{result.status}" + (f" (exit code {result.exit_code})" if result.exit_code is not None else "")
-
-
 def _echo(event) -> None:
     from cdc_tutor.kernel import ErrorOutput, StreamChunk
 
@@ -195,6 +78,7 @@ def _echo(event) -> None:
 
 def run(args: argparse.Namespace, settings) -> int:
     from cdc_tutor.course.loader import load_course
+    from cdc_tutor.practice.verify import verify_lesson
 
     started = time.monotonic()
     course = load_course(settings.lessons_dir)
@@ -213,7 +97,8 @@ def run(args: argparse.Namespace, settings) -> int:
             return 2
     tally = Tally()
     for lesson in lessons:
-        verify_lesson(lesson, settings, tally, only_step=args.step, timeout=args.timeout, verbose=args.verbose)
+        verify_lesson(lesson, settings, tally.line, only_step=args.step, timeout=args.timeout,
+                      echo=_echo if args.verbose else None)
         if tally.failed and not args.keep_going:
             break
     seconds = time.monotonic() - started

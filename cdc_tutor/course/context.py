@@ -6,10 +6,9 @@ import getpass
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
+from typing import Callable, Mapping, Protocol
 
-if TYPE_CHECKING:
-    from cdc_tutor.kernel.inspect import Evaluation
+from cdc_tutor.course.evaluation import Evaluation
 
 USER_ENV = "CDC_TUTOR_USER"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -50,8 +49,8 @@ class CheckContext:
     ("run the lesson's code first"), it never raises.
     """
 
-    kernel: Any = None
-    """The lesson's KernelSession, or None when no kernel was started."""
+    alive: Callable[[], bool] | None = None
+    """Whether the lesson's kernel is alive now; None: taken as alive when there is an evaluator."""
     bootstrap: str | None = None
     """Kafka bootstrap servers of the lab the lesson's code talks to."""
     snippet_status: Mapping[tuple[str, int], str] = field(default_factory=dict)
@@ -64,7 +63,7 @@ class CheckContext:
     kafka: KafkaProbe | None = None
     """Kafka queries against `bootstrap` (the runner sets cdc_tutor.kafka.state.KafkaState)."""
     evaluator: Callable[[str, float], Evaluation] | None = None
-    """Evaluates an expression in the kernel; defaults to cdc_tutor.kernel.inspect.evaluate."""
+    """Evaluates an expression in the kernel (the practice layer's runner supplies it); None: no kernel."""
 
     def for_step(self, step_id: str) -> CheckContext:
         return replace(self, step_id=step_id)
@@ -75,21 +74,19 @@ class CheckContext:
 
     @property
     def has_kernel(self) -> bool:
-        return self.evaluator is not None or self.kernel is not None
+        return self.evaluator is not None
 
     def kernel_alive(self) -> bool:
-        if self.kernel is None:
-            return self.evaluator is not None  # a bare evaluator (tests) is taken as alive
+        if self.alive is None:
+            return self.evaluator is not None
         try:
-            return bool(self.kernel.is_alive)
+            return bool(self.alive())
         except Exception:  # a kernel torn down in between: as good as dead
             return False
 
     def evaluate(self, expression: str, timeout: float = 10.0) -> Evaluation:
         """`expression` evaluated in the kernel (no output, no history); needs `has_kernel`."""
-        if self.evaluator is not None:
-            return self.evaluator(expression, timeout)
-        from cdc_tutor.kernel.inspect import evaluate  # lazy: the course core stays light
-
-        return evaluate(self.kernel, expression, timeout)
+        if self.evaluator is None:
+            return Evaluation(False, error="no kernel")
+        return self.evaluator(expression, timeout)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from collections.abc import Callable
 from typing import Any
 
 from cdc_tutor.course import unlocks
@@ -123,18 +124,21 @@ class LessonSession:
             return True
         return False
 
-    def check(self, checkpoint_id: str, submission: Any = None, context: CheckContext | None = None) -> CheckOutcome:
+    def check(self, checkpoint_id: str, submission: Any = None, context: CheckContext | None = None,
+              judge: Callable[..., Any] | None = None) -> CheckOutcome:
         """Judge a checkpoint of the current step: a typed `submission` (kind `answer`) or the
         live state in `context` (kernel and Kafka kinds: pass `LessonRunner.context()`).
 
         Never raises for a kind's failure; kernel kinds judged without a context fail with a
         reason such as "run the step's code first". Call it from a worker: kernel and Kafka
-        checks take up to seconds.
+        checks take up to seconds. `judge(checkpoint, submission, context)`, when given, replaces
+        the plain evaluation (the practice layer's, which waits for state that lags).
         """
         step = self.step
         checkpoint = next(cp for cp in step.checkpoints if cp.id == checkpoint_id)
         was_complete = self.complete()
-        verdict = evaluate_checkpoint(checkpoint, submission, context.for_step(step.id) if context else None)
+        judge = judge or evaluate_checkpoint
+        verdict = judge(checkpoint, submission, context.for_step(step.id) if context else None)
         key = (step.id, checkpoint.id)
         if isinstance(submission, str) and KINDS[checkpoint.kind].needs_input:
             self.store.set_last_answer(self.lesson.id, step.id, checkpoint.id, submission)

@@ -2,7 +2,9 @@
 
 Imports only the standard library and confluent_kafka: the same source also runs inside lesson
 kernels (the flink and spark environments too) as the Kafka half of the `tutor` module, so it
-must not import anything from cdc_tutor and must stay valid on their Python.
+must not import anything from cdc_tutor and must stay valid on their Python. Its consumers only
+ever assign() partitions, never join a group, so their close() runs no rebalance callback and
+needs none of cdc_tutor.kafka.closing.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import time
 import uuid
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
-
-from cdc_tutor.kafka.closing import close_consumer
 
 ISOLATIONS = ("read_committed", "read_uncommitted")
 BATCH = 500
@@ -75,7 +75,7 @@ def committed(bootstrap, group, topic, timeout=10.0):
         answer = consumer.committed([TopicPartition(topic, p) for p in ids], timeout=timeout)
         return {tp.partition: tp.offset for tp in answer if tp.error is None and tp.offset >= 0}
     finally:
-        close_consumer(consumer)
+        consumer.close()
 
 
 def end_offsets(bootstrap, topic, timeout=10.0):
@@ -85,7 +85,7 @@ def end_offsets(bootstrap, topic, timeout=10.0):
         return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)[1]
                 for p in partitions(consumer, topic, timeout)}
     finally:
-        close_consumer(consumer)
+        consumer.close()
 
 
 def iter_topic(bootstrap, topic, isolation="read_committed", timeout=5.0, max_messages=10000):
@@ -125,7 +125,7 @@ def iter_topic(bootstrap, topic, isolation="read_committed", timeout=5.0, max_me
                 if count >= max_messages:
                     return
     finally:
-        close_consumer(consumer)
+        consumer.close()
 
 
 def read_topic(bootstrap, topic, isolation="read_committed", max_messages=10000, timeout=5.0):

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cdc_tutor.course.evaluation import Evaluation
 from cdc_tutor.kernel.results import strip_ansi
 
 if TYPE_CHECKING:
@@ -18,21 +19,6 @@ _VARIABLES_EXPRESSION = (
     "('DataFrame', 'Series', 'ndarray') else '') for k, v in list(get_ipython().user_ns.items()) "
     "if not k.startswith('_') and k not in get_ipython().user_ns_hidden and type(v).__name__ != 'module'])"
 )
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """An expression's value in the kernel (its repr), or why it could not be evaluated."""
-
-    ok: bool
-    value_repr: str = ""
-    error: str | None = None
-    """"NameError: name 'df' is not defined" and the like; None when ok."""
-
-    @property
-    def is_true(self) -> bool:
-        """The expression evaluated to True (predicates should evaluate to a bool)."""
-        return self.ok and self.value_repr == "True"
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,28 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cdc_tutor.paths import private_dir, write_private
 from cdc_tutor.stack import processes
-from cdc_tutor.stack.catalog import BROKER, CONNECT, DEBEZIUM, DEBEZIUM_VERSION, KAFKA_VERSION
-from cdc_tutor.stack.config import CONNECTOR_NAME, HOST, SNAPSHOT_TOPICS, StackConfig, port_in_use
-from cdc_tutor.stack.connect import ConnectClient, ConnectError, connector_config, running
+from cdc_tutor.stack.catalog import (
+    BROKER,
+    CONNECT,
+    DEBEZIUM,
+    DEBEZIUM_VERSION,
+    KAFKA_VERSION,
+)
+from cdc_tutor.stack.config import (
+    CONNECTOR_NAME,
+    HOST,
+    SNAPSHOT_TOPICS,
+    StackConfig,
+    port_in_use,
+)
+from cdc_tutor.stack.connect import (
+    ConnectClient,
+    ConnectError,
+    connector_config,
+    running,
+)
 from cdc_tutor.stack.jars import StackError, resolve
 from cdc_tutor.stack.postgres import SUPERUSER, Postgres
 
@@ -77,16 +95,11 @@ class NativeStack:
 
     def _save(self, **changes) -> None:
         state = {**self._state(), **changes}
-        temp = self.config.state_file.with_suffix(".tmp")
-        temp.write_text(json.dumps(state, indent=1), encoding="utf-8")
-        os.chmod(temp, 0o600)
-        temp.replace(self.config.state_file)
+        write_private(self.config.state_file, json.dumps(state, indent=1))
 
     def _private_state_dir(self) -> None:
-        state_dir = Path(self.config.state_dir)
-        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(state_dir, 0o700)
-        self.config.logs_dir.mkdir(mode=0o700, exist_ok=True)
+        private_dir(Path(self.config.state_dir))
+        private_dir(self.config.logs_dir)
 
     def _pid(self, name: str) -> int | None:
         return self._state().get("pids", {}).get(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from functools import partial
 from pathlib import Path
 from typing import Iterable
@@ -38,50 +39,95 @@ class CdcTutorApp(App[None]):
         Binding("f12", "toggle_outage", strings.ACTION_OUTAGE, show=False),
     ]
 
-    def __init__(self, course: Course, store: ProgressStore, lab_factory=None, settings=None) -> None:
-        """`lab_factory()` returns a started lab (cdc_tutor.lab); it runs in a thread after the
-        first frame. None runs the tutor without a lab (tests of the shell). `settings` reach the
-        lesson kernels (data dir, user namespace); None means Settings.load()."""
+    def __init__(self, course: Course, store: ProgressStore, lab_factory=None, settings=None,
+                 lab_key=None) -> None:
+        """`lab_factory(lesson)` returns a started lab for `lesson` (None: the first lab, opened after
+        the first frame); it runs in a thread. None runs the tutor without a lab (tests of the
+        shell). `lab_key(lesson)` says which lab a lesson needs: when it differs from the running
+        lab's, opening that lesson replaces the lab (cdc_tutor.lab.lab_key); None keeps one lab for
+        every lesson. `settings` reach the lesson kernels (data dir, user); None: Settings.load()."""
         super().__init__()
         self.course = course
         self.store = store
         self.lab_factory = lab_factory
+        self.lab_key = lab_key
         self.settings = settings
         self.lab = None
-        """The running EmbeddedLab once LabStarted arrives; panes poll it."""
+        """The running lab once LabStarted arrives (cdc_tutor.lab.Lab)."""
         self.lab_problem: str | None = None
+        self._lab_wanted: object = None  # the key of the lab being opened or running
+        self._lab_settled = threading.Event()  # set while a lab runs or its start failed
+
+    @property
+    def lab_coming(self) -> bool:
+        """Whether this app opens labs at all (a pane without a lab says which case it is)."""
+        return self.lab_factory is not None
+
+    def settings_or_default(self):
+        if self.settings is None:
+            from cdc_tutor.settings import Settings
+
+            self.settings = Settings.load()
+        return self.settings
 
     def on_mount(self) -> None:
         self.push_screen(CatalogScreen(self.course, self.store))
         for notice in self.store.notices:
             self.notify(notice, severity="warning", timeout=30)
         if self.lab_factory is not None:
-            self.call_after_refresh(self._start_lab)  # after the first frame: the lab is not needed to read
+            self._lab_wanted = self.lab_key(None) if self.lab_key else None
+            self.call_after_refresh(self._start_lab, None)  # after the first frame: not needed to read
 
-    @work(thread=True, exclusive=True, group="lab", description="embedded lab")
-    def _start_lab(self) -> None:
+    @work(thread=True, group="lab", description="lab")
+    def _start_lab(self, lesson) -> None:
+        key = self._lab_wanted
         try:
-            lab = self.lab_factory()  # confluent_kafka loads here, off the UI thread
+            lab = self.lab_factory(lesson)  # confluent_kafka loads here, off the UI thread
         except Exception as problem:  # noqa: BLE001 - shown to the student; the tutor still works
             self.post_message(LabFailed(f"{type(problem).__name__}: {problem}"))
             return
-        self.post_message(LabStarted(lab))
+        self.post_message(LabStarted(lab, key))
 
     def on_lab_started(self, message: LabStarted) -> None:
-        if self.is_running:
-            self.lab = message.lab
-            # Everything loaded so far (Textual, confluent_kafka, the lab) lives as long as the
-            # app: keep it out of the garbage collector's full passes, which otherwise stall
-            # the UI for 40-80 ms while a topic pane churns through events (bench/tail_ui.py).
-            gc.freeze()
-        else:  # the app quit while the lab was starting
-            message.lab.close()
+        if not self.is_running or message.key != self._lab_wanted:  # quitting, or a lab replaced meanwhile
+            threading.Thread(target=message.lab.close, name="lab-close", daemon=True).start()
+            return
+        self.lab, self.lab_problem = message.lab, None
+        self._lab_settled.set()
+        # Everything loaded so far (Textual, confluent_kafka, the lab) lives as long as the
+        # app: keep it out of the garbage collector's full passes, which otherwise stall
+        # the UI for 40-80 ms while a topic pane churns through events (bench/tail_ui.py).
+        gc.freeze()
 
     def on_lab_failed(self, message: LabFailed) -> None:
         self.lab_problem = message.problem
+        self._lab_settled.set()
         self.notify(strings.LAB_FAILED.format(problem=message.problem), severity="error", timeout=30)
 
+    def wait_for_lab(self, lesson, timeout: float, on_wait=None):
+        """From a worker thread: the lab `lesson` needs once it runs (None without labs, after a
+        failure or after `timeout`). Replaces the running lab when the lesson asks for another."""
+        if self.lab_factory is None:
+            return None
+        if self.lab_key is not None and self.lab_key(lesson) != self._lab_wanted:
+            self._lab_settled.clear()
+            self.call_from_thread(self._replace_lab, lesson)
+        if not self._lab_settled.is_set() and on_wait is not None:
+            on_wait()
+        self._lab_settled.wait(timeout)
+        return self.lab
+
+    def _replace_lab(self, lesson) -> None:
+        old, self.lab, self.lab_problem = self.lab, None, None
+        self._lab_wanted = self.lab_key(lesson)
+        self._lab_settled.clear()
+        if old is not None:  # its tails stop with it; panes reattach to the new one
+            threading.Thread(target=old.close, name="lab-close", daemon=True).start()
+        self._start_lab(lesson)
+
     def on_unmount(self) -> None:
+        self._lab_wanted = object()  # a lab still starting is closed when it arrives
+        self._lab_settled.set()  # nobody waits for a lab any more
         if self.lab is not None:
             self.lab.close()
             self.lab = None

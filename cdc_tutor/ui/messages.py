@@ -64,14 +64,16 @@ class LessonReset(Message):
 
 
 class LabStarted(Message):
-    """The embedded lab (broker, source, workload) is up; `lab` is the running EmbeddedLab."""
+    """A lab is up; `lab` is the running cdc_tutor.lab.Lab, `key` the lab_key it was opened for."""
 
-    def __init__(self, lab) -> None:
+    def __init__(self, lab, key=None) -> None:
         super().__init__()
-        self.lab = lab
+        self.lab, self.key = lab, key
 
 
 class LabFailed(Message):
+    """The lab could not start; `problem` says why (the tutor still works without it)."""
+
     def __init__(self, problem: str) -> None:
         super().__init__()
         self.problem = problem

@@ -12,7 +12,7 @@ import pytest
 from cdc_tutor.course.changelog import ChangelogTable, payload_from_bundle
 from cdc_tutor.course.checkpoints import evaluate_checkpoint
 from cdc_tutor.course.model import Checkpoint, Lesson, Snippet, Step
-from cdc_tutor.runner import LessonRunner
+from cdc_tutor.practice.runner import LessonRunner
 from tests.engines import ensure_engine
 from tests.engines.test_engine_jobs import FLINK_WINDOWS, ROWS, SPARK_WINDOWS, expected_windows
 

@@ -16,7 +16,7 @@ from cdc_tutor.cdc.decode import decode_message
 from cdc_tutor.commands.lab import apply_command
 from cdc_tutor.kafka.closing import close_consumer
 from cdc_tutor.lab import EmbeddedLab
-from cdc_tutor.lab_options import LabOptions
+from cdc_tutor.lab.options import LabOptions
 
 TABLES = {"customers", "orders", "products", "products_on_hand"}
 

@@ -18,8 +18,9 @@ from cdc_tutor.course.loader import load_course
 from cdc_tutor.course.model import Checkpoint, Lesson, Step
 from cdc_tutor.kernel import EngineMissing, StreamChunk, variables
 from cdc_tutor.lab import EmbeddedLab
-from cdc_tutor.lab_options import LabOptions
-from cdc_tutor.runner import CodeFinished, CodeStarted, LessonRunner
+from cdc_tutor.lab.options import LabOptions
+from cdc_tutor.practice.events import CodeFinished, CodeStarted
+from cdc_tutor.practice.runner import LessonRunner
 
 CODE_COURSE = Path(__file__).resolve().parent.parent / "fixtures" / "code_course"
 
@@ -121,7 +122,7 @@ def test_a_dead_kernel_fails_checks_and_restart_brings_everything_back(lesson, l
     runner = LessonRunner(lesson, FakeSettings(tmp_path), lab.bootstrap_servers, user="tester")
     try:
         step = lesson.steps[0]
-        assert runner.context().kernel is None  # not started: checks say "run the code first"
+        assert not runner.context().has_kernel  # not started: checks say "run the code first"
         assert evaluate_checkpoint(step.checkpoints[1], None, runner.context(step.id)).reason == \
             strings.CHECK_NEEDS_KERNEL
         runner.start()

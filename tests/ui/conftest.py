@@ -30,8 +30,8 @@ def store(tmp_path):
 class RecordingApp(CdcTutorApp):
     """The real app; `posted` keeps every message of ours, for assertions."""
 
-    def __init__(self, course, store, lab_factory=None) -> None:
-        super().__init__(course, store, lab_factory)
+    def __init__(self, course, store, lab_factory=None, **options) -> None:
+        super().__init__(course, store, lab_factory, **options)
         self.posted: list = []
 
 

@@ -298,10 +298,10 @@ async def test_a_missing_engine_says_which_command_sets_it_up(store, tmp_path, m
 
 async def test_the_kernel_waits_for_the_lab_and_gets_its_address(code_app):
     from cdc_tutor.lab import EmbeddedLab
-    from cdc_tutor.lab_options import LabOptions
+    from cdc_tutor.lab.options import LabOptions
 
     app = code_app()
-    app.lab_factory = lambda: EmbeddedLab(LabOptions(workload=False)).start()
+    app.lab_factory = lambda lesson=None: EmbeddedLab(LabOptions(workload=False)).start()
     async with app.run_test(size=SIZE, message_hook=record(app)) as pilot:
         await open_code_lesson(pilot, app)  # opened at once: the kernel waits for the lab first
         assert app.lab is not None

@@ -7,7 +7,7 @@ import time
 
 from cdc_tutor.course.session import LessonSession
 from cdc_tutor.lab import EmbeddedLab
-from cdc_tutor.lab_options import LabOptions
+from cdc_tutor.lab.options import LabOptions
 from cdc_tutor.ui.screens.lesson import LessonScreen
 from cdc_tutor.ui.widgets.event_list import EventList
 from cdc_tutor.ui.widgets.topic_pane import TopicPane
@@ -23,7 +23,7 @@ async def _until(pilot, predicate, seconds: float = 30.0) -> bool:
 
 
 async def test_sql_in_the_source_pane_becomes_an_event_in_the_topic_pane(course, store):
-    app = RecordingApp(course, store, lambda: EmbeddedLab(LabOptions(workload=False)).start())
+    app = RecordingApp(course, store, lambda lesson=None: EmbeddedLab(LabOptions(workload=False)).start())
     async with app.run_test(size=(140, 40)) as pilot:
         assert await _until(pilot, lambda: app.lab is not None)
         lesson = next(lesson for lesson in course.lessons() if not lesson.prerequisites)

@@ -52,7 +52,7 @@ class PaneApp(App[None]):
     def __init__(self, lab) -> None:
         super().__init__()
         self.lab = lab
-        self.lab_factory = object
+        self.lab_problem, self.lab_coming = None, True
 
     def compose(self):
         yield TopicPane(id="topic-pane")

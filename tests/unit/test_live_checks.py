@@ -14,7 +14,7 @@ from cdc_tutor.course.kafka_checks import lookup, matcher
 from cdc_tutor.course.model import Checkpoint, Lesson, Step
 from cdc_tutor.course.progress import ProgressStore
 from cdc_tutor.course.session import LessonSession
-from cdc_tutor.kernel.inspect import Evaluation
+from cdc_tutor.course.evaluation import Evaluation
 
 
 class FakeKernel:
@@ -42,7 +42,7 @@ class FakeTutor:
 def context(kernel: FakeKernel | None = None, **extra) -> CheckContext:
     if kernel is None:
         return CheckContext(user="ann", **extra)
-    return CheckContext(kernel=kernel, evaluator=kernel.evaluate, user="ann", **extra)
+    return CheckContext(alive=lambda: kernel.is_alive, evaluator=kernel.evaluate, user="ann", **extra)
 
 
 def judge(kind: str, spec: dict, ctx: CheckContext | None, submission=None) -> Verdict:

@@ -36,7 +36,7 @@ class SourcePane(Vertical):
         sql = event.value.strip()
         if not sql:
             return
-        lab = getattr(self.app, "lab", None)
+        lab = self.app.lab
         if lab is None:
             self.query_one("#sql-result", Static).update(strings.SQL_NO_LAB)
             return

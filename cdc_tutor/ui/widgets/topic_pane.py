@@ -47,6 +47,7 @@ class TopicPane(Vertical):
         super().__init__(**kwargs)
         self.topics = topics
         self.tail = None
+        self._tail_lab = None  # the lab the tail reads: a replaced lab means a new tail
         self.paused = False
         self.table_filter: str | None = None
         self.op_filter: str | None = None
@@ -64,6 +65,9 @@ class TopicPane(Vertical):
             self.tail.stop(timeout=0)  # the tail's thread closes its consumer on its own
 
     def refresh_view(self) -> None:
+        if self.tail is not None and self._tail_lab is not self.app.lab:  # the lab was replaced
+            self.tail.stop(timeout=0)
+            self.tail = None
         if self.tail is None and not self._start_tail():
             return
         view = self.tail.buffer.view(
@@ -77,18 +81,18 @@ class TopicPane(Vertical):
         self.query_one("#topic-status", StatusLine).update(self._status_line(view))
 
     def _start_tail(self) -> bool:
-        lab = getattr(self.app, "lab", None)
+        lab = self.app.lab
         status = self.query_one("#topic-status", StatusLine)
         if lab is None:
-            problem = getattr(self.app, "lab_problem", None)
+            problem = self.app.lab_problem
             if problem:
                 status.update(strings.TAIL_LAB_FAILED.format(problem=problem))
-            elif getattr(self.app, "lab_factory", None) is None:
+            elif not self.app.lab_coming:
                 status.update(strings.LAB_NOT_RUNNING)
             else:
                 status.update(strings.TAIL_WAITING_FOR_LAB)
             return False
-        self.tail = lab.open_tail(list(self.topics) or None, from_start=True)
+        self.tail, self._tail_lab = lab.open_tail(list(self.topics) or None, from_start=True), lab
         return True
 
     def _status_line(self, view) -> str:

@@ -1,9 +1,8 @@
 """LessonRunner: one lesson's kernel, its snippets run in order, and the context checks judge.
 
-Textual-free: the UI calls it from worker threads and turns the events it streams into
-messages; `cdc-tutor verify` drives it headlessly. It owns one KernelSession for the lesson's
-engine, started in the lesson's private work directory with the lab's address in its
-environment and the `tutor` module installed.
+Blocking and Textual-free: Practice (the TUI's) and verify call it from their own threads. It owns
+one KernelSession for the lesson's engine, started in the lesson's private work directory with the
+lab's address in its environment and the `tutor` module installed.
 """
 
 from __future__ import annotations
@@ -12,50 +11,24 @@ import importlib.util
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from cdc_tutor.course.context import CheckContext, default_user
 from cdc_tutor.course.model import Lesson, Step
-from cdc_tutor.kernel import ErrorOutput, ExecutionResult, KernelEvent, KernelSession, OutputLimits
+from cdc_tutor.kernel import ErrorOutput, ExecutionResult, KernelSession, OutputLimits
 from cdc_tutor.kernel.tutor_module import tutor_install_code
+from cdc_tutor.practice.events import CodeFinished, CodeStarted, EventCallback
+from cdc_tutor.paths import private_dir
 
 INSTALL_TIMEOUT = 60.0
 
 
-@dataclass(frozen=True)
-class CodeStarted:
-    """run_step began one piece of a step's code: part "setup" (setupCode), "snippet" or
-    "solution" (solutionCode); `index` is the snippet's number, 0 for the other parts."""
-
-    step_id: str
-    part: str
-    index: int
-
-
-@dataclass(frozen=True)
-class CodeFinished:
-    """run_step finished one piece of a step's code; `result.status` says how."""
-
-    step_id: str
-    part: str
-    index: int
-    result: ExecutionResult
-
-
-RunnerEvent = Union[KernelEvent, CodeStarted, CodeFinished]
-EventCallback = Callable[[Any], None]
 
 
 def lesson_work_dir(data_dir: Path, lesson_id: str) -> Path:
     """`<data_dir>/work/<lesson id>`, created private (0700) at every level below data_dir."""
-    path = Path(data_dir)
-    for part in ("work", *lesson_id.split("/")):
-        path = path / part
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path, 0o700)
-    return path
+    return private_dir(Path(data_dir), "work", *lesson_id.split("/"))
 
 
 def kafka_helpers_source() -> str:
@@ -192,10 +165,16 @@ class LessonRunner:
 
     def run_snippet(self, step: Step | str, index: int, on_event: EventCallback | None = None,
                     timeout: float | None = None) -> ExecutionResult:
-        """Run snippet `index` (1-based) of `step`, after its setupCode if that has not run yet."""
+        """Run snippet `index` (1-based) of `step`, after its setupCode if that has not run yet.
+
+        The one outage rule: a step with `outage` starts its clock when its first snippet starts,
+        however it is run (F5, Ctrl+S, verify).
+        """
         step = self.step(step)
         snippet = step.snippet(index)
         self.run_setup(step, on_event, timeout)
+        if step.outage is not None and step.snippets and index == step.snippets[0].index:
+            self.schedule_outage(step)
         result = self.run_code(snippet.code, on_event, timeout)
         with self._lock:
             self.snippet_status[(step.id, index)] = result.status
@@ -207,8 +186,7 @@ class LessonRunner:
 
         `on_event` gets CodeStarted/CodeFinished around each piece and the kernel's events in
         between. Stops after the first piece that does not end "ok" unless `stop_on_error` is
-        False. A step with `outage` has the lab's broker cut while its code runs (see
-        schedule_outage).
+        False. A step with `outage` has the lab's broker cut while its code runs (run_snippet).
         """
         step = self.step(step)
         emit = on_event or (lambda _event: None)
@@ -226,8 +204,6 @@ class LessonRunner:
 
         if not piece("setup", 0, lambda: self.run_setup(step, emit, timeout)):
             return finished
-        if step.outage is not None:
-            self.schedule_outage(step)
         for snippet in step.snippets:
             if not piece("snippet", snippet.index,
                          lambda index=snippet.index: self.run_snippet(step, index, emit, timeout)):
@@ -272,7 +248,7 @@ class LessonRunner:
             kafka = KafkaState(self.bootstrap)
         with self._lock:
             return CheckContext(
-                kernel=self.kernel if self._started else None,
+                alive=self._alive if self._started else None,
                 bootstrap=self.bootstrap,
                 snippet_status=dict(self.snippet_status),
                 user=self.user,
@@ -281,6 +257,9 @@ class LessonRunner:
                 kafka=kafka,
                 evaluator=self._evaluate if self._started else None,
             )
+
+    def _alive(self) -> bool:
+        return self.kernel.is_alive
 
     def _evaluate(self, expression: str, timeout: float):
         from cdc_tutor.kernel.inspect import evaluate

@@ -1,4 +1,7 @@
-"""LabOptions: how the embedded lab encodes and generates changes (cheap to import, no Kafka)."""
+"""LabOptions: how the embedded lab encodes and generates changes, and a lesson's `lab:` read into them.
+
+Cheap to import: no Kafka.
+"""
 
 from __future__ import annotations
 
@@ -20,3 +23,14 @@ class LabOptions:
     """Workload changes per second."""
     workload: bool = True
     """Start the workload at once (it can be resumed later when False)."""
+
+
+# The lesson format's `lab:` keys (camelCase, see lessons/README.md) -> LabOptions fields.
+_LESSON_KEYS = {"workload": "workload", "rate": "rate", "seed": "seed", "schemas": "schemas_enabled",
+                "decimalMode": "decimal_mode"}
+
+
+def options_for(lesson: object = None) -> LabOptions:
+    """The embedded lab a lesson asks for: its `lab:` options over the defaults (defaults for None)."""
+    asked = getattr(lesson, "lab", None) or {}
+    return LabOptions(**{_LESSON_KEYS[key]: value for key, value in asked.items() if key in _LESSON_KEYS})

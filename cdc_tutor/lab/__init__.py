@@ -1,0 +1,55 @@
+"""The labs a lesson runs against: one entry, `open_lab(settings, lesson)`, returning a started Lab.
+
+The embedded lab (the default, no network) honours the lesson's `lab:` options; with
+`bootstrap_servers` set (lab mode) it is the real stack, the same for every lesson. Importing this
+package is cheap: the lab implementations (and confluent_kafka) load when a lab is opened.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cdc_tutor.lab.options import CDC_TOPICS, LabOptions, options_for
+from cdc_tutor.lab.protocol import Lab, SourceDatabase
+
+if TYPE_CHECKING:
+    from cdc_tutor.lab.embedded import EmbeddedLab
+    from cdc_tutor.lab.external import ExternalLab
+
+__all__ = ["CDC_TOPICS", "EmbeddedLab", "ExternalLab", "Lab", "LabOptions", "SourceDatabase",
+           "lab_key", "open_lab", "options_for"]
+
+
+def open_lab(settings: Any, lesson: Any = None) -> Lab:
+    """The lab `lesson` (None: any lesson) asks for under `settings`, started. Blocking: call it off
+    the UI thread. Lab mode (settings.bootstrap_servers) opens the real stack, with outages when it
+    is this user's own native stack; otherwise a fresh embedded lab with the lesson's options."""
+    bootstrap = getattr(settings, "bootstrap_servers", None)
+    if bootstrap:
+        from cdc_tutor.lab.external import ExternalLab
+        from cdc_tutor.stack.outage import native_outage_for
+
+        outage = native_outage_for(settings.data_dir, bootstrap)
+        return ExternalLab(bootstrap, getattr(settings, "postgres_dsn", None), outage).start()
+    from cdc_tutor.lab.embedded import EmbeddedLab
+
+    return EmbeddedLab(options_for(lesson)).start()
+
+
+def lab_key(settings: Any, lesson: Any = None) -> tuple:
+    """Equal keys mean open_lab would open the same kind of lab: the TUI keeps a running lab whose
+    key matches the next lesson's and opens another one otherwise."""
+    bootstrap = getattr(settings, "bootstrap_servers", None)
+    return ("external", bootstrap) if bootstrap else ("embedded", options_for(lesson))
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: the implementations import confluent_kafka
+    if name == "EmbeddedLab":
+        from cdc_tutor.lab.embedded import EmbeddedLab
+
+        return EmbeddedLab
+    if name == "ExternalLab":
+        from cdc_tutor.lab.external import ExternalLab
+
+        return ExternalLab
+    raise AttributeError(name)

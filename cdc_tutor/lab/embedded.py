@@ -1,0 +1,96 @@
+"""EmbeddedLab: broker, outage proxy, inventory source, relay and workload in this process.
+
+Clients (the tutor's panes, the student's kernels, their own tools) get the proxy's address;
+the relay writes to the broker directly, so cutting the proxy is an outage for consumers while
+the source keeps capturing, as Debezium does when only the network to the consumers fails.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from cdc_tutor.kafka.broker import EmbeddedBroker
+from cdc_tutor.kafka.proxy import OutageProxy
+from cdc_tutor.kafka.sink import KafkaSink
+from cdc_tutor.lab.options import LabOptions
+from cdc_tutor.lab.tails import Tails
+from cdc_tutor.source.database import InventoryDatabase
+from cdc_tutor.source.encoder import DebeziumEncoder
+from cdc_tutor.source.relay import SourceRelay
+from cdc_tutor.source.workload import Workload
+
+
+class EmbeddedLab(Tails):
+    """Start with `start()` (or as a context manager); everything stops with `close()`."""
+
+    can_cut = True
+
+    def __init__(self, options: LabOptions | None = None) -> None:
+        super().__init__()
+        self.options = options or LabOptions()
+        self.broker: EmbeddedBroker | None = None
+        self.proxy: OutageProxy | None = None
+        self.database: InventoryDatabase | None = None
+        self.workload: Workload | None = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._sink: KafkaSink | None = None
+
+    def start(self) -> "EmbeddedLab":
+        options = self.options
+        self.broker = EmbeddedBroker()
+        self.proxy = OutageProxy(self.broker.host, self.broker.port)
+        self.database = InventoryDatabase()
+        self._sink = sink = KafkaSink(self.broker.bootstrap_servers)
+        encoder = DebeziumEncoder(schemas_enabled=options.schemas_enabled, decimal_mode=options.decimal_mode)
+        self.relay = SourceRelay(self.database, encoder, sink.send, flush=sink.flush)
+        self.relay.pump()  # the initial snapshot is in the topics before anyone is told the address
+        sink.flush()
+        self.workload = Workload(self.database, seed=options.seed, rate=options.rate)
+        if not options.workload:
+            self.workload.pause()
+        self._spawn("source-relay", self.relay.run)
+        self._spawn("source-workload", self.workload.run)
+        return self
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """The address every client should use (through the outage proxy)."""
+        return self.proxy.address
+
+    @property
+    def reachable(self) -> bool:
+        return self.proxy.reachable
+
+    def cut(self) -> None:
+        """Make the broker unreachable for clients; the source keeps capturing."""
+        self.proxy.cut()
+
+    def restore(self) -> None:
+        self.proxy.restore()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._stop_tails()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self._sink is not None:
+            self._sink.flush()
+            self._sink = self.relay = None  # the producer goes before the broker it would miss
+        if self.database is not None:
+            self.database.close()
+        if self.proxy is not None:
+            self.proxy.close()
+        if self.broker is not None:
+            self.broker.close()
+
+    def __enter__(self) -> "EmbeddedLab":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _spawn(self, name: str, target) -> None:
+        thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)

@@ -1,0 +1,36 @@
+"""Private files and folders of a user's data dir: folders 0700, files written atomically as 0600.
+
+On a shared lab VM other users must not read a student's progress, labs or kernels; mkdir's and
+open's modes are filtered by the umask, so the modes are set explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def private_dir(base: Path, *parts: str) -> Path:
+    """`base/parts...`, each level below `base` created (or tightened) to 0700."""
+    path = Path(base)
+    for part in parts or ("",):
+        path = path / part if part else path
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)
+    return path
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Replace `path` with `text` atomically (a reader sees the old or the new file, never half), 0600."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path

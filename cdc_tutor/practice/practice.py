@@ -1,0 +1,266 @@
+"""Practice: one open lesson's kernel, run queue and checks; the TUI's headless core.
+
+It owns the lesson's LessonRunner (the kernel) and runs snippets one after another in its own
+thread, stopping at the first failure; it restarts a kernel that dies, reports code that ignores an
+interrupt, and judges checkpoints against live state. It reports everything as events
+(cdc_tutor.practice.events) through one callback, from its threads; it never imports Textual.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from cdc_tutor.course.model import Lesson, Step
+from cdc_tutor.kernel import KernelStatus
+from cdc_tutor.practice.events import (
+    CheckJudged,
+    EventCallback,
+    KernelChanged,
+    QueueDropped,
+    SnippetBegan,
+    SnippetEnded,
+)
+from cdc_tutor.practice.judge import judge
+from cdc_tutor.practice.rules import needs_kernel
+
+START_WAIT_SECONDS = 60.0  # how long a check waits for a kernel that is still starting
+WATCH_SECONDS = 1.0  # how often an idle kernel is checked for having died
+
+LabSource = Callable[[], Any]
+"""Blocks until the lab is up and returns it (None: no lab); called in the start thread."""
+
+
+class Practice:
+    """One per open lesson. Every method returns at once; the work happens in threads."""
+
+    def __init__(self, lesson: Lesson, settings: Any, emit: EventCallback, *,
+                 lab: LabSource | None = None, user: str | None = None) -> None:
+        self.lesson, self.settings = lesson, settings
+        self.user = user or getattr(settings, "user", None)
+        self.runner: Any = None
+        """The LessonRunner once the kernel started (None for a lesson without code)."""
+        self.ready = False
+        self.problem: str | None = None
+        """Why the kernel could not start, if it could not."""
+        self.running: tuple[str, int] | None = None
+        """(step id, snippet index) while a snippet runs."""
+        self._emit = emit
+        self._lab = lab or (lambda: None)
+        self._queue: deque[tuple[Step, int]] = deque()
+        self._lock = threading.Lock()
+        self._busy = False  # a thread is starting the kernel or draining the queue
+        self._closed = False
+        self._restarting = False
+        self._settled = threading.Event()  # set once the kernel is ready or failed to start
+        self._watch_stop = threading.Event()
+
+    @property
+    def wanted(self) -> bool:
+        """Only lessons with code (or checks of kernel/Kafka state) get a kernel."""
+        return needs_kernel(self.lesson)
+
+    def start(self) -> None:
+        if not self.wanted:
+            self._settled.set()
+            return
+        self._emit(KernelChanged("starting"))
+        self._busy = True
+        self._thread(self._start_kernel, "kernel-start")
+        self._thread(self._watch, "kernel-watch")
+
+    def run(self, step: Step, indexes: list[int]) -> bool:
+        """Queue snippets of `step`; they run one after another, stopping at the first failure.
+
+        False when there is no kernel to run them (it failed to start: `problem` says why).
+        """
+        if self.problem is not None:
+            return False
+        with self._lock:
+            self._queue.extend((step, index) for index in indexes)
+            launch = self.ready and not self._busy
+            self._busy = self._busy or launch
+        if launch:
+            self._thread(self._drain_queue, "kernel-run")
+        return True
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    @property
+    def busy(self) -> bool:
+        """A thread is starting the kernel or running the queue (new snippets wait their turn)."""
+        return self._busy
+
+    def interrupt(self) -> bool:
+        """Drop the queue and interrupt the running snippet; False when nothing runs or waits."""
+        dropped = self._drop_queue()
+        runner = self.runner
+        if self.running is None or runner is None:
+            if dropped:
+                self._emit(QueueDropped(dropped))
+            return bool(dropped)
+        self._thread(runner.interrupt, "kernel-interrupt")
+        return True
+
+    def restart(self) -> None:
+        """Restart on the student's request: the running snippet ends, every variable is lost."""
+        if self.runner is None or self._restarting:
+            return
+        self._drop_queue()
+        self._restarting = True
+        self._emit(KernelChanged("restarting"))
+        self._thread(self._restart_kernel, "kernel-restart")
+
+    def check(self, session: Any, checkpoint_id: str, answer: str) -> None:
+        """Judge a checkpoint of `session` (a LessonSession) in a thread; emits CheckJudged."""
+
+        def judge_now() -> None:
+            self._settled.wait(START_WAIT_SECONDS)  # a kernel still starting is waited for
+            try:
+                outcome = session.check(checkpoint_id, answer, self.context(), judge=judge)
+            except Exception as problem:  # noqa: BLE001 - a broken check must not take the lesson down
+                outcome = problem
+            self._emit(CheckJudged(checkpoint_id, outcome))
+
+        self._thread(judge_now, "check")
+
+    def context(self) -> Any:
+        """The runner's CheckContext, or None before the kernel exists."""
+        runner = self.runner
+        return runner.context() if runner is not None and self.ready else None
+
+    def close(self, wait: bool = False) -> None:
+        """Stop the kernel in the background (a non-daemon thread: the process waits for it);
+        with `wait`, return once it has stopped."""
+        self._settled.set()
+        self._watch_stop.set()
+        with self._lock:
+            self._closed = True
+            self._queue.clear()
+            runner = self.runner
+        if runner is not None:
+            stopping = threading.Thread(target=runner.shutdown, name="kernel-shutdown", daemon=False)
+            stopping.start()
+            if wait:
+                stopping.join()
+
+    # -- threads -------------------------------------------------------------------------------
+
+    def _thread(self, target: Callable[[], None], name: str) -> None:
+        threading.Thread(target=target, name=name, daemon=True).start()
+
+    def open(self) -> str | None:
+        """Wait for the lab, start the kernel and wait until it is ready; the lab's address.
+
+        Blocking (verify calls it directly, start() in a thread); raises EngineMissing,
+        UnknownEngine or KernelStartFailed.
+        """
+        lab = self._lab()
+        bootstrap = lab.bootstrap_servers if lab is not None else None
+        from cdc_tutor.practice.runner import LessonRunner  # jupyter_client loads here, off the UI thread
+
+        runner = LessonRunner(self.lesson, self.settings, bootstrap, lab=lab if _can_cut(lab) else None,
+                              user=self.user)
+        with self._lock:
+            self.runner = runner
+        runner.start(wait=True)  # ready, with the `tutor` module installed
+        return bootstrap
+
+    def run_step_now(self, step: Step, on_event: EventCallback | None = None, *,
+                     timeout: float | None = None) -> list:
+        """Blocking: the step's setupCode, snippets and solutionCode (verify); CodeFinished per piece."""
+        return self.runner.run_step(step, on_event, solution=True, timeout=timeout)
+
+    def judge_now(self, checkpoint: Any, submission: Any, step_id: str, *, settle: bool = True) -> Any:
+        """Blocking: the checkpoint's Verdict against the state now (a kernel-less lesson: no context)."""
+        runner = self.runner
+        return judge(checkpoint, submission, runner.context(step_id) if runner is not None else None, settle=settle)
+
+    def _start_kernel(self) -> None:
+        try:
+            bootstrap = self.open()
+        except Exception as problem:  # noqa: BLE001 - shown to the student; the lesson text still works
+            hint = getattr(problem, "hint", None)  # EngineMissing names the command that fixes it
+            self.problem = str(problem).strip() or type(problem).__name__
+            self._busy = False
+            self._settled.set()
+            self._emit(KernelChanged("failed", problem=self.problem, hint=hint))
+            return
+        if self._closed:
+            self.runner.shutdown()
+            return
+        self.ready = True
+        self._settled.set()
+        self._emit(KernelChanged("ready", bootstrap=bootstrap))
+        self._drain_queue()
+
+    def _drain_queue(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue or self._closed:
+                    self._busy = False
+                    return
+                step, index = self._queue.popleft()
+            if not self._run_one(step, index):
+                self._drop_queue()
+
+    def _run_one(self, step: Step, index: int) -> bool:
+        self.running = (step.id, index)
+        self._emit(SnippetBegan(step.id, index, step.title))
+        problem = None
+        try:
+            result = self.runner.run_snippet(step, index, self._forward)
+        except Exception as error:  # noqa: BLE001 - the kernel could not start again, say why
+            result, problem = None, str(error)
+        finally:
+            self.running = None
+        status = getattr(result, "status", "error")
+        on_request = status == "died" and self._restarting
+        self._emit(SnippetEnded(step.id, index, status, result, on_request, problem))
+        if status == "died" and not on_request and not self._closed:  # closing kills it on purpose
+            self._restarting = True
+            self._emit(KernelChanged("died", exit_code=getattr(result, "exit_code", None)))
+            self._restart_kernel()
+        return status == "ok"
+
+    def _forward(self, event: Any) -> None:
+        if isinstance(event, KernelStatus):
+            if event.state == "stuck":
+                self._emit(KernelChanged("stuck"))
+            return
+        self._emit(event)
+
+    def _restart_kernel(self) -> None:
+        try:
+            self.runner.restart()
+        except Exception as problem:  # noqa: BLE001
+            self._emit(KernelChanged("restart-failed", problem=str(problem)))
+        else:
+            self._emit(KernelChanged("restarted"))
+        finally:
+            self._restarting = False
+
+    def _watch(self) -> None:
+        """A kernel that dies while idle (a thread calling os._exit, the OOM killer) is restarted."""
+        while not self._watch_stop.wait(WATCH_SECONDS):
+            kernel = getattr(self.runner, "kernel", None)
+            if not self.ready or self._busy or self._restarting or kernel is None or self._closed:
+                continue
+            if not kernel.is_alive:
+                self._restarting = True
+                self._emit(KernelChanged("died-idle"))
+                self._restart_kernel()
+
+    def _drop_queue(self) -> int:
+        with self._lock:
+            dropped = len(self._queue)
+            self._queue.clear()
+        return dropped
+
+
+def _can_cut(lab: Any) -> bool:
+    return lab is not None and getattr(lab, "can_cut", True)
