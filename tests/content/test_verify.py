@@ -91,3 +91,21 @@ def test_an_unknown_lesson_is_a_usage_error(tmp_path):
 def test_every_bundled_lesson_verifies(tmp_path):
     done = verify(ROOT / "lessons", tmp_path)
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-3000:]
+
+
+LAB_OPTIONS_COURSE = ROOT / "tests" / "fixtures" / "lab_options_course"
+
+
+def test_verify_runs_a_lesson_in_the_lab_it_asks_for(tmp_path):
+    """The fixture's check passes only without the schema wrapper (`lab: {schemas: false}`)."""
+    done = verify(LAB_OPTIONS_COURSE, tmp_path / "data")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS module-1/01-schemaless/read/schemaless" in done.stdout
+
+    with_defaults = tmp_path / "defaults"
+    shutil.copytree(LAB_OPTIONS_COURSE, with_defaults)
+    lesson = with_defaults / "module-1" / "01-schemaless" / "lesson.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace("lab: {schemas: false, workload: false}\n", ""),
+                      encoding="utf-8")
+    done = verify(with_defaults, tmp_path / "data2")
+    assert done.returncode == 1 and "FAIL module-1/01-schemaless/read/schemaless" in done.stdout, done.stdout

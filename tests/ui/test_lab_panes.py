@@ -59,3 +59,43 @@ async def test_sql_in_the_source_pane_becomes_an_event_in_the_topic_pane(course,
         await pilot.press("f12")
         assert app.lab.reachable
         assert await _until(pilot, lambda: pane.tail.state.value == "connected")
+
+
+async def test_a_lesson_with_lab_options_gets_its_own_lab_in_the_tui(store, tmp_path, monkeypatch):
+    """The app's default lab is replaced by the one the lesson asks for, and the student's code and
+    the topic pane both use it: the fixture's check passes only without the schema wrapper."""
+    from functools import partial
+    from pathlib import Path
+
+    from cdc_tutor.course.loader import load_course
+    from cdc_tutor.lab import lab_key, open_lab
+    from cdc_tutor.settings import Settings
+    from cdc_tutor.ui import messages
+
+    from .conftest import record
+    from .test_walk import open_lesson, posted
+
+    for name in ("CDC_TUTOR_BOOTSTRAP_SERVERS", "CDC_TUTOR_LESSONS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CDC_TUTOR_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("CDC_TUTOR_DATA_DIR", str(tmp_path / "data"))
+    settings = Settings.load()
+    course = load_course(Path(__file__).resolve().parents[1] / "fixtures" / "lab_options_course")
+    app = RecordingApp(course, store, partial(open_lab, settings), settings=settings,
+                       lab_key=partial(lab_key, settings))
+    async with app.run_test(size=(120, 40), message_hook=record(app)) as pilot:
+        assert await _until(pilot, lambda: app.lab is not None)
+        default_lab = app.lab
+        assert default_lab.options == LabOptions()  # the catalog's lab: the defaults
+        await open_lesson(pilot, "module-1/01-schemaless")
+        assert await _until(pilot, lambda: posted(app, messages.KernelReady), seconds=90)
+        assert app.lab is not default_lab and app.lab.options == LabOptions(schemas_enabled=False, workload=False)
+        assert posted(app, messages.KernelReady)[0].bootstrap == app.lab.bootstrap_servers
+        await pilot.press("f5")
+        assert await _until(pilot, lambda: posted(app, messages.SnippetFinished), seconds=60)
+        assert posted(app, messages.SnippetFinished)[0].status == "ok"
+        await pilot.press("f2")
+        assert await _until(pilot, lambda: posted(app, messages.CheckpointPassed), seconds=60), \
+            [m.reason for m in posted(app, messages.CheckpointFailed)]
+        pane = app.screen.query_one(TopicPane)
+        assert await _until(pilot, lambda: pane.tail is not None and pane._tail_lab is app.lab)
