@@ -23,42 +23,91 @@ def _field(column: str, kind: str, optional: bool = True, **extra) -> dict:
 
 
 def _orders_row_schema(side: str) -> dict:
-    decimal = {"name": "org.apache.kafka.connect.data.Decimal", "version": 1,
-               "parameters": {"scale": "2", "connect.decimal.precision": "10"}}
-    return {"type": "struct", "fields": [
-        _field("id", "int32", False, default=0),
-        _field("order_date", "int32", False, name="io.debezium.time.Date", version=1),
-        _field("purchaser", "int32", False),
-        _field("quantity", "int32", False),
-        _field("product_id", "int32", False),
-        _field("status", "string", default="PENDING"),
-        _field("total", "bytes", **decimal),
-        _field("updated_at", "int64", name="io.debezium.time.MicroTimestamp", version=1),
-    ], "optional": True, "name": "dbserver1.inventory.orders.Value", "field": side}
+    decimal = {
+        "name": "org.apache.kafka.connect.data.Decimal",
+        "version": 1,
+        "parameters": {"scale": "2", "connect.decimal.precision": "10"},
+    }
+    return {
+        "type": "struct",
+        "fields": [
+            _field("id", "int32", False, default=0),
+            _field("order_date", "int32", False, name="io.debezium.time.Date", version=1),
+            _field("purchaser", "int32", False),
+            _field("quantity", "int32", False),
+            _field("product_id", "int32", False),
+            _field("status", "string", default="PENDING"),
+            _field("total", "bytes", **decimal),
+            _field("updated_at", "int64", name="io.debezium.time.MicroTimestamp", version=1),
+        ],
+        "optional": True,
+        "name": "dbserver1.inventory.orders.Value",
+        "field": side,
+    }
 
 
 def orders_envelope_schema() -> dict:
     """The JsonConverter schema of a 3.x `inventory.orders` value, as the spec (§3) describes it."""
-    source = {"type": "struct", "fields": [
-        _field("version", "string", False), _field("connector", "string", False),
-        _field("name", "string", False), _field("ts_ms", "int64", False),
-        _field("snapshot", "string", name="io.debezium.data.Enum", version=1,
-               parameters={"allowed": "true,first,first_in_data_collection,last_in_data_collection,"
-                                      "last,false,incremental"}, default="false"),
-        _field("db", "string", False), _field("sequence", "string"),
-        _field("ts_us", "int64"), _field("ts_ns", "int64"),
-        _field("schema", "string", False), _field("table", "string", False),
-        _field("txId", "int64"), _field("lsn", "int64"), _field("xmin", "int64"),
-    ], "optional": False, "name": "io.debezium.connector.postgresql.Source", "version": 1, "field": "source"}
-    block = {"type": "struct", "fields": [
-        _field("id", "string", False), _field("total_order", "int64", False),
-        _field("data_collection_order", "int64", False),
-    ], "optional": True, "name": "event.block", "version": 1, "field": "transaction"}
-    return {"type": "struct", "fields": [
-        _orders_row_schema("before"), _orders_row_schema("after"), source, block,
-        _field("op", "string", False), _field("ts_ms", "int64"), _field("ts_us", "int64"),
-        _field("ts_ns", "int64"),
-    ], "optional": False, "name": "dbserver1.inventory.orders.Envelope", "version": 2}
+    source = {
+        "type": "struct",
+        "fields": [
+            _field("version", "string", False),
+            _field("connector", "string", False),
+            _field("name", "string", False),
+            _field("ts_ms", "int64", False),
+            _field(
+                "snapshot",
+                "string",
+                name="io.debezium.data.Enum",
+                version=1,
+                parameters={
+                    "allowed": "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"
+                },
+                default="false",
+            ),
+            _field("db", "string", False),
+            _field("sequence", "string"),
+            _field("ts_us", "int64"),
+            _field("ts_ns", "int64"),
+            _field("schema", "string", False),
+            _field("table", "string", False),
+            _field("txId", "int64"),
+            _field("lsn", "int64"),
+            _field("xmin", "int64"),
+        ],
+        "optional": False,
+        "name": "io.debezium.connector.postgresql.Source",
+        "version": 1,
+        "field": "source",
+    }
+    block = {
+        "type": "struct",
+        "fields": [
+            _field("id", "string", False),
+            _field("total_order", "int64", False),
+            _field("data_collection_order", "int64", False),
+        ],
+        "optional": True,
+        "name": "event.block",
+        "version": 1,
+        "field": "transaction",
+    }
+    return {
+        "type": "struct",
+        "fields": [
+            _orders_row_schema("before"),
+            _orders_row_schema("after"),
+            source,
+            block,
+            _field("op", "string", False),
+            _field("ts_ms", "int64"),
+            _field("ts_us", "int64"),
+            _field("ts_ns", "int64"),
+        ],
+        "optional": False,
+        "name": "dbserver1.inventory.orders.Envelope",
+        "version": 2,
+    }
 
 
 def encode_decimal(value: Decimal, scale: int) -> str:
@@ -71,10 +120,16 @@ def encode_decimal(value: Decimal, scale: int) -> str:
 def _row(rng: random.Random, order_id: int, status: str) -> dict:
     day = date(2024, 1, 1).toordinal() + rng.randrange(700) - date(1970, 1, 1).toordinal()
     micros = 1_704_067_200_000_000 + rng.randrange(60_000_000_000_000)
-    return {"id": order_id, "order_date": day, "purchaser": 1001 + rng.randrange(400),
-            "quantity": 1 + rng.randrange(9), "product_id": 101 + rng.randrange(50), "status": status,
-            "total": encode_decimal(Decimal(rng.randrange(-500, 2_000_000)).scaleb(-2), 2),
-            "updated_at": micros}
+    return {
+        "id": order_id,
+        "order_date": day,
+        "purchaser": 1001 + rng.randrange(400),
+        "quantity": 1 + rng.randrange(9),
+        "product_id": 101 + rng.randrange(50),
+        "status": status,
+        "total": encode_decimal(Decimal(rng.randrange(-500, 2_000_000)).scaleb(-2), 2),
+        "updated_at": micros,
+    }
 
 
 def orders_messages(count: int = MESSAGES, seed: int = 7) -> list[bytes]:
@@ -86,18 +141,40 @@ def orders_messages(count: int = MESSAGES, seed: int = 7) -> list[bytes]:
         order_id = 10_001 + number
         op = rng.choices("cuudr", k=1)[0]
         old = _row(rng, order_id, "PENDING")
-        new = dict(old, status=rng.choice(["SHIPPED", "PAID", "CANCELLED"]), quantity=old["quantity"] + 1,
-                   updated_at=old["updated_at"] + 1000) if op == "u" else old
+        new = (
+            dict(
+                old,
+                status=rng.choice(["SHIPPED", "PAID", "CANCELLED"]),
+                quantity=old["quantity"] + 1,
+                updated_at=old["updated_at"] + 1000,
+            )
+            if op == "u"
+            else old
+        )
         commit_ms = 1_720_000_000_000 + number * 7
         payload = {
             "before": old if op in "ud" else None,
             "after": None if op == "d" else new,
-            "source": {"version": "3.1.3.Final", "connector": "postgresql", "name": "dbserver1",
-                       "ts_ms": commit_ms, "snapshot": "true" if op == "r" else "false", "db": "postgres",
-                       "sequence": f'["{34_000_000 + number}","{34_000_056 + number}"]',
-                       "ts_us": commit_ms * 1000, "ts_ns": commit_ms * 1_000_000, "schema": "inventory",
-                       "table": "orders", "txId": 700 + number, "lsn": 34_000_056 + number, "xmin": None},
-            "transaction": None, "op": op, "ts_ms": commit_ms + 300, "ts_us": (commit_ms + 300) * 1000,
+            "source": {
+                "version": "3.1.3.Final",
+                "connector": "postgresql",
+                "name": "dbserver1",
+                "ts_ms": commit_ms,
+                "snapshot": "true" if op == "r" else "false",
+                "db": "postgres",
+                "sequence": f'["{34_000_000 + number}","{34_000_056 + number}"]',
+                "ts_us": commit_ms * 1000,
+                "ts_ns": commit_ms * 1_000_000,
+                "schema": "inventory",
+                "table": "orders",
+                "txId": 700 + number,
+                "lsn": 34_000_056 + number,
+                "xmin": None,
+            },
+            "transaction": None,
+            "op": op,
+            "ts_ms": commit_ms + 300,
+            "ts_us": (commit_ms + 300) * 1000,
             "ts_ns": (commit_ms + 300) * 1_000_000 + 123,
         }
         text = '{"schema":' + schema_text + ',"payload":' + json.dumps(payload, separators=(",", ":")) + "}"
@@ -136,10 +213,12 @@ def check_same_values(ours, anchor) -> None:
         assert list(ours.loc[present, f"{side}_total"]) == totals
         days = anchor.loc[present, f"{side}.order_date"].astype("int64")
         assert list(ours.loc[present, f"{side}_order_date"]) == list(
-            pd.Timestamp("1970-01-01") + pd.to_timedelta(days, unit="D"))
+            pd.Timestamp("1970-01-01") + pd.to_timedelta(days, unit="D")
+        )
         micros = anchor.loc[present, f"{side}.updated_at"].astype("int64")
         assert list(ours.loc[present, f"{side}_updated_at"]) == [
-            datetime(1970, 1, 1) + pd.Timedelta(microseconds=int(value)) for value in micros]
+            datetime(1970, 1, 1) + pd.Timedelta(microseconds=int(value)) for value in micros
+        ]
 
 
 def _timed(function, messages) -> tuple[float, object]:
@@ -160,16 +239,18 @@ def measure(runs: int = 5) -> list[dict]:
     check_same_values(ours, anchor)
     ours_median, anchor_median = statistics.median(ours_times), statistics.median(anchor_times)
     ratio = anchor_median / ours_median
-    return [{
-        "metric": "events_to_frame_100k",
-        "median": round(ours_median, 4),
-        "runs": runs,
-        "anchor": "json_normalize_100k_seconds",
-        "anchor_median": round(anchor_median, 4),
-        "ratio": round(ratio, 3),
-        "target": f"ratio >= {TARGET_RATIO:g}",
-        "met": ratio >= TARGET_RATIO,
-    }]
+    return [
+        {
+            "metric": "events_to_frame_100k",
+            "median": round(ours_median, 4),
+            "runs": runs,
+            "anchor": "json_normalize_100k_seconds",
+            "anchor_median": round(anchor_median, 4),
+            "ratio": round(ratio, 3),
+            "target": f"ratio >= {TARGET_RATIO:g}",
+            "met": ratio >= TARGET_RATIO,
+        }
+    ]
 
 
 if __name__ == "__main__":

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import signal
 import struct
-import fcntl
 import termios
 import time
 
 
-def time_to_marker(argv: list[str], marker: str, env: dict[str, str], timeout: float = 20.0,
-                   columns: int = 120, rows: int = 40) -> float:
+def time_to_marker(
+    argv: list[str], marker: str, env: dict[str, str], timeout: float = 20.0, columns: int = 120, rows: int = 40
+) -> float:
     """Seconds from fork to the first time `marker` appears in what the program writes."""
     start = time.perf_counter()
     pid, fd = pty.fork()
@@ -33,7 +34,7 @@ def time_to_marker(argv: list[str], marker: str, env: dict[str, str], timeout: f
             try:
                 chunk = os.read(fd, 65536)
             except OSError:
-                raise RuntimeError(f"{argv} exited before painting {marker!r}: {seen[-500:]!r}")
+                raise RuntimeError(f"{argv} exited before painting {marker!r}: {seen[-500:]!r}") from None
             seen += chunk
             if needle in seen:
                 return time.perf_counter() - start

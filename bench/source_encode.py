@@ -49,8 +49,15 @@ def _raw(address: str, server: str, changes) -> float:
     """Events/s of a bare Producer sending the same bytes, prepared beforehand (KafkaSink's config)."""
     encoder = DebeziumEncoder(server=server)
     records = [record for change in changes for record in encoder.encode_change(change)]
-    producer = Producer({"bootstrap.servers": address, "linger.ms": 5, "enable.idempotence": True,
-                         "partitioner": "murmur2_random", "log_level": 3})
+    producer = Producer(
+        {
+            "bootstrap.servers": address,
+            "linger.ms": 5,
+            "enable.idempotence": True,
+            "partitioner": "murmur2_random",
+            "log_level": 3,
+        }
+    )
     _warm(lambda t, k, v: producer.produce(t, key=k, value=v), producer.flush, encoder, changes[:50])
     started = time.perf_counter()
     produce, poll = producer.produce, producer.poll
@@ -82,17 +89,19 @@ def measure(runs: int = 5) -> list[dict]:
             ours.append(_ours(broker.bootstrap_servers, f"ours{run}", changes))
             raw.append(_raw(broker.bootstrap_servers, f"raw{run}", changes))
     ours_median, raw_median = statistics.median(ours), statistics.median(raw)
-    return [{
-        "metric": "source_encode_produce_events_per_s",
-        "median": round(ours_median),
-        "runs": runs,
-        "events": len(changes),
-        "anchor": "raw_producer_prebuilt_bytes_events_per_s",
-        "anchor_median": round(raw_median),
-        "ratio": round(ours_median / raw_median, 3),
-        "target": f"median > {TARGET}",
-        "met": ours_median > TARGET,
-    }]
+    return [
+        {
+            "metric": "source_encode_produce_events_per_s",
+            "median": round(ours_median),
+            "runs": runs,
+            "events": len(changes),
+            "anchor": "raw_producer_prebuilt_bytes_events_per_s",
+            "anchor_median": round(raw_median),
+            "ratio": round(ours_median / raw_median, 3),
+            "target": f"median > {TARGET}",
+            "met": ours_median > TARGET,
+        }
+    ]
 
 
 if __name__ == "__main__":

@@ -51,11 +51,18 @@ def raw_consume_seconds(bootstrap: str, prefix: str, count: int) -> float:
     """confluent-kafka's own consume() loop over the same topics: the anchor."""
     from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-raw-{time.time_ns()}",
-                         "enable.auto.commit": False})
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": f"bench-raw-{time.time_ns()}", "enable.auto.commit": False}
+    )
     metadata = consumer.list_topics(timeout=10).topics
-    consumer.assign([TopicPartition(name, p, OFFSET_BEGINNING) for name, topic in metadata.items()
-                     if name.startswith(prefix + ".") for p in topic.partitions])
+    consumer.assign(
+        [
+            TopicPartition(name, p, OFFSET_BEGINNING)
+            for name, topic in metadata.items()
+            if name.startswith(prefix + ".")
+            for p in topic.partitions
+        ]
+    )
     seen, start = 0, time.perf_counter()
     while seen < count:
         seen += sum(1 for message in consumer.consume(1000, 0.5) if message.error() is None)
@@ -96,12 +103,27 @@ def measure(runs: int = 5) -> list[dict]:
     tail_median = statistics.median(tailed)
     rss_mb, baseline_mb = _peak_rss()
     return [
-        _result("tail_events_per_s", tail_median, runs, "raw_consume_events_per_s", raw_median,
-                "ratio >= 0.5", tail_median / raw_median >= 0.5),
-        _result("decode_message_events_per_s", decode_rate, runs, "json_loads_events_per_s", loads_rate,
-                "informational", None),
-        _result("tail_peak_rss_mb_after_1m", rss_mb, 1, "idle_process_rss_mb", baseline_mb,
-                "median < 300", rss_mb < 300),
+        _result(
+            "tail_events_per_s",
+            tail_median,
+            runs,
+            "raw_consume_events_per_s",
+            raw_median,
+            "ratio >= 0.5",
+            tail_median / raw_median >= 0.5,
+        ),
+        _result(
+            "decode_message_events_per_s",
+            decode_rate,
+            runs,
+            "json_loads_events_per_s",
+            loads_rate,
+            "informational",
+            None,
+        ),
+        _result(
+            "tail_peak_rss_mb_after_1m", rss_mb, 1, "idle_process_rss_mb", baseline_mb, "median < 300", rss_mb < 300
+        ),
     ]
 
 
@@ -124,19 +146,26 @@ def _decode_rates(value: bytes, runs: int) -> tuple[float, float]:
 def _peak_rss() -> tuple[float, float]:
     """Tail 1M events in a child process (the broker, holding them all, lives in this one)."""
     with EmbeddedBroker() as broker:
-        total = fill(broker.bootstrap_servers, "rss", RSS_TOPICS, RSS_PER_TOPIC,
-                     _value("pg_2.5.4_create_noschema.json"))
+        total = fill(
+            broker.bootstrap_servers, "rss", RSS_TOPICS, RSS_PER_TOPIC, _value("pg_2.5.4_create_noschema.json")
+        )
         child = [sys.executable, str(HERE / "tail_rss.py"), broker.bootstrap_servers, "rss.*"]
-        tailed = json.loads(subprocess.run([*child, str(total)], check=True, capture_output=True,
-                                           text=True).stdout)
+        tailed = json.loads(subprocess.run([*child, str(total)], check=True, capture_output=True, text=True).stdout)
         idle = json.loads(subprocess.run([*child, "0"], check=True, capture_output=True, text=True).stdout)
     return tailed["peak_rss_mb"], idle["peak_rss_mb"]
 
 
 def _result(metric, value, runs, anchor, anchor_value, target, met) -> dict:
-    return {"metric": metric, "median": round(value, 1), "runs": runs, "anchor": anchor,
-            "anchor_median": round(anchor_value, 1), "ratio": round(value / anchor_value, 3),
-            "target": target, "met": met}
+    return {
+        "metric": metric,
+        "median": round(value, 1),
+        "runs": runs,
+        "anchor": anchor,
+        "anchor_median": round(anchor_value, 1),
+        "ratio": round(value / anchor_value, 3),
+        "target": target,
+        "met": met,
+    }
 
 
 if __name__ == "__main__":

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cdc_tutor
+from cdc_tutor.course.context import default_user  # the one user-name rule
 
 
 def bundled_lessons_dir() -> Path:
@@ -28,15 +28,6 @@ def default_config_path() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("cdc-tutor", appauthor=False)) / "config.toml"
-
-
-def default_user() -> str:
-    """The namespace of this user's consumer groups and topics on a shared broker."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = f"uid{os.getuid()}"
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name) or "student"
 
 
 # Settings a config file may hold (TOML, top-level keys) and the environment variable of each.
@@ -85,8 +76,13 @@ class Settings:
         return self.data_dir / "progress.sqlite3"
 
     @classmethod
-    def load(cls, lessons_dir: Path | None = None, data_dir: Path | None = None,
-             bootstrap_servers: str | None = None, config_path: Path | None = None) -> "Settings":
+    def load(
+        cls,
+        lessons_dir: Path | None = None,
+        data_dir: Path | None = None,
+        bootstrap_servers: str | None = None,
+        config_path: Path | None = None,
+    ) -> Settings:
         """Defaults, then the config file, then environment variables, then explicit arguments."""
         settings = cls()
         settings._apply_file(config_path or Path(os.environ.get("CDC_TUTOR_CONFIG") or default_config_path()))

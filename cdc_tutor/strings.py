@@ -82,8 +82,9 @@ TAIL_LAB_FAILED = "Лаборатория не запустилась: {problem}
 TAIL_CONNECTING = "○ подключаюсь"
 TAIL_CONNECTED = "● на связи"
 TAIL_BROKER_DOWN = "✖ брокер недоступен, переподключаюсь… {error}"
-TAIL_COUNTERS = ("получено {received} · показано {shown} из {matching} · вытеснено {dropped} · "
-                 "битых {malformed} · {rate:.1f} соб/с")
+TAIL_COUNTERS = (
+    "получено {received} · показано {shown} из {matching} · вытеснено {dropped} · битых {malformed} · {rate:.1f} соб/с"
+)
 TAIL_FILTER = "фильтр: таблица={table}, op={op}"
 TAIL_PAUSED = "ПАУЗА (пробел — продолжить)"
 ACTION_TAIL_PAUSE = "Пауза"
@@ -95,16 +96,20 @@ EVENT_RAW_TITLE = "Событие {topic} [{partition}] @ {offset} (как пр�
 
 # Source pane
 SQL_PLACEHOLDER = "SQL для базы inventory, например: UPDATE orders SET status = 'PAID' WHERE id = 10001"
-SQL_INTRO = ("Встроенная база inventory (диалект SQLite). Каждое изменение станет событием Debezium "
-             "в топике dbserver1.inventory.<таблица> — смотрите вкладку «Топики».")
+SQL_INTRO = (
+    "Встроенная база inventory (диалект SQLite). Каждое изменение станет событием Debezium "
+    "в топике dbserver1.inventory.<таблица> — смотрите вкладку «Топики»."
+)
 SQL_NO_LAB = "Лаборатория ещё не готова: подождите пару секунд."
 SQL_RUNNING = "Выполняю…"
 SQL_FAILED = "Ошибка: {error}"
 SQL_DONE = "Готово: строк затронуто {rowcount}, событий изменений {changes}."
 SQL_ROWS_CAPPED = "Показаны первые {shown} строк из {total}."
 SQL_EXTERNAL_NOTICE = "Это настоящий PostgreSQL: события придут в топики через Debezium."
-SQL_NO_DATABASE = ("В режиме внешнего брокера панель «База» работает с PostgreSQL стенда: укажите "
-                   "postgres_dsn в config.toml или CDC_TUTOR_POSTGRES_DSN.")
+SQL_NO_DATABASE = (
+    "В режиме внешнего брокера панель «База» работает с PostgreSQL стенда: укажите "
+    "postgres_dsn в config.toml или CDC_TUTOR_POSTGRES_DSN."
+)
 LAB_CUT_UNSUPPORTED = "Отключать внешний брокер тьютор не умеет: это настоящий стенд."
 
 # Actions: (description in footer, help text)
@@ -166,8 +171,7 @@ NOTICE_NEWER = (
     "Файл не тронут; прогресс НЕ будет сохраняться в этом сеансе."
 )
 NOTICE_LOST_DURING_SESSION = (
-    "Не удалось записать прогресс в {path} ({error}). "
-    "Дальше прогресс НЕ сохраняется на диск до конца сеанса."
+    "Не удалось записать прогресс в {path} ({error}). Дальше прогресс НЕ сохраняется на диск до конца сеанса."
 )
 
 
@@ -179,7 +183,9 @@ MSG_EXPORTED = "Прогресс сохранён в {path} (записей: {co
 MSG_CANNOT_READ = "Не удалось прочитать {path}: {error} / Cannot read {path}: {error}"
 MSG_BAD_JSON = "Файл {path} не является корректным JSON ({error}) / {path} is not valid JSON ({error})"
 MSG_CANNOT_WRITE = "Не удалось записать {path}: {error} / Cannot write {path}: {error}"
-MSG_NOT_SAVED = "Импорт НЕ сохранён: файл прогресса недоступен для записи. / Import NOT saved: the progress file is not writable."
+MSG_NOT_SAVED = (
+    "Импорт НЕ сохранён: файл прогресса недоступен для записи. / Import NOT saved: the progress file is not writable."
+)
 MSG_NO_LESSONS = "Уроки не найдены в {path}."
 
 
@@ -193,8 +199,17 @@ ACTION_RESTART_KERNEL = "Перезапустить ядро"
 ACTION_SORT_COLUMN = "Сортировать"
 SNIPPET_BAR = "Фрагмент {number}/{total}: {code}"
 SNIPPET_BAR_NONE = "В этом шаге нет кода для запуска."
-SNIPPET_MARKS = {"ok": "✔", "error": "✖", "interrupted": "■", "died": "✖", "timeout": "■", "aborted": "·",
-                 "running": "▶", "queued": "…", None: "○"}
+SNIPPET_MARKS = {
+    "ok": "✔",
+    "error": "✖",
+    "interrupted": "■",
+    "died": "✖",
+    "timeout": "■",
+    "aborted": "·",
+    "running": "▶",
+    "queued": "…",
+    None: "○",
+}
 RUN_HEADER = "── Фрагмент {number} · шаг «{step}» ──"
 KERNEL_STARTING = "Ядро ({engine}) запускается…"
 KERNEL_WAITING_FOR_LAB = "Жду встроенную лабораторию, чтобы передать ядру адрес брокера…"
@@ -214,14 +229,17 @@ RUN_TIMEOUT = "■ превышено время, выполнение прер�
 RUN_ABORTED = "· пропущено после ошибки"
 RUN_DIED = "✖ ядро упало (код {code}), перезапускаю… Все переменные потеряны."
 KERNEL_RESTARTING = "Перезапускаю ядро… Все переменные будут потеряны."
-KERNEL_RESTARTED = ("Ядро перезапущено: переменные прежнего ядра потеряны. "
-                    "Выполните фрагменты шага заново (Ctrl+S).")
+KERNEL_RESTARTED = "Ядро перезапущено: переменные прежнего ядра потеряны. Выполните фрагменты шага заново (Ctrl+S)."
 KERNEL_RESTART_QUESTION = "Перезапустить ядро? Все переменные и импорты будут потеряны."
 INTERRUPT_SENT = "Прерывание отправлено ядру."
-KERNEL_STUCK = ("✖ Код не отвечает на прерывание: он ждёт внутри C-библиотеки "
-                "(например, consumer.close() librdkafka). Поможет только перезапуск ядра (Ctrl+F).")
-KERNEL_STUCK_QUESTION = ("Код не отвечает на прерывание: он завис внутри C-библиотеки, и Ctrl+Z "
-                         "до него не доходит. Перезапустить ядро? Все переменные будут потеряны.")
+KERNEL_STUCK = (
+    "✖ Код не отвечает на прерывание: он ждёт внутри C-библиотеки "
+    "(например, consumer.close() librdkafka). Поможет только перезапуск ядра (Ctrl+F)."
+)
+KERNEL_STUCK_QUESTION = (
+    "Код не отвечает на прерывание: он завис внутри C-библиотеки, и Ctrl+Z "
+    "до него не доходит. Перезапустить ядро? Все переменные будут потеряны."
+)
 NOTHING_RUNS = "Сейчас ничего не выполняется."
 QUEUE_DROPPED = "Очередь фрагментов очищена: {count}."
 OUTPUT_OMITTED = "вывод обрезан ({stream}): пропущено строк — {omitted} из {total}"
@@ -235,8 +253,10 @@ FRAME_DTYPES = "dtypes: {dtypes}"
 FRAME_SHOWN = "показано строк: {shown} из {total}"
 FRAME_SHOWN_COLUMNS = "столбцов: {shown} из {total}"
 FRAME_EMPTY = "Здесь появится DataFrame, который покажет ваш код: display(df) или df последней строкой."
-WINDOWS_EMPTY = ("Здесь появятся результаты окон: changelog (+I, -U, +U, -D) и таблица, которая из него "
-                 "получается. Код публикует их через tutor.show_changelog(rows, key=[...]).")
+WINDOWS_EMPTY = (
+    "Здесь появятся результаты окон: changelog (+I, -U, +U, -D) и таблица, которая из него "
+    "получается. Код публикует их через tutor.show_changelog(rows, key=[...])."
+)
 WINDOWS_CHANGELOG_TITLE = "Changelog, изменений: {count}{more}"
 WINDOWS_CHANGELOG_MORE = " (показаны последние {shown})"
 WINDOWS_TABLE_TITLE = "Таблица, строк: {count}"
@@ -275,3 +295,185 @@ KAFKA_ERROR = "Не удалось получить состояние Kafka ({e
 KAFKA_NO_COMMIT = "Группа {group} ещё не зафиксировала (commit) ни одного смещения в {topic}."
 KAFKA_COMMIT_LOW = "Группа {group} зафиксировала в {topic} смещения на сумму {total}, нужно не меньше {at_least}."
 KAFKA_NO_MATCH = "В топике {topic} найдено подходящих сообщений: {found}, нужно не меньше {at_least}."
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line and engine environments (cli.py, commands/*.py, engines/*.py)
+
+# cli.py: the top-level parser and the one-line help of each subcommand
+CLI_DESCRIPTION = "Терминальный тьютор по Change Data Capture (Debezium, Kafka, pandas, PyFlink, PySpark)."
+CLI_HELP_RUN = "запустить тьютор (по умолчанию) / start the tutor (default)"
+CLI_HELP_LINT = "проверить уроки / validate lesson files"
+CLI_HELP_LAB = "встроенный брокер и источник CDC без тьютора / run the embedded broker and CDC source"
+CLI_HELP_DECODE = "декодировать сообщения Debezium / decode Debezium message values"
+CLI_HELP_SETUP = "создать окружения Flink и Spark для уроков / set up the Flink and Spark environments"
+CLI_HELP_LESSONS = "каталог уроков / lessons directory (env CDC_TUTOR_LESSONS)"
+CLI_HELP_DATA_DIR = "каталог данных пользователя / per-user data directory (env CDC_TUTOR_DATA_DIR)"
+CLI_HELP_BOOTSTRAP_SERVERS = (
+    "настоящий брокер вместо встроенного / a real broker instead of the embedded lab (env CDC_TUTOR_BOOTSTRAP_SERVERS)"
+)
+
+# commands/run.py
+RUN_HELP_NO_LAB = "не запускать встроенную лабораторию / do not start the embedded lab"
+
+# commands/lint.py
+LINT_HELP_PATH = (
+    "курс, модуль, урок или lesson.md (по умолчанию: каталог уроков) / "
+    "a course, module, lesson folder or lesson.md (default: the lessons directory)"
+)
+
+# commands/decode.py
+DECODE_HELP_FILES = (
+    "файлы со значениями сообщений (по умолчанию stdin) / files of message values (default: stdin, also `-`)"
+)
+DECODE_HELP_SCALE = (
+    "масштаб decimal без схемы / scale of a schemaless decimal column: "
+    "COL, TABLE.COL or SCHEMA.TABLE.COL = N (repeatable)"
+)
+
+# commands/progress.py: argparse help (messages are the MSG_* above)
+PROGRESS_HELP = "прогресс: показать, экспорт, импорт / list, export, import progress"
+PROGRESS_HELP_LIST = "показать прогресс по урокам / show progress per lesson"
+PROGRESS_HELP_EXPORT = "выгрузить прогресс в JSON / export progress as JSON"
+PROGRESS_HELP_EXPORT_FILE = "куда писать (по умолчанию stdout) / output file (default: stdout)"
+PROGRESS_HELP_IMPORT = "загрузить прогресс из JSON / import progress from JSON"
+PROGRESS_HELP_IMPORT_FILE = "JSON-файл или '-' для stdin / JSON file or '-' for stdin"
+PROGRESS_HELP_REPLACE = "заменить текущий прогресс, а не объединить / replace instead of merging"
+
+# commands/verify.py
+VERIFY_HELP = "проверить решения уроков / run every lesson's solutions and checkpoints headlessly"
+VERIFY_HELP_LESSON = (
+    "id урока (module-5/01-...), имя папки или путь; по умолчанию все / "
+    "lesson id, folder name or path (default: every lesson)"
+)
+VERIFY_HELP_STEP = (
+    "проверить только этот шаг (код предыдущих шагов выполняется) / "
+    "check only this step (earlier steps' code still runs)"
+)
+VERIFY_HELP_KEEP_GOING = "продолжать после ошибки (по умолчанию) / go on after a failure (default)"
+VERIFY_HELP_TIMEOUT = "предел на каждый фрагмент кода (по умолчанию {timeout:g}) / time limit per piece of code"
+VERIFY_HELP_VERBOSE = "печатать вывод кода урока / echo the lesson code's output"
+
+# commands/setup.py
+SETUP_HELP = "создать окружения Flink/Spark для уроков / set up the Flink and Spark environments"
+SETUP_HELP_ENGINES = "flink, spark или all / flink, spark or all"
+SETUP_HELP_FORCE = "пересоздать окружение с нуля / rebuild the environment from scratch"
+SETUP_HELP_MAVEN = (
+    "как получать jar: auto (Maven, если есть mvn), maven, direct (HTTPS с Maven Central) / "
+    "how to fetch connector jars (env CDC_TUTOR_MAVEN)"
+)
+SETUP_FAILED = "Ошибка: окружение {name} не создано.\n{error}"
+SETUP_INTERRUPTED = "\nПрервано. Повторите `cdc-tutor setup {name}`: готовое не скачается заново."
+
+# commands/doctor.py
+DOCTOR_HELP = "проверить, что всё нужное установлено / check everything the tutor depends on"
+DOCTOR_HELP_ONLY = "только эти проверки ({names}) / run only these checks"
+DOCTOR_HELP_SKIP = "пропустить проверку / skip a check"
+DOCTOR_REINSTALL = "Переустановите тьютор: pip install --force-reinstall cdc-tutor (из исходников: pip install -e .)"
+DOCTOR_TITLE_DEPS = "Python-пакеты"
+DOCTOR_TITLE_ENGINES = "Окружения Flink и Spark"
+DOCTOR_TITLE_ENGINE = "Окружение {engine}"
+DOCTOR_TITLE_KERNEL = "Ядро python"
+DOCTOR_TITLE_CONFIG = "Файл настроек"
+DOCTOR_TITLE_LAB = "Встроенная лаборатория"
+DOCTOR_TITLE_STACK = "Стенд (режим --bootstrap-servers)"
+DOCTOR_TITLE_BROKER = "Брокер"
+DOCTOR_TITLE_TOPICS = "Топики"
+DOCTOR_TITLE_CONNECTOR = "Коннектор Debezium"
+DOCTOR_TITLE_LESSONS = "Уроки"
+DOCTOR_DEPS_MISSING = "не импортируются: {missing}"
+DOCTOR_JAVA_NEEDED = "нужна Java 17+ для Flink и Spark"
+DOCTOR_ENGINE_CANNOT_START = "{python} не запускается: {error}"
+DOCTOR_ENGINE_IMPORT_FAILED = "пакеты не импортируются: {last}"
+DOCTOR_KERNEL_CANNOT_START = "не запускается: {error}"
+DOCTOR_KERNEL_WRONG_ANSWER = "40 + 2 вернуло {answer!r}"
+DOCTOR_KERNEL_READY = "готово за {seconds:.1f} с"
+DOCTOR_LAB_FAILED = "брокер не запустился: {kind}: {error}"
+DOCTOR_LAB_NO_EVENTS = "брокер запустился, но событий snapshot нет"
+DOCTOR_LAB_OK = "брокер и источник CDC работают ({address})"
+DOCTOR_CONFIG_FIX = "Исправьте config.toml (ключи: bootstrap_servers, connect_url, postgres_dsn, user)"
+DOCTOR_LESSONS_MISSING = "каталог {path} не найден"
+DOCTOR_LESSONS_FIX = "Укажите каталог уроков: --lessons DIR или CDC_TUTOR_LESSONS"
+DOCTOR_LESSONS_PROBLEMS = "{count} ошибок, первая: {first}"
+DOCTOR_LESSONS_OK = "уроков без ошибок: {count} ({path})"
+DOCTOR_CHECK_CRASHED = "проверка упала: {kind}: {error}"
+DOCTOR_CHECK_CRASHED_FIX = "Сообщите об ошибке разработчикам cdc-tutor"
+DOCTOR_FIX_LINE = "     Как исправить: {fix}"
+DOCTOR_ALL_OK = "Всё в порядке."
+DOCTOR_PROBLEMS = "Проблем: {count}."
+
+# engines/java.py
+JAVA_INSTALL_HINT = (
+    "Установите Java 17 или новее: Debian/Ubuntu — `sudo apt install openjdk-17-jre-headless`, "
+    "macOS — `brew install openjdk@17`, Windows — https://adoptium.net; затем откройте новый "
+    "терминал или укажите JAVA_HOME на каталог JDK."
+)
+JAVA_HOME_WITHOUT_JAVA = "JAVA_HOME={java_home} не содержит bin/java"
+JAVA_NOT_ON_PATH = "java не найдена ни в PATH, ни через JAVA_HOME"
+JAVA_NOT_FOUND = "Java не найдена: {where}. {hint}"
+JAVA_CANNOT_RUN = "Не удалось запустить {path} -version: {error}. {hint}"
+JAVA_NO_OUTPUT = "(нет вывода)"
+JAVA_VERSION_FAILED = "{path} -version завершилась с ошибкой: {output}. {hint}"
+JAVA_TOO_OLD = "Java {version} ({path}) слишком старая: нужна {required} или новее. {hint}"
+
+# engines/__init__.py
+ENV_NOT_CREATED = "Окружение {engine} ({title}) ещё не создано. Выполните в терминале: cdc-tutor setup {engine}"
+
+# engines/setup.py: progress lines (report) and SetupError messages
+ENV_READY = (
+    "Окружение {name} уже готово: {package} {version}, {jars} jar, {size_mb} МБ. "
+    "Пересоздать: cdc-tutor setup {name} --force"
+)
+ENV_CREATING = "Создаю окружение {name} ({title} {version}) в {home}…"
+ENV_VERIFYING = "Проверяю окружение…"
+ENV_DONE = "Готово: окружение {name} за {seconds:.0f} с, {size_mb} МБ. Python: {python}"
+ENV_NO_PYTHON = (
+    "{package} {version} поддерживает Python {supported}, "
+    "а тьютор запущен на Python {current}, и подходящего python3.X в PATH нет. "
+    "Установите Python {newest} (например, `uv python install "
+    "{newest}` или пакет python{newest}) и повторите."
+)
+ENV_CREATING_VENV = "Создаю виртуальное окружение Python ({base})…"
+ENV_WHAT_VENV = "создать venv"
+ENV_ADVICE_VENV = "Проверьте, что установлен модуль venv (Debian/Ubuntu: `sudo apt install python3-venv`)."
+ENV_INSTALLING = "Устанавливаю пакеты: {packages} (первый раз — несколько минут)…"
+ENV_WHAT_PIP = "установить пакеты через pip"
+ENV_ADVICE_PIP = (
+    "Нужен доступ к PyPI (или PIP_INDEX_URL на зеркало). Повторите команду, "
+    "когда сеть будет доступна: уже скачанное pip возьмёт из кэша."
+)
+ENV_JARS_PRESENT = "Jar-файлы коннектора Kafka уже на месте: {target}"
+ENV_VIA_MAVEN = "через Maven"
+ENV_VIA_CENTRAL = "с Maven Central"
+ENV_FETCHING_JARS = "Загружаю jar-файлы коннектора Kafka {how}: {coordinate}…"
+ENV_WHAT_VERIFY = "проверить окружение (импорт)"
+ENV_ADVICE_RECREATE = "Пересоздайте окружение: cdc-tutor setup {name} --force"
+ENV_WRONG_VERSION = (
+    "В окружении {name} оказался {package} {found}, ожидался {expected}. Выполните: cdc-tutor setup {name} --force"
+)
+ENV_RUN_FAILED_TO_START = "Не удалось {what}: {error}. {advice}"
+ENV_FAILED_URLS = "\n  Адреса, с которыми была ошибка: {urls}"
+ENV_RUN_FAILED = "Не удалось {what} (код {code}).{failed_urls}\n  Последние строки вывода:\n    {tail}\n  {advice}"
+ENV_JARS_MISMATCH = (
+    "Maven выдал для {coordinate} другой набор jar, чем "
+    "записан в каталоге тьютора: {got} вместо {expected}. Это ошибка "
+    "тьютора — сообщите о ней; обойти: CDC_TUTOR_MAVEN=direct."
+)
+ENV_JARS_CHECKSUM = (
+    "Контрольная сумма jar в {staging} не совпала с Maven Central. "
+    "Удалите ~/.m2/repository для этих артефактов и повторите."
+)
+ENV_MAVEN_FAILED = (
+    "Не удалось загрузить jar-файлы через Maven ({coordinate}): {failed}.{failed_urls}\n"
+    "  Последние строки вывода:\n    {output}\n"
+    "  Нужен доступ к Maven Central (https://repo1.maven.org/maven2) или зеркало в "
+    "~/.m2/settings.xml. Без Maven: CDC_TUTOR_MAVEN=direct cdc-tutor setup {name}."
+)
+ENV_DOWNLOAD_FAILED = (
+    "Не удалось скачать {url}: {reason}. Проверьте доступ к Maven Central "
+    "(или задайте CDC_TUTOR_MAVEN_REPO на зеркало) и повторите."
+)
+ENV_DOWNLOAD_CORRUPT = (
+    "Файл {url} скачан, но его SHA-1 не совпадает с ожидаемым {sha1}. "
+    "Повторите позже или проверьте зеркало (CDC_TUTOR_MAVEN_REPO)."
+)

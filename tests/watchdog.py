@@ -113,7 +113,9 @@ def _native_stacks() -> str:
     try:
         done = subprocess.run(
             [gdb, "-batch", "-nx", "-p", str(os.getpid()), "-ex", "thread apply all bt 16"],
-            capture_output=True, text=True, timeout=GDB_SECONDS,
+            capture_output=True,
+            text=True,
+            timeout=GDB_SECONDS,
         )
     except (OSError, subprocess.TimeoutExpired) as problem:
         return f"native stacks: gdb failed: {problem}\n"

@@ -7,8 +7,9 @@ so a row of plain strings and ints costs one empty loop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 from cdc_tutor.cdc.errors import DecodeError
 from cdc_tutor.cdc.values import DECIMAL, NAMED_CONVERTERS, decimal_from_base64
@@ -56,11 +57,13 @@ def envelope_converters(schema: Any) -> tuple[Converter | None, Converter | None
     """(before, after) row converters of a Debezium envelope schema; (None, None) if it has none."""
     if type(schema) is not dict or type(schema.get("fields")) is not list:
         return None, None
-    rows = {field["field"]: field for field in schema["fields"]
-            if type(field) is dict and field.get("field") in ("before", "after")}  # a list name is unhashable
+    rows = {
+        field["field"]: field
+        for field in schema["fields"]
+        if type(field) is dict and field.get("field") in ("before", "after")
+    }  # a list name is unhashable
     before, after = rows.get("before"), rows.get("after")
-    return (None if before is None else field_converter(before),
-            None if after is None else field_converter(after))
+    return (None if before is None else field_converter(before), None if after is None else field_converter(after))
 
 
 def _decimal_scale(schema: dict) -> int:

@@ -36,8 +36,9 @@ _PAYLOAD_SEPARATOR = ',"payload":'
 _ENVELOPE_INTS = ("ts_ms", "ts_us", "ts_ns")
 
 
-def decode_message(key: Raw | None, value: Raw | None, *, topic: str | None = None,
-                   scales: Mapping[str, int] | ScaleMap | None = None) -> ChangeEvent:
+def decode_message(
+    key: Raw | None, value: Raw | None, *, topic: str | None = None, scales: Mapping[str, int] | ScaleMap | None = None
+) -> ChangeEvent:
     """Decode one Kafka record of a Debezium topic.
 
     `value` None is the tombstone that follows a delete: op "tombstone", table (and schema)
@@ -49,17 +50,26 @@ def decode_message(key: Raw | None, value: Raw | None, *, topic: str | None = No
         parts = topic.split(".") if topic else []
         table = parts[-1] if parts else None
         schema = parts[-2] if len(parts) >= 3 else None
-        return ChangeEvent(op=TOMBSTONE, table=table, schema=schema, topic=topic,
-                           key=decode_key(key, lookup, schema, table))
+        return ChangeEvent(
+            op=TOMBSTONE, table=table, schema=schema, topic=topic, key=decode_key(key, lookup, schema, table)
+        )
     payload = decode_payload(value, lookup)
     source = payload["source"]
     schema, table = source.get("schema") or None, source.get("table") or None
     return ChangeEvent(
-        op=payload["op"], table=table, schema=schema, topic=topic,
+        op=payload["op"],
+        table=table,
+        schema=schema,
+        topic=topic,
         key=decode_key(key, lookup, schema, table),
-        before=payload["before"], after=payload["after"], source=source,
-        ts_ms=payload["ts_ms"], ts_us=payload["ts_us"], ts_ns=payload["ts_ns"],
-        transaction=payload["transaction"], message=payload["message"],
+        before=payload["before"],
+        after=payload["after"],
+        source=source,
+        ts_ms=payload["ts_ms"],
+        ts_us=payload["ts_us"],
+        ts_ns=payload["ts_ns"],
+        transaction=payload["transaction"],
+        message=payload["message"],
     )
 
 
@@ -109,14 +119,21 @@ def decode_payload(value: Raw, lookup: ScaleMap | None = None) -> dict[str, Any]
                 raise DecodeError(f"'{side}' {error}") from None
         rows.append(row)
     return {
-        "op": op, "before": rows[0], "after": rows[1], "source": source,
-        "ts_ms": payload.get("ts_ms"), "ts_us": payload.get("ts_us"), "ts_ns": payload.get("ts_ns"),
-        "transaction": transaction, "message": _message(payload) if op == "m" else None,
+        "op": op,
+        "before": rows[0],
+        "after": rows[1],
+        "source": source,
+        "ts_ms": payload.get("ts_ms"),
+        "ts_us": payload.get("ts_us"),
+        "ts_ns": payload.get("ts_ns"),
+        "transaction": transaction,
+        "message": _message(payload) if op == "m" else None,
     }
 
 
-def decode_key(key: Raw | None, lookup: ScaleMap | None = None, schema: str | None = None,
-               table: str | None = None) -> dict[str, Any] | None:
+def decode_key(
+    key: Raw | None, lookup: ScaleMap | None = None, schema: str | None = None, table: str | None = None
+) -> dict[str, Any] | None:
     """The key columns, typed like row columns; None for a null key (truncate, keyless tables)."""
     if key is None:
         return None
@@ -146,12 +163,12 @@ def _unwrap(data: Raw, what: str, build) -> tuple[Any, Any]:
     if text.startswith(_WRAPPED_HEAD) and text.endswith("}"):
         cut = text.find(_PAYLOAD_SEPARATOR, len(_WRAPPED_HEAD))
         if cut > 0:
-            schema_text = text[len(_WRAPPED_HEAD):cut]
+            schema_text = text[len(_WRAPPED_HEAD) : cut]
             plan = _plans.get((build, schema_text))
             try:
                 if plan is None:
                     plan = _plan(build, schema_text, json.loads(schema_text))
-                return json.loads(text[cut + len(_PAYLOAD_SEPARATOR):-1]), plan
+                return json.loads(text[cut + len(_PAYLOAD_SEPARATOR) : -1]), plan
             except (ValueError, RecursionError):
                 pass
     document = _parse(text, what)
@@ -188,8 +205,10 @@ def _text(data: Raw, what: str) -> str:
         raise TypeError(f"{what} must be bytes, str or None, not {type(data).__name__}")
     data = bytes(data)
     if data[:1] == b"\x00":
-        raise DecodeError(f"{what} is binary, not UTF-8 JSON (it starts with byte 0, the Schema "
-                          "Registry wire format: decode it with a registry-aware deserializer)")
+        raise DecodeError(
+            f"{what} is binary, not UTF-8 JSON (it starts with byte 0, the Schema "
+            "Registry wire format: decode it with a registry-aware deserializer)"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -200,8 +219,9 @@ def _parse(text: str, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise DecodeError(f"{what} is not valid JSON: {error.msg} at line {error.lineno} "
-                          f"column {error.colno}") from None
+        raise DecodeError(
+            f"{what} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
     except ValueError as error:  # e.g. an integer longer than Python's digit limit
         raise DecodeError(f"{what} is not valid JSON: {error}") from None
     except RecursionError:
@@ -240,5 +260,12 @@ def _message(payload: dict) -> dict[str, Any]:
 
 
 def _json_type(value: Any) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
-            float: "number", type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)

@@ -23,8 +23,9 @@ _SEPARATOR = b',"payload":'
 _DATA_OPS = [op for op in OPS if op != "m"]  # "m" carries a message, not rows: decoded one by one
 
 
-def events_to_frame(messages: Iterable[Any], *, scales: Mapping[str, int] | ScaleMap | None = None,
-                    errors: str = "raise"):
+def events_to_frame(
+    messages: Iterable[Any], *, scales: Mapping[str, int] | ScaleMap | None = None, errors: str = "raise"
+):
     """A pandas DataFrame with one row per change event, in input order.
 
     Each item of `messages` is a Kafka message value (bytes, str, or None for a tombstone) or a
@@ -111,8 +112,7 @@ class _Batch:
                 continue
             # Same schema text as the last message: its first separator is at the same place,
             # so comparing bytes replaces searching 3 kB of schema for it.
-            if not (value.startswith(_SEPARATOR, last_cut) and value.startswith(last_text, 10)
-                    and group is not None):
+            if not (value.startswith(_SEPARATOR, last_cut) and value.startswith(last_text, 10) and group is not None):
                 cut = value.find(_SEPARATOR, 10) if value.startswith(_HEAD) else -1
                 if cut < 0:
                     slow.append((position, key, value, topic))
@@ -122,7 +122,7 @@ class _Batch:
                 if group is None:
                     group = groups[last_text] = _Group(last_text)
             group.positions.append(position)
-            group.lines.append(value[last_cut + 11:-1])
+            group.lines.append(value[last_cut + 11 : -1])
             group.values.append(value)
             if key is not None:
                 group.keys[len(group.positions) - 1] = key
@@ -215,25 +215,32 @@ def _arrow_part(group: _Group, batch: _Batch):
         return _group_frame(group, batch)
     except _Refused:
         keys = group.keys
-        batch.slow.extend((position, keys.get(index), value, None)
-                          for index, (position, value) in enumerate(zip(group.positions, group.values)))
+        batch.slow.extend(
+            (position, keys.get(index), value, None)
+            for index, (position, value) in enumerate(zip(group.positions, group.values))
+        )
         return None
 
 
 def _assemble(pd, parts: list):
     if not parts:
-        return pd.DataFrame({
-            "op": pd.Series([], dtype="str"), "schema": pd.Series([], dtype="str"),
-            "table": pd.Series([], dtype="str"), "ts_ms": pd.Series([], dtype="Int64"),
-            "source_ts_ms": pd.Series([], dtype="Int64"),
-        })
+        return pd.DataFrame(
+            {
+                "op": pd.Series([], dtype="str"),
+                "schema": pd.Series([], dtype="str"),
+                "table": pd.Series([], dtype="str"),
+                "ts_ms": pd.Series([], dtype="Int64"),
+                "source_ts_ms": pd.Series([], dtype="Int64"),
+            }
+        )
     if len(parts) == 1:
         frame = parts[0][1]
     else:
         import numpy as np
 
-        order = np.argsort(np.concatenate([np.asarray(positions, dtype=np.int64) for positions, _ in parts]),
-                           kind="stable")
+        order = np.argsort(
+            np.concatenate([np.asarray(positions, dtype=np.int64) for positions, _ in parts]), kind="stable"
+        )
         frame = pd.concat([part for _, part in parts], ignore_index=True).iloc[order].reset_index(drop=True)
     names = list(frame.columns)
     ordered = ["op", "schema", "table"]
@@ -245,6 +252,7 @@ def _assemble(pd, parts: list):
 
 # ---- fast path: a schema group parsed column-wise by pyarrow ------------------------------------
 
+
 class _Refused(Exception):
     """The fast path cannot vouch for this group's result; decode_message decides instead."""
 
@@ -254,10 +262,13 @@ _DAYS = (-719_162, 2_932_896)  # date(1, 1, 1) .. date(9999, 12, 31) in days sin
 _MICROS = (-62_135_596_800_000_000, 253_402_300_799_999_999)  # the same span for datetime
 _SOURCE_KEPT = {"ts_ms": "int64", "schema": "string", "table": "string"}
 _TIME_NAMES = {
-    "io.debezium.time.Date": ("date", "int32"), "org.apache.kafka.connect.data.Date": ("date", "int32"),
-    "io.debezium.time.Time": ("time_ms", "int32"), "org.apache.kafka.connect.data.Time": ("time_ms", "int32"),
+    "io.debezium.time.Date": ("date", "int32"),
+    "org.apache.kafka.connect.data.Date": ("date", "int32"),
+    "io.debezium.time.Time": ("time_ms", "int32"),
+    "org.apache.kafka.connect.data.Time": ("time_ms", "int32"),
     "io.debezium.time.MicroTime": ("time_us", "int64"),
-    "io.debezium.time.Timestamp": ("ts_ms", "int64"), "org.apache.kafka.connect.data.Timestamp": ("ts_ms", "int64"),
+    "io.debezium.time.Timestamp": ("ts_ms", "int64"),
+    "org.apache.kafka.connect.data.Timestamp": ("ts_ms", "int64"),
     "io.debezium.time.MicroTimestamp": ("ts_us", "int64"),
 }
 
@@ -265,8 +276,16 @@ _TIME_NAMES = {
 def _arrow_types():
     import pyarrow as pa
 
-    return {"int8": pa.int8(), "int16": pa.int16(), "int32": pa.int32(), "int64": pa.int64(),
-            "float": pa.float64(), "double": pa.float64(), "boolean": pa.bool_(), "string": pa.string()}
+    return {
+        "int8": pa.int8(),
+        "int16": pa.int16(),
+        "int32": pa.int32(),
+        "int64": pa.int64(),
+        "float": pa.float64(),
+        "double": pa.float64(),
+        "boolean": pa.bool_(),
+        "string": pa.string(),
+    }
 
 
 def _plan(schema_text: bytes):
@@ -381,8 +400,10 @@ def _group_frame(group: _Group, batch: _Batch):
     if b"\r" in buffer or buffer.count(b"\n") != count - 1:
         raise _Refused
     try:
-        table = pj.read_json(pa.py_buffer(buffer), parse_options=pj.ParseOptions(
-            explicit_schema=arrow_schema, unexpected_field_behavior="ignore"))
+        table = pj.read_json(
+            pa.py_buffer(buffer),
+            parse_options=pj.ParseOptions(explicit_schema=arrow_schema, unexpected_field_behavior="ignore"),
+        )
     except pa.ArrowException:
         raise _Refused from None
     if table.num_rows != count:
@@ -391,8 +412,11 @@ def _group_frame(group: _Group, batch: _Batch):
     if op.null_count or not pc.all(pc.is_in(op, value_set=pa.array(_DATA_OPS))).as_py():
         raise _Refused
     source = _struct_columns(table, "source")
-    columns = {"op": op, "schema": _blank_to_null(source.get("schema"), count),
-               "table": _blank_to_null(source.get("table"), count)}
+    columns = {
+        "op": op,
+        "schema": _blank_to_null(source.get("schema"), count),
+        "table": _blank_to_null(source.get("table"), count),
+    }
     keys = None
     if group.keys:
         keys = _key_columns(group, batch, columns["schema"].to_pylist(), columns["table"].to_pylist())
@@ -402,8 +426,7 @@ def _group_frame(group: _Group, batch: _Batch):
         conversions = dict(rows.get(side, ()))
         for column in names:
             array = values.get(column)
-            columns[f"{side}_{column}"] = (pa.nulls(count) if array is None
-                                           else _convert(array, conversions.get(column)))
+            columns[f"{side}_{column}"] = pa.nulls(count) if array is None else _convert(array, conversions.get(column))
     columns["ts_ms"] = table["ts_ms"].combine_chunks() if "ts_ms" in table.column_names else pa.nulls(count, pa.int64())
     columns["source_ts_ms"] = source.get("ts_ms", pa.nulls(count, pa.int64()))
     frame = pa.table(columns).to_pandas(types_mapper=_pandas_type, date_as_object=False)
@@ -495,12 +518,14 @@ def _decimals(strings, scale: int):
 
     if _B64 is None:
         table = np.full(256, 255, np.uint8)
-        table[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", np.uint8)] = np.arange(64)
+        table[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", np.uint8)] = np.arange(
+            64
+        )
         table[ord("=")] = 64
         _B64 = table
     count = len(strings)
     filled = strings.fill_null("AA==")
-    offsets = np.frombuffer(filled.buffers()[1], np.int32)[filled.offset:filled.offset + count + 1]
+    offsets = np.frombuffer(filled.buffers()[1], np.int32)[filled.offset : filled.offset + count + 1]
     data = np.frombuffer(filled.buffers()[2], np.uint8) if count else np.zeros(0, np.uint8)
     lengths = np.diff(offsets)
     unscaled = np.zeros(count, np.int64)

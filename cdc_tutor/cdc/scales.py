@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-_compiled: dict[tuple, "ScaleMap"] = {}
+_compiled: dict[tuple, ScaleMap] = {}
 
 
 class ScaleMap:

@@ -32,8 +32,14 @@ def summarize(entry: TailEntry) -> EventLine:
     event = entry.decode()
     time = _clock(entry.timestamp_ms)
     if event is None:
-        return EventLine(time, entry.table, "?", _short(_text(entry.key)),
-                         f"{entry.error}: {_short(_text(entry.value), 60)}", malformed=True)
+        return EventLine(
+            time,
+            entry.table,
+            "?",
+            _short(_text(entry.key)),
+            f"{entry.error}: {_short(_text(entry.value), 60)}",
+            malformed=True,
+        )
     source_ms = event.source_ts_ms
     if isinstance(source_ms, int):
         time = _clock(source_ms)
@@ -41,8 +47,10 @@ def summarize(entry: TailEntry) -> EventLine:
     if event.op == TOMBSTONE:
         detail = "tombstone"
     elif event.op == "u" and event.changed_columns():
-        detail = "; ".join(f"{column}: {_short(_plain(old))} → {_short(_plain(new))}"
-                           for column, (old, new) in event.changed_columns().items())
+        detail = "; ".join(
+            f"{column}: {_short(_plain(old))} → {_short(_plain(new))}"
+            for column, (old, new) in event.changed_columns().items()
+        )
     else:
         row = event.after if event.after is not None else event.before
         detail = ", ".join(f"{name}={_short(_plain(value))}" for name, value in (row or {}).items())
@@ -55,10 +63,19 @@ def event_document(entry: TailEntry) -> str:
     if event is None:
         return json.dumps({"error": entry.error, "raw": _text(entry.value)}, ensure_ascii=False, indent=2)
     document = {
-        "topic": entry.topic, "partition": entry.partition, "offset": entry.offset,
-        "op": event.op, "table": event.table, "key": event.key, "before": event.before,
-        "after": event.after, "source": event.source, "transaction": event.transaction,
-        "ts_ms": event.ts_ms, "ts_us": event.ts_us, "ts_ns": event.ts_ns,
+        "topic": entry.topic,
+        "partition": entry.partition,
+        "offset": entry.offset,
+        "op": event.op,
+        "table": event.table,
+        "key": event.key,
+        "before": event.before,
+        "after": event.after,
+        "source": event.source,
+        "transaction": event.transaction,
+        "ts_ms": event.ts_ms,
+        "ts_us": event.ts_us,
+        "ts_ns": event.ts_ns,
     }
     return json.dumps(document, ensure_ascii=False, indent=2, default=json_default)
 

@@ -29,10 +29,10 @@ def sniff_op(value: bytes | None) -> str:
     at = value.rfind(b'"op"')
     if at < 0:
         return NOT_AN_ENVELOPE
-    compact = _COMPACT_OPS.get(value[at + 4: at + 8])  # JsonConverter's own spelling: "op":"u"
+    compact = _COMPACT_OPS.get(value[at + 4 : at + 8])  # JsonConverter's own spelling: "op":"u"
     if compact is not None:
         return compact
-    rest = value[at + 4: at + 12].lstrip()
+    rest = value[at + 4 : at + 12].lstrip()
     if rest[:1] != b":":
         return NOT_AN_ENVELOPE
     rest = rest[1:].lstrip()
@@ -111,17 +111,21 @@ class TailBuffer:
         self._arrivals: deque[tuple[float, int]] = deque()  # (monotonic time, count) per batch
         self._topics: set[str] = set()
 
-    def add(self, topic: str, partition: int, offset: int, timestamp_ms: int,
-            key: bytes | None, value: bytes | None) -> None:
+    def add(
+        self, topic: str, partition: int, offset: int, timestamp_ms: int, key: bytes | None, value: bytes | None
+    ) -> None:
         self.add_batch([(topic, partition, offset, timestamp_ms, key, value)])
 
     def add_batch(self, messages: list[tuple[str, int, int, int, bytes | None, bytes | None]]) -> None:
         """Append raw messages (topic, partition, offset, timestamp_ms, key, value)."""
         with self._lock:
             first = self._received + 1
-            self._append([TailEntry(seq, topic, partition, offset, timestamp_ms, key, value, sniff_op(value))
-                          for seq, (topic, partition, offset, timestamp_ms, key, value)
-                          in enumerate(messages, first)])
+            self._append(
+                [
+                    TailEntry(seq, topic, partition, offset, timestamp_ms, key, value, sniff_op(value))
+                    for seq, (topic, partition, offset, timestamp_ms, key, value) in enumerate(messages, first)
+                ]
+            )
 
     def add_messages(self, messages) -> None:
         """Append consumed Kafka messages as they come from a client (objects with topic(),
@@ -134,8 +138,18 @@ class TailBuffer:
             for message in messages:
                 seq += 1
                 value = message.value()
-                append(TailEntry(seq, message.topic(), message.partition(), message.offset(),
-                                 message.timestamp()[1], message.key(), value, sniff_op(value)))
+                append(
+                    TailEntry(
+                        seq,
+                        message.topic(),
+                        message.partition(),
+                        message.offset(),
+                        message.timestamp()[1],
+                        message.key(),
+                        value,
+                        sniff_op(value),
+                    )
+                )
             self._append(entries)
 
     def _append(self, entries: list[TailEntry]) -> None:
@@ -156,8 +170,9 @@ class TailBuffer:
         self._arrivals.append((now, len(entries)))
         self._trim_arrivals(now)
 
-    def view(self, *, limit: int = 200, tables: frozenset[str] | None = None,
-             ops: frozenset[str] | None = None) -> TailView:
+    def view(
+        self, *, limit: int = 200, tables: frozenset[str] | None = None, ops: frozenset[str] | None = None
+    ) -> TailView:
         """The newest `limit` entries whose table and op pass the filters (None = all)."""
         with self._lock:
             entries = list(self._ring)
@@ -168,11 +183,18 @@ class TailBuffer:
             recent = sum(count for _, count in self._arrivals)
             counters = (self._received, self._dropped, self._malformed)
             seen_tables = frozenset(topic.rsplit(".", 1)[-1] for topic in self._topics)
-        matching = [entry for entry in entries
-                    if (tables is None or entry.table in tables) and (ops is None or entry.op in ops)]
-        return TailView(entries=matching[-limit:], received=counters[0], matching=len(matching),
-                        dropped=counters[1], malformed=counters[2], rate=recent / self._rate_window,
-                        tables=seen_tables)
+        matching = [
+            entry for entry in entries if (tables is None or entry.table in tables) and (ops is None or entry.op in ops)
+        ]
+        return TailView(
+            entries=matching[-limit:],
+            received=counters[0],
+            matching=len(matching),
+            dropped=counters[1],
+            malformed=counters[2],
+            rate=recent / self._rate_window,
+            tables=seen_tables,
+        )
 
     def clear(self) -> None:
         with self._lock:

@@ -9,7 +9,7 @@ is returned as delivered rather than failing the whole message.
 from __future__ import annotations
 
 import binascii
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import MAX_PREC, Context, Decimal
 
 from cdc_tutor.cdc.errors import DecodeError
@@ -127,9 +127,9 @@ def zoned_timestamp(value):
     except ValueError:  # e.g. "infinity", or a year Python cannot hold
         return value
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
+        return parsed.replace(tzinfo=UTC)
     try:
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     except OverflowError:  # "0001-01-01T00:00:00+01:00" has no UTC datetime
         return value
 

@@ -14,19 +14,41 @@ import json
 import sys
 from pathlib import Path
 
+from cdc_tutor import strings
+
 HELP = "decode Debezium message values to typed JSON"
-_FIELDS = ("op", "table", "schema", "key", "before", "after", "source", "ts_ms", "ts_us", "ts_ns",
-           "transaction", "message")
+_FIELDS = (
+    "op",
+    "table",
+    "schema",
+    "key",
+    "before",
+    "after",
+    "source",
+    "ts_ms",
+    "ts_us",
+    "ts_ns",
+    "transaction",
+    "message",
+)
 _WHITESPACE = " \t\n\r\ufeff"  # a BOM may open a file saved on Windows
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="файлы со значениями сообщений (по умолчанию stdin) / "
-                             "files of message values (default: stdin, also `-`)")
-    parser.add_argument("--scale", action="append", type=_scale, default=[], metavar="COL=N",
-                        help="масштаб decimal без схемы / scale of a schemaless decimal column: "
-                             "COL, TABLE.COL or SCHEMA.TABLE.COL = N (repeatable)")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help=strings.DECODE_HELP_FILES,
+    )
+    parser.add_argument(
+        "--scale",
+        action="append",
+        type=_scale,
+        default=[],
+        metavar="COL=N",
+        help=strings.DECODE_HELP_SCALE,
+    )
 
 
 def _scale(text: str) -> tuple[str, int]:

@@ -12,16 +12,25 @@ import argparse
 import importlib
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-HELP = "проверить, что всё нужное установлено / check everything the tutor depends on"
+from cdc_tutor import strings
 
-REINSTALL = "Переустановите тьютор: pip install --force-reinstall cdc-tutor (из исходников: pip install -e .)"
+HELP = strings.DOCTOR_HELP
+
+REINSTALL = strings.DOCTOR_REINSTALL
 PYTHON_DEPS = (  # (import name, distribution shown to the student)
-    ("textual", "textual"), ("yaml", "PyYAML"), ("platformdirs", "platformdirs"),
-    ("confluent_kafka", "confluent-kafka"), ("pandas", "pandas"), ("pyarrow", "pyarrow"),
-    ("jupyter_client", "jupyter_client"), ("ipykernel", "ipykernel"), ("IPython", "ipython"), ("zmq", "pyzmq"),
+    ("textual", "textual"),
+    ("yaml", "PyYAML"),
+    ("platformdirs", "platformdirs"),
+    ("confluent_kafka", "confluent-kafka"),
+    ("pandas", "pandas"),
+    ("pyarrow", "pyarrow"),
+    ("jupyter_client", "jupyter_client"),
+    ("ipykernel", "ipykernel"),
+    ("IPython", "ipython"),
+    ("zmq", "pyzmq"),
 )
 ENGINE_MODULES = {"flink": "pyflink", "spark": "pyspark"}
 ENGINE_PROBE_TIMEOUT = 120
@@ -61,8 +70,9 @@ def check_python_deps(settings) -> list[Finding]:
         else:
             found.append(f"{distribution} {getattr(imported, '__version__', '?')}")
     if missing:
-        return [Finding(False, "Python-пакеты", "не импортируются: " + "; ".join(missing), REINSTALL)]
-    return [Finding(True, "Python-пакеты", ", ".join(found))]
+        missing_text = strings.DOCTOR_DEPS_MISSING.format(missing="; ".join(missing))
+        return [Finding(False, strings.DOCTOR_TITLE_DEPS, missing_text, REINSTALL)]
+    return [Finding(True, strings.DOCTOR_TITLE_DEPS, ", ".join(found))]
 
 
 def check_java_runtime(settings) -> list[Finding]:
@@ -71,7 +81,7 @@ def check_java_runtime(settings) -> list[Finding]:
     java = check_java()
     if java.ok:
         return [Finding(True, "Java", f"{java.version} ({java.path})")]
-    return [Finding(False, "Java", "нужна Java 17+ для Flink и Spark", java.problem or "")]
+    return [Finding(False, "Java", strings.DOCTOR_JAVA_NEEDED, java.problem or "")]
 
 
 def check_engines(settings) -> list[Finding]:
@@ -79,22 +89,28 @@ def check_engines(settings) -> list[Finding]:
 
     findings = []
     for engine, module in ENGINE_MODULES.items():
-        title = f"Окружение {engine}"
+        title = strings.DOCTOR_TITLE_ENGINE.format(engine=engine)
         python = engine_python(engine, settings.data_dir)
         if python is None:
             findings.append(Finding(False, title, missing_engine_hint(engine), f"cdc-tutor setup {engine}"))
             continue
         probe = f"import ipykernel, confluent_kafka, {module}; print({module}.__version__)"
         try:
-            done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True,
-                                  env=engine_env(), timeout=ENGINE_PROBE_TIMEOUT)
+            done = subprocess.run(
+                [str(python), "-c", probe],
+                capture_output=True,
+                text=True,
+                env=engine_env(),
+                timeout=ENGINE_PROBE_TIMEOUT,
+            )
         except (OSError, subprocess.TimeoutExpired) as error:
-            findings.append(Finding(False, title, f"{python} не запускается: {error}",
-                                    f"cdc-tutor setup {engine} --force"))
+            problem = strings.DOCTOR_ENGINE_CANNOT_START.format(python=python, error=error)
+            findings.append(Finding(False, title, problem, f"cdc-tutor setup {engine} --force"))
             continue
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["?"])[-1]
-            findings.append(Finding(False, title, f"пакеты не импортируются: {last}", f"cdc-tutor setup {engine} --force"))
+            problem = strings.DOCTOR_ENGINE_IMPORT_FAILED.format(last=last)
+            findings.append(Finding(False, title, problem, f"cdc-tutor setup {engine} --force"))
         else:
             findings.append(Finding(True, title, f"{module} {done.stdout.strip()} ({python})"))
     return findings
@@ -103,6 +119,7 @@ def check_engines(settings) -> list[Finding]:
 def check_python_kernel(settings) -> list[Finding]:
     from cdc_tutor.kernel import KernelSession
 
+    title = strings.DOCTOR_TITLE_KERNEL
     started = time.monotonic()
     session = KernelSession("python", cwd=settings.data_dir if settings.data_dir.is_dir() else None)
     try:
@@ -110,12 +127,13 @@ def check_python_kernel(settings) -> list[Finding]:
         result = session.execute("40 + 2", timeout=30)
         answer = result.result.text if result.result else result.status
     except Exception as error:  # noqa: BLE001 - reported with the fix
-        return [Finding(False, "Ядро python", f"не запускается: {str(error).splitlines()[0]}", REINSTALL)]
+        problem = strings.DOCTOR_KERNEL_CANNOT_START.format(error=str(error).splitlines()[0])
+        return [Finding(False, title, problem, REINSTALL)]
     finally:
         session.shutdown()
     if answer != "42":
-        return [Finding(False, "Ядро python", f"40 + 2 вернуло {answer!r}", REINSTALL)]
-    return [Finding(True, "Ядро python", f"готово за {time.monotonic() - started:.1f} с")]
+        return [Finding(False, title, strings.DOCTOR_KERNEL_WRONG_ANSWER.format(answer=answer), REINSTALL)]
+    return [Finding(True, title, strings.DOCTOR_KERNEL_READY.format(seconds=time.monotonic() - started))]
 
 
 def check_embedded_lab(settings) -> list[Finding]:
@@ -123,16 +141,17 @@ def check_embedded_lab(settings) -> list[Finding]:
     from cdc_tutor.lab import EmbeddedLab
     from cdc_tutor.lab.options import LabOptions
 
-    title = "Встроенная лаборатория"
+    title = strings.DOCTOR_TITLE_LAB
     try:
         with EmbeddedLab(LabOptions(workload=False)) as lab:
             events = read_topic(lab.bootstrap_servers, "dbserver1.inventory.customers", max_messages=1, timeout=10)
             address = lab.bootstrap_servers
     except Exception as error:  # noqa: BLE001 - reported with the fix
-        return [Finding(False, title, f"брокер не запустился: {type(error).__name__}: {error}", REINSTALL)]
+        problem = strings.DOCTOR_LAB_FAILED.format(kind=type(error).__name__, error=error)
+        return [Finding(False, title, problem, REINSTALL)]
     if not events:
-        return [Finding(False, title, "брокер запустился, но событий snapshot нет", REINSTALL)]
-    return [Finding(True, title, f"брокер и источник CDC работают ({address})")]
+        return [Finding(False, title, strings.DOCTOR_LAB_NO_EVENTS, REINSTALL)]
+    return [Finding(True, title, strings.DOCTOR_LAB_OK.format(address=address))]
 
 
 def check_lab_stack(settings) -> list[Finding]:
@@ -142,9 +161,9 @@ def check_lab_stack(settings) -> list[Finding]:
     from cdc_tutor.stack import doctor_checks
 
     findings = [
-        Finding.from_tuple("Брокер", doctor_checks.check_broker(settings.bootstrap_servers)),
-        Finding.from_tuple("Топики", doctor_checks.check_topics(settings.bootstrap_servers)),
-        Finding.from_tuple("Коннектор Debezium", doctor_checks.check_connector(settings.connect_url)),
+        Finding.from_tuple(strings.DOCTOR_TITLE_BROKER, doctor_checks.check_broker(settings.bootstrap_servers)),
+        Finding.from_tuple(strings.DOCTOR_TITLE_TOPICS, doctor_checks.check_topics(settings.bootstrap_servers)),
+        Finding.from_tuple(strings.DOCTOR_TITLE_CONNECTOR, doctor_checks.check_connector(settings.connect_url)),
     ]
     if settings.postgres_dsn:
         findings.append(Finding.from_tuple("PostgreSQL", doctor_checks.check_wal_level(settings.postgres_dsn)))
@@ -153,35 +172,53 @@ def check_lab_stack(settings) -> list[Finding]:
 
 def check_config(settings) -> list[Finding]:
     if settings.config_problem:
-        return [Finding(False, "Файл настроек", settings.config_problem,
-                        "Исправьте config.toml (ключи: bootstrap_servers, connect_url, postgres_dsn, user)")]
+        return [
+            Finding(
+                False,
+                strings.DOCTOR_TITLE_CONFIG,
+                settings.config_problem,
+                strings.DOCTOR_CONFIG_FIX,
+            )
+        ]
     return []
 
 
 def check_lessons(settings) -> list[Finding]:
     from cdc_tutor.course.lint import lint_report
 
-    title = "Уроки"
+    title = strings.DOCTOR_TITLE_LESSONS
     if not settings.lessons_dir.is_dir():
-        return [Finding(False, title, f"каталог {settings.lessons_dir} не найден",
-                        "Укажите каталог уроков: --lessons DIR или CDC_TUTOR_LESSONS")]
+        return [
+            Finding(
+                False,
+                title,
+                strings.DOCTOR_LESSONS_MISSING.format(path=settings.lessons_dir),
+                strings.DOCTOR_LESSONS_FIX,
+            )
+        ]
     report = lint_report(settings.lessons_dir)
     if report.problems:
         first = report.problems[0]
-        return [Finding(False, title, f"{len(report.problems)} ошибок, первая: {first}",
-                        f"cdc-tutor lint {settings.lessons_dir}")]
-    return [Finding(True, title, f"уроков без ошибок: {report.lessons} ({settings.lessons_dir})")]
+        return [
+            Finding(
+                False,
+                title,
+                strings.DOCTOR_LESSONS_PROBLEMS.format(count=len(report.problems), first=first),
+                f"cdc-tutor lint {settings.lessons_dir}",
+            )
+        ]
+    return [Finding(True, title, strings.DOCTOR_LESSONS_OK.format(count=report.lessons, path=settings.lessons_dir))]
 
 
 CHECKS: list[Check] = [
-    Check("deps", "Python-пакеты", check_python_deps),
+    Check("deps", strings.DOCTOR_TITLE_DEPS, check_python_deps),
     Check("java", "Java", check_java_runtime),
-    Check("engines", "Окружения Flink и Spark", check_engines),
-    Check("kernel", "Ядро python", check_python_kernel),
-    Check("config", "Файл настроек", check_config),
-    Check("lab", "Встроенная лаборатория", check_embedded_lab),
-    Check("stack", "Стенд (режим --bootstrap-servers)", check_lab_stack),
-    Check("lessons", "Уроки", check_lessons),
+    Check("engines", strings.DOCTOR_TITLE_ENGINES, check_engines),
+    Check("kernel", strings.DOCTOR_TITLE_KERNEL, check_python_kernel),
+    Check("config", strings.DOCTOR_TITLE_CONFIG, check_config),
+    Check("lab", strings.DOCTOR_TITLE_LAB, check_embedded_lab),
+    Check("stack", strings.DOCTOR_TITLE_STACK, check_lab_stack),
+    Check("lessons", strings.DOCTOR_TITLE_LESSONS, check_lessons),
 ]
 
 
@@ -192,17 +229,27 @@ def run_checks(settings, checks: list[Check] | None = None) -> list[Finding]:
         try:
             findings.extend(check.run(settings))
         except Exception as error:  # noqa: BLE001 - doctor must report, not crash
-            findings.append(Finding(False, check.title, f"проверка упала: {type(error).__name__}: {error}",
-                                    "Сообщите об ошибке разработчикам cdc-tutor"))
+            findings.append(
+                Finding(
+                    False,
+                    check.title,
+                    strings.DOCTOR_CHECK_CRASHED.format(kind=type(error).__name__, error=error),
+                    strings.DOCTOR_CHECK_CRASHED_FIX,
+                )
+            )
     return findings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     names = ", ".join(check.name for check in CHECKS)
-    parser.add_argument("--only", action="append", default=None, metavar="CHECK",
-                        help=f"только эти проверки ({names}) / run only these checks")
-    parser.add_argument("--skip", action="append", default=[], metavar="CHECK",
-                        help="пропустить проверку / skip a check")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=None,
+        metavar="CHECK",
+        help=strings.DOCTOR_HELP_ONLY.format(names=names),
+    )
+    parser.add_argument("--skip", action="append", default=[], metavar="CHECK", help=strings.DOCTOR_HELP_SKIP)
 
 
 def run(args: argparse.Namespace, settings) -> int:
@@ -211,8 +258,9 @@ def run(args: argparse.Namespace, settings) -> int:
     if unknown:
         print(f"cdc-tutor doctor: unknown check {unknown[0]!r}; known: {', '.join(sorted(known))}")
         return 2
-    chosen = [check for check in CHECKS
-              if (args.only is None or check.name in args.only) and check.name not in args.skip]
+    chosen = [
+        check for check in CHECKS if (args.only is None or check.name in args.only) and check.name not in args.skip
+    ]
     failed = 0
     for finding in run_checks(settings, chosen):
         mark = "OK  " if finding.ok else "FAIL"
@@ -220,6 +268,6 @@ def run(args: argparse.Namespace, settings) -> int:
         if not finding.ok:
             failed += 1
             if finding.fix:
-                print(f"     Как исправить: {finding.fix}", flush=True)
-    print("Всё в порядке." if not failed else f"Проблем: {failed}.")
+                print(strings.DOCTOR_FIX_LINE.format(fix=finding.fix), flush=True)
+    print(strings.DOCTOR_ALL_OK if not failed else strings.DOCTOR_PROBLEMS.format(count=failed))
     return 1 if failed else 0

@@ -28,16 +28,25 @@ _COMMANDS_HELP = """commands:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from cdc_tutor.commands import stack
 
-    parser.add_argument("action", nargs="?", choices=stack.ACTIONS, metavar="{up,down,status,workload}",
-                        help="manage the real stack (PostgreSQL, Kafka, Connect + Debezium); "
-                             "without it, run the embedded lab")
+    parser.add_argument(
+        "action",
+        nargs="?",
+        choices=stack.ACTIONS,
+        metavar="{up,down,status,workload}",
+        help="manage the real stack (PostgreSQL, Kafka, Connect + Debezium); without it, run the embedded lab",
+    )
     parser.add_argument("--rate", type=float, default=2.0, help="workload changes per second (default 2)")
     parser.add_argument("--seed", type=int, default=5, help="workload seed (default 5)")
     parser.add_argument("--no-workload", action="store_true", help="start with the workload paused")
-    parser.add_argument("--no-schemas", action="store_true",
-                        help="JsonConverter schemas.enable=false for keys and values")
-    parser.add_argument("--decimal-mode", choices=("precise", "string", "double"), default="precise",
-                        help="Debezium decimal.handling.mode (default precise)")
+    parser.add_argument(
+        "--no-schemas", action="store_true", help="JsonConverter schemas.enable=false for keys and values"
+    )
+    parser.add_argument(
+        "--decimal-mode",
+        choices=("precise", "string", "double"),
+        default="precise",
+        help="Debezium decimal.handling.mode (default precise)",
+    )
     stack.add_arguments(parser)
 
 
@@ -49,8 +58,13 @@ def run(args: argparse.Namespace, settings) -> int:
     from cdc_tutor.lab import EmbeddedLab
     from cdc_tutor.lab.options import CDC_TOPICS, LabOptions
 
-    options = LabOptions(schemas_enabled=not args.no_schemas, decimal_mode=args.decimal_mode,
-                         seed=args.seed, rate=args.rate, workload=not args.no_workload)
+    options = LabOptions(
+        schemas_enabled=not args.no_schemas,
+        decimal_mode=args.decimal_mode,
+        seed=args.seed,
+        rate=args.rate,
+        workload=not args.no_workload,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -60,8 +74,11 @@ def run(args: argparse.Namespace, settings) -> int:
         return 1
     try:
         print(f"bootstrap.servers={lab.bootstrap_servers}", flush=True)
-        print(f"topics: {CDC_TOPICS} (snapshot done; workload "
-              f"{'paused' if args.no_workload else f'{args.rate:g}/s'}); Ctrl+C stops", flush=True)
+        print(
+            f"topics: {CDC_TOPICS} (snapshot done; workload "
+            f"{'paused' if args.no_workload else f'{args.rate:g}/s'}); Ctrl+C stops",
+            flush=True,
+        )
         if sys.stdin is not None and sys.stdin.isatty():
             print("type 'help' for commands", flush=True)
             threading.Thread(target=_read_commands, args=(lab, stop), daemon=True).start()

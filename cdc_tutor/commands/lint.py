@@ -9,14 +9,19 @@ import argparse
 import sys
 from pathlib import Path
 
+from cdc_tutor import strings
+
 HELP = "validate lesson files"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "path", nargs="?", type=Path, default=None, metavar="PATH",
-        help="курс, модуль, урок или lesson.md (по умолчанию: каталог уроков) / "
-             "a course, module, lesson folder or lesson.md (default: the lessons directory)",
+        "path",
+        nargs="?",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help=strings.LINT_HELP_PATH,
     )
 
 

@@ -16,26 +16,30 @@ from pathlib import Path
 from cdc_tutor import strings
 from cdc_tutor.settings import Settings
 
-HELP = "прогресс: показать, экспорт, импорт / list, export, import progress"
+HELP = strings.PROGRESS_HELP
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from cdc_tutor.cli import _add_common  # common flags also work after the action
 
     actions = parser.add_subparsers(dest="progress_action", metavar="ACTION")
-    listing = actions.add_parser("list", help="показать прогресс по урокам / show progress per lesson")
+    listing = actions.add_parser("list", help=strings.PROGRESS_HELP_LIST)
     _add_common(listing, suppress_defaults=True)
 
-    export = actions.add_parser("export", help="выгрузить прогресс в JSON / export progress as JSON")
+    export = actions.add_parser("export", help=strings.PROGRESS_HELP_EXPORT)
     _add_common(export, suppress_defaults=True)
-    export.add_argument("file", nargs="?", default="-", metavar="FILE",
-                        help="куда писать (по умолчанию stdout) / output file (default: stdout)")
+    export.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        metavar="FILE",
+        help=strings.PROGRESS_HELP_EXPORT_FILE,
+    )
 
-    importing = actions.add_parser("import", help="загрузить прогресс из JSON / import progress from JSON")
+    importing = actions.add_parser("import", help=strings.PROGRESS_HELP_IMPORT)
     _add_common(importing, suppress_defaults=True)
-    importing.add_argument("file", metavar="FILE", help="JSON-файл или '-' для stdin / JSON file or '-' for stdin")
-    importing.add_argument("--replace", action="store_true",
-                           help="заменить текущий прогресс, а не объединить / replace instead of merging")
+    importing.add_argument("file", metavar="FILE", help=strings.PROGRESS_HELP_IMPORT_FILE)
+    importing.add_argument("--replace", action="store_true", help=strings.PROGRESS_HELP_REPLACE)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -122,5 +126,7 @@ def _import(store, file: str, replace: bool) -> int:
     if not store.persistent:
         print(strings.MSG_NOT_SAVED, file=sys.stderr)
         return 1
-    print(strings.MSG_IMPORTED.format(count=count, mode=strings.MSG_MODE_REPLACE if replace else strings.MSG_MODE_MERGE))
+    print(
+        strings.MSG_IMPORTED.format(count=count, mode=strings.MSG_MODE_REPLACE if replace else strings.MSG_MODE_MERGE)
+    )
     return 0

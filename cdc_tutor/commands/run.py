@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from functools import partial
 
+from cdc_tutor import strings
 from cdc_tutor.settings import Settings
 
 HELP = "start the tutor"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-lab", action="store_true",
-                        help="не запускать встроенную лабораторию / do not start the embedded lab")
+    parser.add_argument("--no-lab", action="store_true", help=strings.RUN_HELP_NO_LAB)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,24 +12,32 @@ import argparse
 import os
 import sys
 
-HELP = "создать окружения Flink/Spark для уроков / set up the Flink and Spark environments"
+from cdc_tutor import strings
+from cdc_tutor.course.model import ENGINES
 
-_ENGINE_NAMES = ("flink", "spark")  # literal so `--help` does not import the catalog
+HELP = strings.SETUP_HELP
+
+_ENGINE_NAMES = tuple(engine for engine in ENGINES if engine != "python")  # the JVM ones need a set-up
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "engines", nargs="+", choices=(*_ENGINE_NAMES, "all"), metavar="ENGINE",
-        help="flink, spark или all / flink, spark or all",
+        "engines",
+        nargs="+",
+        choices=(*_ENGINE_NAMES, "all"),
+        metavar="ENGINE",
+        help=strings.SETUP_HELP_ENGINES,
     )
     parser.add_argument(
-        "--force", action="store_true",
-        help="пересоздать окружение с нуля / rebuild the environment from scratch",
+        "--force",
+        action="store_true",
+        help=strings.SETUP_HELP_FORCE,
     )
     parser.add_argument(
-        "--maven", choices=("auto", "maven", "direct"), default=None,
-        help="как получать jar: auto (Maven, если есть mvn), maven, direct (HTTPS с Maven Central) / "
-             "how to fetch connector jars (env CDC_TUTOR_MAVEN)",
+        "--maven",
+        choices=("auto", "maven", "direct"),
+        default=None,
+        help=strings.SETUP_HELP_MAVEN,
     )
 
 
@@ -41,14 +49,14 @@ def run(args: argparse.Namespace, settings) -> int:
     failed = []
     for name in names:
         try:
-            setup_engine(name, settings.data_dir, force=args.force, maven=maven,
-                         report=lambda line: print(line, flush=True))
+            setup_engine(
+                name, settings.data_dir, force=args.force, maven=maven, report=lambda line: print(line, flush=True)
+            )
         except SetupError as error:
-            print(f"Ошибка: окружение {name} не создано.\n{error}", file=sys.stderr, flush=True)
+            print(strings.SETUP_FAILED.format(name=name, error=error), file=sys.stderr, flush=True)
             failed.append(name)
         except KeyboardInterrupt:
-            print(f"\nПрервано. Повторите `cdc-tutor setup {name}`: готовое не скачается заново.",
-                  file=sys.stderr)
+            print(strings.SETUP_INTERRUPTED.format(name=name), file=sys.stderr)
             return 1
     return 1 if failed else 0
 

@@ -22,26 +22,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of the stack actions (lab.py adds them beside the embedded lab's own)."""
     group = parser.add_argument_group("real stack (lab up / down / status)")
     how = group.add_mutually_exclusive_group()
-    how.add_argument("--native", dest="docker", action="store_false", default=False,
-                     help="local processes: PostgreSQL, Kafka, Kafka Connect + Debezium (default)")
-    how.add_argument("--docker", dest="docker", action="store_true",
-                     help="docker compose with the repository's docker-compose.yml")
+    how.add_argument(
+        "--native",
+        dest="docker",
+        action="store_false",
+        default=False,
+        help="local processes: PostgreSQL, Kafka, Kafka Connect + Debezium (default)",
+    )
+    how.add_argument(
+        "--docker", dest="docker", action="store_true", help="docker compose with the repository's docker-compose.yml"
+    )
     group.add_argument("--purge", action="store_true", help="lab down: also delete the stack's data")
     group.add_argument("--json", action="store_true", help="print timings, memory and addresses as JSON")
-    group.add_argument("--postgres-dsn", metavar="URI",
-                       help="lab workload: the PostgreSQL to change (default: the native stack's; with "
-                            "docker compose postgresql://postgres:postgres@127.0.0.1:5432/postgres)")
+    group.add_argument(
+        "--postgres-dsn",
+        metavar="URI",
+        help="lab workload: the PostgreSQL to change (default: the native stack's; with "
+        "docker compose postgresql://postgres:postgres@127.0.0.1:5432/postgres)",
+    )
     for name, default in (("kafka", 9092), ("controller", 9093), ("connect", 8083), ("postgres", 5432)):
-        group.add_argument(f"--{name}-port", type=int, default=default, metavar="PORT",
-                           help=f"--native: {name} port on 127.0.0.1 (default {default})")
+        group.add_argument(
+            f"--{name}-port",
+            type=int,
+            default=default,
+            metavar="PORT",
+            help=f"--native: {name} port on 127.0.0.1 (default {default})",
+        )
 
 
 def stack_config(args: argparse.Namespace, settings):
     from cdc_tutor.stack.config import StackConfig
 
-    return StackConfig(Path(settings.data_dir) / "stack", kafka_port=args.kafka_port,
-                       controller_port=args.controller_port, connect_port=args.connect_port,
-                       postgres_port=args.postgres_port)
+    return StackConfig(
+        Path(settings.data_dir) / "stack",
+        kafka_port=args.kafka_port,
+        controller_port=args.controller_port,
+        connect_port=args.connect_port,
+        postgres_port=args.postgres_port,
+    )
 
 
 def _saved_config(settings):
@@ -72,15 +90,20 @@ def run(action: str, args: argparse.Namespace, settings) -> int:
             if args.json:
                 print(json.dumps({**figures, "settings": lines}))
             else:
-                print(f"lab stack up in {figures['seconds']['total']:.1f} s, "
-                      f"{figures['memory_kib']['total'] // 1024} MiB resident")
+                print(
+                    f"lab stack up in {figures['seconds']['total']:.1f} s, "
+                    f"{figures['memory_kib']['total'] // 1024} MiB resident"
+                )
                 for key, value in lines.items():
                     print(f"export {key}={value}")
             return 0
         if action == "down":
             figures = stack.down(purge=args.purge)
-            print(json.dumps(figures) if args.json else
-                  f"lab stack stopped in {figures['seconds']:.1f} s" + (" and deleted" if args.purge else ""))
+            print(
+                json.dumps(figures)
+                if args.json
+                else f"lab stack stopped in {figures['seconds']:.1f} s" + (" and deleted" if args.purge else "")
+            )
             return 0
         status = stack.status()
         if args.json:
@@ -98,25 +121,33 @@ def run(action: str, args: argparse.Namespace, settings) -> int:
 
 def lab_settings(stack) -> dict[str, str]:
     """The tutor's lab-mode settings for this stack (environment variable -> value)."""
-    return {"CDC_TUTOR_BOOTSTRAP_SERVERS": stack.config.bootstrap_servers,
-            "CDC_TUTOR_CONNECT_URL": stack.config.connect_url,
-            "CDC_TUTOR_POSTGRES_DSN": stack.postgres.dsn}
+    return {
+        "CDC_TUTOR_BOOTSTRAP_SERVERS": stack.config.bootstrap_servers,
+        "CDC_TUTOR_CONNECT_URL": stack.config.connect_url,
+        "CDC_TUTOR_POSTGRES_DSN": stack.postgres.dsn,
+    }
 
 
 def _docker(action: str) -> int:
     if not COMPOSE_FILE.is_file():
-        print(f"cdc-tutor lab {action} --docker: docker-compose.yml is in the tutor's repository; run "
-              "`docker compose up --wait` there, or use --native", file=sys.stderr)
+        print(
+            f"cdc-tutor lab {action} --docker: docker-compose.yml is in the tutor's repository; run "
+            "`docker compose up --wait` there, or use --native",
+            file=sys.stderr,
+        )
         return 1
-    plugin = shutil.which("docker") and subprocess.run(["docker", "compose", "version"],
-                                                       capture_output=True).returncode == 0
+    plugin = (
+        shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    )
     if plugin:
         compose = ["docker", "compose"]
     elif shutil.which("docker-compose"):
         compose = ["docker-compose"]
     else:
-        print("cdc-tutor lab: Docker Compose is not installed (docker compose plugin or docker-compose); "
-              "use --native", file=sys.stderr)
+        print(
+            "cdc-tutor lab: Docker Compose is not installed (docker compose plugin or docker-compose); use --native",
+            file=sys.stderr,
+        )
         return 1
     command = {"up": ["up", "--detach", "--wait"], "down": ["down"], "status": ["ps"]}[action]
     return subprocess.run([*compose, "-f", str(COMPOSE_FILE), *command]).returncode
@@ -135,8 +166,11 @@ def _workload(args: argparse.Namespace, settings) -> int:
     if dsn is None:
         config = _saved_config(settings)
         if config is None:
-            print("cdc-tutor lab workload: no native stack here; start one with `cdc-tutor lab up` or "
-                  "give --postgres-dsn", file=sys.stderr)
+            print(
+                "cdc-tutor lab workload: no native stack here; start one with `cdc-tutor lab up` or "
+                "give --postgres-dsn",
+                file=sys.stderr,
+            )
             return 1
         from cdc_tutor.stack.native import NativeStack
 
@@ -147,17 +181,20 @@ def _workload(args: argparse.Namespace, settings) -> int:
             return 1
     where = urlsplit(dsn)
     try:
-        database = PostgresInventory(where.hostname or "127.0.0.1", where.port or 5432,
-                                     unquote(where.username or "postgres"), unquote(where.password or ""),
-                                     where.path.lstrip("/") or "postgres")
+        database = PostgresInventory(
+            where.hostname or "127.0.0.1",
+            where.port or 5432,
+            unquote(where.username or "postgres"),
+            unquote(where.password or ""),
+            where.path.lstrip("/") or "postgres",
+        )
     except PostgresError as problem:
         print(f"cdc-tutor lab workload: {problem}", file=sys.stderr)
         return 1
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     workload = Workload(database, seed=args.seed, rate=args.rate)
-    print(f"workload: {args.rate:g} changes/s into {where.hostname}:{where.port or 5432}; Ctrl+C stops",
-          flush=True)
+    print(f"workload: {args.rate:g} changes/s into {where.hostname}:{where.port or 5432}; Ctrl+C stops", flush=True)
     try:
         workload.run(stop)
     except KeyboardInterrupt:

@@ -12,24 +12,39 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-HELP = "проверить решения уроков / run every lesson's solutions and checkpoints headlessly"
+from cdc_tutor import strings
+
+HELP = strings.VERIFY_HELP
 DEFAULT_TIMEOUT = 600.0  # seconds per piece of code (a Spark job's first run takes a while)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("lesson_ids", nargs="*", metavar="LESSON",
-                        help="id урока (module-5/01-...), имя папки или путь; по умолчанию все / "
-                             "lesson id, folder name or path (default: every lesson)")
-    parser.add_argument("--step", default=None, metavar="ID",
-                        help="проверить только этот шаг (код предыдущих шагов выполняется) / "
-                             "check only this step (earlier steps' code still runs)")
-    parser.add_argument("--keep-going", action=argparse.BooleanOptionalAction, default=True,
-                        help="продолжать после ошибки (по умолчанию) / go on after a failure (default)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"предел на каждый фрагмент кода (по умолчанию {DEFAULT_TIMEOUT:g}) / "
-                             "time limit per piece of code")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="печатать вывод кода урока / echo the lesson code's output")
+    parser.add_argument(
+        "lesson_ids",
+        nargs="*",
+        metavar="LESSON",
+        help=strings.VERIFY_HELP_LESSON,
+    )
+    parser.add_argument(
+        "--step",
+        default=None,
+        metavar="ID",
+        help=strings.VERIFY_HELP_STEP,
+    )
+    parser.add_argument(
+        "--keep-going",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=strings.VERIFY_HELP_KEEP_GOING,
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=strings.VERIFY_HELP_TIMEOUT.format(timeout=DEFAULT_TIMEOUT),
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help=strings.VERIFY_HELP_VERBOSE)
 
 
 @dataclass
@@ -58,9 +73,13 @@ def select_lessons(course, wanted: list[str]):
     chosen = []
     for name in wanted:
         path = Path(name).resolve() if Path(name).exists() else None
-        found = [lesson for lesson in everything
-                 if lesson.id == name or lesson.id.split("/")[-1] == name
-                 or (path is not None and (lesson.path.resolve() == path or lesson.path.resolve().parent == path))]
+        found = [
+            lesson
+            for lesson in everything
+            if lesson.id == name
+            or lesson.id.split("/")[-1] == name
+            or (path is not None and (lesson.path.resolve() == path or lesson.path.resolve().parent == path))
+        ]
         if not found:
             raise LookupError(name)
         chosen.extend(lesson for lesson in found if lesson not in chosen)
@@ -91,17 +110,25 @@ def run(args: argparse.Namespace, settings) -> int:
         print(f"cdc-tutor verify: no lessons in {settings.lessons_dir}", file=sys.stderr)
         return 2
     if args.step is not None:
-        lessons = [l for l in lessons if any(step.id == args.step for step in getattr(l, "steps", ()))]
+        lessons = [lesson for lesson in lessons if any(step.id == args.step for step in getattr(lesson, "steps", ()))]
         if not lessons:
             print(f"cdc-tutor verify: no selected lesson has a step {args.step!r}", file=sys.stderr)
             return 2
     tally = Tally()
     for lesson in lessons:
-        verify_lesson(lesson, settings, tally.line, only_step=args.step, timeout=args.timeout,
-                      echo=_echo if args.verbose else None)
+        verify_lesson(
+            lesson,
+            settings,
+            tally.line,
+            only_step=args.step,
+            timeout=args.timeout,
+            echo=_echo if args.verbose else None,
+        )
         if tally.failed and not args.keep_going:
             break
     seconds = time.monotonic() - started
     verdict = "OK" if not tally.failed else "FAILED"
-    print(f"verify {verdict}: {tally.passed} passed, {tally.failed} failed, {len(lessons)} lesson(s) in {seconds:.1f} s")
+    print(
+        f"verify {verdict}: {tally.passed} passed, {tally.failed} failed, {len(lessons)} lesson(s) in {seconds:.1f} s"
+    )
     return 1 if tally.failed else 0

@@ -50,7 +50,7 @@ class ChangelogPayload:
 
 
 def normalise_op(op: Any) -> str:
-    """"+I" for "+I", "INSERT", "RowKind.INSERT"; ChangelogError for anything else."""
+    """ "+I" for "+I", "INSERT", "RowKind.INSERT"; ChangelogError for anything else."""
     text = str(op).strip()
     text = text.rsplit(".", 1)[-1] if text.startswith("RowKind.") else text
     text = OP_ALIASES.get(text.upper(), text.upper())
@@ -79,8 +79,9 @@ def parse_payload(data: Any) -> ChangelogPayload:
     for name, value in (("key", key), ("columns", columns)):
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ChangelogError(f"'{name}' must be a list of column names")
-    return ChangelogPayload(tuple(rows), tuple(key), tuple(columns), bool(data.get("reset", True)),
-                            str(data.get("name") or "changelog"))
+    return ChangelogPayload(
+        tuple(rows), tuple(key), tuple(columns), bool(data.get("reset", True)), str(data.get("name") or "changelog")
+    )
 
 
 def payload_from_bundle(bundle: Mapping[str, Any]) -> ChangelogPayload | None:

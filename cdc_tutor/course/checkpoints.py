@@ -9,7 +9,8 @@ kafka_checks.py (`kafka`).
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from cdc_tutor import strings
 from cdc_tutor.course.check_types import CheckpointKind, FieldSpec, Verdict
@@ -24,7 +25,7 @@ __all__ = ["KINDS", "ANSWER", "CheckpointKind", "FieldSpec", "Verdict", "evaluat
 _SPACES = re.compile(r"\s+")
 
 
-def normalise_answer(text: str) -> str:
+def normalise_answer(text: str | int | float) -> str:
     """Compare answers ignoring case, surrounding spaces, repeated spaces and a trailing period."""
     return _SPACES.sub(" ", str(text).strip().casefold()).rstrip(".").strip()
 
@@ -36,7 +37,7 @@ def _validate_answer(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     problems = []
     for index, answer in enumerate(answers):
         if isinstance(answer, bool):  # YAML reads yes/no/on/off as booleans: say so, don't guess
-            problems.append(("answers", f"answer #{index + 1} is a YAML boolean; quote it, e.g. \"yes\""))
+            problems.append(("answers", f'answer #{index + 1} is a YAML boolean; quote it, e.g. "yes"'))
         elif not isinstance(answer, (str, int, float)) or not normalise_answer(answer):
             problems.append(("answers", f"answer #{index + 1} must be a non-empty string"))
     return problems

@@ -5,8 +5,9 @@ from __future__ import annotations
 import getpass
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 from cdc_tutor.course.evaluation import Evaluation
 
@@ -35,7 +36,7 @@ class KafkaProbe(Protocol):
         """partition -> committed offset of `group` in `topic` (partitions without a commit left out)."""
         ...
 
-    def count(self, topic: str, predicate: Callable[[dict], bool], *, isolation: str, limit: int) -> int:
+    def count(self, topic: str, predicate: Callable[[dict[str, Any]], bool], *, isolation: str, limit: int) -> int:
         """How many of the topic's messages (read now, from the start) satisfy `predicate`,
         stopping at `limit`; messages are dicts as `tutor.read_topic` returns them."""
         ...
@@ -89,4 +90,3 @@ class CheckContext:
         if self.evaluator is None:
             return Evaluation(False, error="no kernel")
         return self.evaluator(expression, timeout)
-

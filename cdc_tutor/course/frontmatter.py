@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
 
 import yaml
 
@@ -12,6 +13,11 @@ from cdc_tutor.course.model import Problem
 from cdc_tutor.course.values import suggest
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+YamlMapping: TypeAlias = dict[Any, Any]
+"""A mapping as parsed YAML gives it: keys need not be strings (Checker.fields reports those)."""
+FieldNodes: TypeAlias = Mapping[str, tuple[yaml.Node, yaml.Node]]
+"""Field name -> (key node, value node), as Checker.fields returns it, for looking up lines."""
 
 _DELIMITER = re.compile(r"^-{3,}[ \t]*$")  # the frontmatter fence, as python-frontmatter accepts it
 # Characters YAML refuses to read (YAML 1.1 printable set, as PyYAML and libyaml enforce it).
@@ -51,7 +57,8 @@ class Checker:
         return sorted(self.problems, key=lambda p: p.line)
 
     def line(self, node: yaml.Node) -> int:
-        return node.start_mark.line + self.first_line
+        yaml_line: int = node.start_mark.line  # 0-based, within the YAML text
+        return yaml_line + self.first_line
 
     def decode(self, raw: bytes) -> str | None:
         """The file as text with '\\n' line ends, or None (and a problem) if it is not UTF-8."""
@@ -92,8 +99,15 @@ class Checker:
             loader.dispose()
         return data, node
 
-    def fields(self, data: dict, node: yaml.Node | None, allowed: Sequence[str] | None,
-               required: Iterable[str], prefix: str, missing_line: int) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def fields(
+        self,
+        data: YamlMapping,
+        node: yaml.Node | None,
+        allowed: Sequence[str] | None,
+        required: Iterable[str],
+        prefix: str,
+        missing_line: int,
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """Check a mapping's keys: unknown (with a suggestion), duplicate and missing ones.
 
         Returns key -> (key node, value node) for looking up lines; `allowed` None skips the
@@ -106,7 +120,10 @@ class Checker:
                     continue
                 name = key_node.value
                 if name in entries and name != "<<":
-                    self.add(self.line(key_node), f"{prefix}duplicate field '{name}' (first at line {self.line(entries[name][0])})")
+                    self.add(
+                        self.line(key_node),
+                        f"{prefix}duplicate field '{name}' (first at line {self.line(entries[name][0])})",
+                    )
                 entries[name] = (key_node, value_node)
         if allowed is not None:
             for key in data:
@@ -119,15 +136,13 @@ class Checker:
                 self.add(missing_line, f"{prefix}missing required field '{name}'")
         return entries
 
-    def value_line(self, entries: Mapping[str, tuple[yaml.Node, yaml.Node]], name: str, default: int) -> int:
+    def value_line(self, entries: FieldNodes, name: str, default: int) -> int:
         if name in entries:
             return self.line(entries[name][1])
         return default
 
 
-_PLAIN_SCALAR_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float")
-)
+_PLAIN_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float"))
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 

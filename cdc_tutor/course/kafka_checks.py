@@ -6,7 +6,8 @@ not in the kernel, so it sees what the broker really holds whatever the student'
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from cdc_tutor import strings
 from cdc_tutor.course.check_types import CheckpointKind, FieldSpec, Verdict
@@ -64,11 +65,13 @@ def _same(actual: Any, expected: Any) -> bool:
         return actual is expected
     if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
         return float(actual) == float(expected)
-    return actual == expected
+    same: bool = actual == expected  # parsed JSON and YAML values: == gives a bool
+    return same
 
 
 def matcher(match: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
     """A predicate over read messages: every path of `match` holds its value."""
+
     def matches(message: Mapping[str, Any]) -> bool:
         for path, expected in match.items():
             found, value = lookup(message, path)
@@ -80,9 +83,9 @@ def matcher(match: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
 
 
 def _evaluate_kafka(spec: Mapping[str, Any], submission: Any, context: CheckContext | None = None) -> Verdict:
-    probe = context.kafka if context is not None else None
-    if probe is None:
+    if context is None or context.kafka is None:
         return Verdict(False, strings.CHECK_NEEDS_LAB)
+    probe = context.kafka
     topic = context.names(spec["topic"])
     at_least = spec.get("atLeast", 1)
     try:
@@ -93,11 +96,13 @@ def _evaluate_kafka(spec: Mapping[str, Any], submission: Any, context: CheckCont
                 return Verdict(False, strings.KAFKA_NO_COMMIT.format(group=group, topic=topic))
             total = sum(offsets.values())
             if total < at_least:
-                return Verdict(False, strings.KAFKA_COMMIT_LOW.format(group=group, topic=topic, total=total,
-                                                                     at_least=at_least))
+                return Verdict(
+                    False, strings.KAFKA_COMMIT_LOW.format(group=group, topic=topic, total=total, at_least=at_least)
+                )
             return Verdict(True)
-        found = probe.count(topic, matcher(spec.get("match", {})),
-                            isolation=spec.get("isolation", "read_committed"), limit=at_least)
+        found = probe.count(
+            topic, matcher(spec.get("match", {})), isolation=spec.get("isolation", "read_committed"), limit=at_least
+        )
     except Exception as error:  # noqa: BLE001 - a broker problem is a failed check, not a crash
         return Verdict(False, strings.KAFKA_ERROR.format(error=f"{type(error).__name__}: {error}"))
     if found < at_least:
@@ -111,7 +116,9 @@ KAFKA = CheckpointKind(
         "check": FieldSpec(str, True, "committed (a group's committed offsets) or topic-has (matching messages)"),
         "topic": FieldSpec(str, True, "the topic; {user} is replaced by the student's prefix"),
         "group": FieldSpec(str, False, "committed: the consumer group; {user} is replaced"),
-        "atLeast": FieldSpec(int, False, "committed: sum of committed offsets; topic-has: matching messages (default 1)"),
+        "atLeast": FieldSpec(
+            int, False, "committed: sum of committed offsets; topic-has: matching messages (default 1)"
+        ),
         "match": FieldSpec(dict, False, "topic-has: JSON paths in the value ($key.… in the key) -> expected value"),
         "isolation": FieldSpec(str, False, "topic-has: read_committed (default) or read_uncommitted"),
     },

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 import json
 from collections import Counter
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from cdc_tutor import strings
 from cdc_tutor.course.check_types import CheckpointKind, FieldSpec, Verdict
@@ -88,6 +89,7 @@ def _evaluate_predicate(spec: Mapping[str, Any], submission: Any, context: Check
     problem = kernel_problem(context)
     if problem is not None:
         return problem
+    assert context is not None  # kernel_problem fails a missing context
     expression = spec["expr"].strip()
     # bool() on the kernel's side: numpy's True_ prints as "np.True_", a Series raises clearly.
     evaluation = context.evaluate(f"bool(({expression}\n))", PREDICATE_TIMEOUT)
@@ -141,7 +143,9 @@ def _validate_window(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
         if missing:
             problems.append(("expect", f"row {number} has no value for {', '.join(map(str, missing))}"))
         elif columns is None and set(row) != set(wanted):
-            problems.append(("expect", f"row {number} has other columns than row 1; list the compared ones in 'columns'"))
+            problems.append(
+                ("expect", f"row {number} has other columns than row 1; list the compared ones in 'columns'")
+            )
     return problems
 
 
@@ -154,14 +158,15 @@ def canonical(value: Any) -> Any:
     return str(value)
 
 
-def _show(rows: list[tuple], columns: list[str]) -> str:
+def _show(rows: list[tuple[Any, ...]], columns: list[str]) -> str:
     shown = ["{" + ", ".join(f"{c}: {v}" for c, v in zip(columns, row)) + "}" for row in rows[:SHOWN_ROWS]]
     more = f" … (+{len(rows) - SHOWN_ROWS})" if len(rows) > SHOWN_ROWS else ""
     return "; ".join(shown) + more
 
 
-def compare_rows(actual: list[Mapping[str, Any]], expect: list[Mapping[str, Any]], columns: list[str],
-                 variable: str) -> Verdict:
+def compare_rows(
+    actual: list[Mapping[str, Any]], expect: list[Mapping[str, Any]], columns: list[str], variable: str
+) -> Verdict:
     """Order-insensitive comparison of `actual` with `expect` on `columns` (a multiset of rows)."""
     for column in columns:
         if actual and not all(column in row for row in actual):
@@ -184,6 +189,7 @@ def _evaluate_window(spec: Mapping[str, Any], submission: Any, context: CheckCon
     problem = kernel_problem(context)
     if problem is not None:
         return problem
+    assert context is not None  # kernel_problem fails a missing context
     variable = spec["variable"].strip()
     columns = _expected_columns(spec)
     evaluation = context.evaluate(f"tutor.rows_json(({variable}\n), {columns!r})", WINDOW_TIMEOUT)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from cdc_tutor.course.frontmatter import Checker, sequence_items, split_frontmatter
+from cdc_tutor.course.frontmatter import Checker, FieldNodes, YamlMapping, sequence_items, split_frontmatter
 from cdc_tutor.course.model import (
     DIFFICULTIES,
     ENGINES,
@@ -28,13 +30,23 @@ _LESSON_ID = re.compile(r"^[^/\s]+/\d{2}-[a-z0-9]+(-[a-z0-9]+)*$")
 _KAFKA_TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
 LESSON_FIELDS = (
-    "format", "title", "description", "order", "difficulty", "estimatedTime", "topics",
-    "prerequisites", "engine", "liveTopics", "lab", "steps",
+    "format",
+    "title",
+    "description",
+    "order",
+    "difficulty",
+    "estimatedTime",
+    "topics",
+    "prerequisites",
+    "engine",
+    "liveTopics",
+    "lab",
+    "steps",
 )
 LESSON_REQUIRED = tuple(name for name in LESSON_FIELDS if name not in ("engine", "liveTopics", "lab"))
 
 # `lab:` options: field -> (accepted types, what it must be); LabOptions takes them (verify, app).
-LAB_FIELDS = {
+LAB_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "workload": (bool, "true or false"),
     "rate": ((int, float), "a number of changes per second > 0"),
     "seed": (int, "an integer"),
@@ -96,8 +108,15 @@ def parse_lesson(path: Path, lesson_id: str) -> LoadedLesson:
 class LessonChecker:
     """Validates one lesson's frontmatter and body; fills `loaded` (and builds the Lesson if clean)."""
 
-    def __init__(self, check: Checker, loaded: LoadedLesson, data: dict, node: yaml.Node,
-                 lines: list[str], body_start: int) -> None:
+    def __init__(
+        self,
+        check: Checker,
+        loaded: LoadedLesson,
+        data: YamlMapping,
+        node: yaml.Node,
+        lines: list[str],
+        body_start: int,
+    ) -> None:
         self.check = check
         self.loaded = loaded
         self.data = data
@@ -124,7 +143,9 @@ class LessonChecker:
             if not is_int(data["format"]):
                 check.add(line("format"), "field 'format' must be an integer")
             elif data["format"] != FORMAT_VERSION:
-                check.add(line("format"), f"unsupported format {data['format']} (this tutor reads format {FORMAT_VERSION})")
+                check.add(
+                    line("format"), f"unsupported format {data['format']} (this tutor reads format {FORMAT_VERSION})"
+                )
         if present("description") and not nonempty_str(data["description"]):
             check.add(line("description"), "field 'description' must be a non-empty string")
         if present("order"):
@@ -142,10 +163,20 @@ class LessonChecker:
             check.add(line("engine"), enum_message("engine", ENGINES, engine))
 
         topics = self.string_list(entries, "topics", "topic", nonempty_str, "must be a non-empty string")
-        live_topics = self.string_list(entries, "liveTopics", "live topic", lambda v: isinstance(v, str) and bool(
-            _KAFKA_TOPIC.match(v)), "must be a Kafka topic name (letters, digits, '.', '_', '-')")
-        prerequisites = self.string_list(entries, "prerequisites", "prerequisite", lambda v: isinstance(v, str) and bool(
-            _LESSON_ID.match(v)), "must be a lesson id such as 'module-1/01-first-events'")
+        live_topics = self.string_list(
+            entries,
+            "liveTopics",
+            "live topic",
+            lambda v: isinstance(v, str) and bool(_KAFKA_TOPIC.match(v)),
+            "must be a Kafka topic name (letters, digits, '.', '_', '-')",
+        )
+        prerequisites = self.string_list(
+            entries,
+            "prerequisites",
+            "prerequisite",
+            lambda v: isinstance(v, str) and bool(_LESSON_ID.match(v)),
+            "must be a lesson id such as 'module-1/01-first-events'",
+        )
         if prerequisites is not None:
             items = sequence_items(entries["prerequisites"][1]) if "prerequisites" in entries else []
             for index, value in enumerate(data["prerequisites"]):
@@ -174,15 +205,24 @@ class LessonChecker:
             live_topics=tuple(live_topics or ()),
             intro=intro,
             steps=tuple(
-                Step(s.id, s.title, s.text, tuple(s.checkpoints), s.solution, s.line,
-                     snippets=tuple(s.snippets), solution_code=s.solution_code, setup_code=s.setup_code,
-                     outage=s.outage)
+                Step(
+                    s.id,
+                    s.title,
+                    s.text,
+                    tuple(s.checkpoints),
+                    s.solution,
+                    s.line,
+                    snippets=tuple(s.snippets),
+                    solution_code=s.solution_code,
+                    setup_code=s.setup_code,
+                    outage=s.outage,
+                )
                 for s in steps
             ),
             lab=lab,
         )
 
-    def lab_options(self, entries) -> dict:
+    def lab_options(self, entries: FieldNodes) -> dict[str, Any]:
         """The `lab` mapping (embedded lab options for this lesson), checked field by field."""
         check = self.check
         if "lab" not in self.data:
@@ -208,7 +248,9 @@ class LessonChecker:
 
     # --- fields
 
-    def string_list(self, entries, name: str, item_name: str, valid, item_message: str) -> list | None:
+    def string_list(
+        self, entries: FieldNodes, name: str, item_name: str, valid: Callable[[Any], bool], item_message: str
+    ) -> list[Any] | None:
         """Validate a list-of-strings field; its items (or None when absent or not a list)."""
         check = self.check
         if name not in self.data:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from cdc_tutor.course.frontmatter import Checker
 from cdc_tutor.course.lesson_file import UNKNOWN_ORDER, LoadedLesson, parse_lesson
@@ -53,7 +53,9 @@ def load_course(root: Path) -> Course:
         title, order = _load_module_yaml(module_dir, problems)
         loaded = [
             lesson
-            for lesson in (_load_lesson_folder(module_dir, folder, problems) for folder in _subdirs(module_dir, problems))
+            for lesson in (
+                _load_lesson_folder(module_dir, folder, problems) for folder in _subdirs(module_dir, problems)
+            )
             if lesson is not None
         ]
         modules.append((module_dir.name, title, order, loaded))
@@ -65,7 +67,7 @@ def load_course(root: Path) -> Course:
 
     built = []
     for module_id, title, order, loaded in modules:
-        lessons = sorted((lesson.result() for lesson in loaded), key=lambda l: (l.order, l.id))
+        lessons = sorted((lesson.result() for lesson in loaded), key=lambda lesson: (lesson.order, lesson.id))
         built.append(Module(module_id, title, order, tuple(lessons)))
     built.sort(key=lambda m: (m.order, m.id))
     problems.sort(key=lambda p: (str(p.path), p.line))
@@ -112,11 +114,14 @@ def _load_lesson_folder(module_dir: Path, folder: Path, problems: list[Problem])
     lesson_file = folder / LESSON_FILE
     has_file = lesson_file.exists()
     if not LESSON_FOLDER.match(folder.name):
-        problems.append(Problem(
-            lesson_file if has_file else folder, 0,
-            f"lesson folder '{folder.name}' must be named NN-slug (two digits, dash, lowercase "
-            "words joined by dashes, e.g. 01-first-events); folder skipped",
-        ))
+        problems.append(
+            Problem(
+                lesson_file if has_file else folder,
+                0,
+                f"lesson folder '{folder.name}' must be named NN-slug (two digits, dash, lowercase "
+                "words joined by dashes, e.g. 01-first-events); folder skipped",
+            )
+        )
         return None
     if not has_file:
         problems.append(Problem(folder, 0, f"lesson folder '{folder.name}' has no {LESSON_FILE}; folder skipped"))
@@ -168,9 +173,13 @@ def _check_prerequisites(lessons: Mapping[str, LoadedLesson]) -> None:
     for lesson in lessons.values():
         for prerequisite, line in lesson.prerequisites:
             if prerequisite not in lessons:
-                lesson.problems.append(Problem(
-                    lesson.path, line, f"unknown prerequisite '{prerequisite}'" + suggest(prerequisite, known),
-                ))
+                lesson.problems.append(
+                    Problem(
+                        lesson.path,
+                        line,
+                        f"unknown prerequisite '{prerequisite}'" + suggest(prerequisite, known),
+                    )
+                )
     for lesson in lessons.values():
         cycle = _shortest_cycle(lesson.id, lessons)
         if cycle:
@@ -211,4 +220,3 @@ def _check_duplicate_orders(lessons: Sequence[LoadedLesson], problems: list[Prob
         for lesson in group:
             others = ", ".join(other.id for other in group if other is not lesson)
             problems.append(Problem(lesson.path, lesson.order_line, f"order {order} is also used by {others}"))
-

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 FORMAT_VERSION = 1
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
@@ -156,7 +157,7 @@ class Course:
         return [lesson for lesson in self.all_lessons() if isinstance(lesson, Lesson)]
 
     def find(self, lesson_id: str) -> AnyLesson | None:
-        return next((l for l in self.all_lessons() if l.id == lesson_id), None)
+        return next((lesson for lesson in self.all_lessons() if lesson.id == lesson_id), None)
 
     def all_problems(self) -> list[Problem]:
         found = list(self.problems)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from cdc_tutor import strings
 from cdc_tutor.course.progress_export import (
@@ -38,8 +39,16 @@ from cdc_tutor.course.progress_file import (
 )
 
 __all__ = [
-    "ProgressStore", "ProgressImportError", "validate_export", "utc_now", "Key",
-    "SCHEMA_VERSION", "EXPORT_FORMAT", "EXPORT_VERSION", "MAX_COUNT", "MAX_ANSWER_CHARS",
+    "ProgressStore",
+    "ProgressImportError",
+    "validate_export",
+    "utc_now",
+    "Key",
+    "SCHEMA_VERSION",
+    "EXPORT_FORMAT",
+    "EXPORT_VERSION",
+    "MAX_COUNT",
+    "MAX_ANSWER_CHARS",
 ]
 
 Key = tuple[str, str]  # (step_id, checkpoint_id)
@@ -48,7 +57,7 @@ T = TypeVar("T")
 
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC string with second precision, e.g. 2024-05-01T12:00:00Z."""
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ProgressStore:
@@ -65,14 +74,14 @@ class ProgressStore:
     # ----------------------------------------------------------------- opening
 
     @classmethod
-    def in_memory(cls, notices: list[str] | None = None) -> "ProgressStore":
+    def in_memory(cls, notices: list[str] | None = None) -> ProgressStore:
         """A store that keeps progress only until it is closed."""
         conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         initialise(conn)
         return cls(conn, None, notices)
 
     @classmethod
-    def open(cls, path: Path) -> "ProgressStore":
+    def open(cls, path: Path) -> ProgressStore:
         """The store at `path`, created if missing (dir 0700, file 0600). Never raises for bad files."""
         path = Path(path)
         conn, notices = open_file(path)
@@ -89,7 +98,7 @@ class ProgressStore:
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> "ProgressStore":
+    def __enter__(self) -> ProgressStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -107,7 +116,8 @@ class ProgressStore:
 
     def passed_at(self, lesson_id: str, step_id: str, checkpoint_id: str) -> str | None:
         """When the checkpoint was first passed (ISO 8601 UTC), or None."""
-        return self._column("passed_at", lesson_id, step_id, checkpoint_id, None)
+        passed_at: str | None = self._column("passed_at", lesson_id, step_id, checkpoint_id, None)
+        return passed_at
 
     def all_passed(self) -> dict[str, set[Key]]:
         """Every lesson with at least one passed checkpoint -> its passed (step_id, checkpoint_id)."""
@@ -136,11 +146,14 @@ class ProgressStore:
 
     def last_answer(self, lesson_id: str, step_id: str, checkpoint_id: str) -> str | None:
         """The student's last submitted answer to the checkpoint, or None."""
-        return self._column("last_answer", lesson_id, step_id, checkpoint_id, None)
+        answer: str | None = self._column("last_answer", lesson_id, step_id, checkpoint_id, None)
+        return answer
 
     def export(self) -> dict[str, Any]:
         """Every record as a JSON-able document that `import_` accepts."""
-        rows = self._read(f"SELECT {', '.join(COLUMNS)} FROM checkpoint_state ORDER BY lesson_id, step_id, checkpoint_id")
+        rows = self._read(
+            f"SELECT {', '.join(COLUMNS)} FROM checkpoint_state ORDER BY lesson_id, step_id, checkpoint_id"
+        )
         return export_document(rows, utc_now())
 
     # ------------------------------------------------------------------ writes
@@ -191,9 +204,11 @@ class ProgressStore:
 
     def reset_step(self, lesson_id: str, step_id: str) -> None:
         """Forget everything about one step: passes, failures, hints, answers."""
-        self._write(lambda conn: conn.execute(
-            "DELETE FROM checkpoint_state WHERE lesson_id = ? AND step_id = ?", (lesson_id, step_id)
-        ))
+        self._write(
+            lambda conn: conn.execute(
+                "DELETE FROM checkpoint_state WHERE lesson_id = ? AND step_id = ?", (lesson_id, step_id)
+            )
+        )
 
     def reset_lesson(self, lesson_id: str) -> None:
         """Forget everything about one lesson."""
@@ -246,7 +261,7 @@ class ProgressStore:
 
         self._write(write)
 
-    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
                 return self._conn.execute(sql, params).fetchall()
@@ -306,4 +321,3 @@ def _check_keys(*keys: str) -> None:
     for key in keys:
         if not isinstance(key, str) or not key:
             raise ValueError(f"progress keys must be non-empty strings, got {key!r}")
-

@@ -22,12 +22,11 @@ class ProgressImportError(ValueError):
         self.russian = russian
         location = f"{where}: " if where else ""
         super().__init__(
-            f"Invalid progress document: {location}{english}. / "
-            f"Некорректный файл прогресса: {location}{russian}."
+            f"Invalid progress document: {location}{english}. / Некорректный файл прогресса: {location}{russian}."
         )
 
 
-def export_document(rows: list[tuple], exported_at: str) -> dict[str, Any]:
+def export_document(rows: list[tuple[Any, ...]], exported_at: str) -> dict[str, Any]:
     """The document for `rows` (one tuple of COLUMNS per record), as `validate_export` accepts."""
     return {
         "format": EXPORT_FORMAT,
@@ -45,18 +44,18 @@ def validate_export(data: Any) -> list[dict[str, Any]]:
     _exact_keys(data, expected, "")
     if data["format"] != EXPORT_FORMAT:
         raise ProgressImportError(
-            "format", f"must be {EXPORT_FORMAT!r}, got {data['format']!r}",
+            "format",
+            f"must be {EXPORT_FORMAT!r}, got {data['format']!r}",
             f"должно быть {EXPORT_FORMAT!r}, а получено {data['format']!r}",
         )
     if not _is_int(data["version"]) or data["version"] != EXPORT_VERSION:
         raise ProgressImportError(
-            "version", f"unsupported version {data['version']!r} (this tutor reads {EXPORT_VERSION})",
+            "version",
+            f"unsupported version {data['version']!r} (this tutor reads {EXPORT_VERSION})",
             f"неподдерживаемая версия {data['version']!r} (эта версия читает {EXPORT_VERSION})",
         )
     if not _is_timestamp(data["exported_at"]):
-        raise ProgressImportError(
-            "exported_at", "must be an ISO 8601 timestamp", "должно быть меткой времени ISO 8601"
-        )
+        raise ProgressImportError("exported_at", "must be an ISO 8601 timestamp", "должно быть меткой времени ISO 8601")
     records = data["records"]
     if not isinstance(records, list):
         raise ProgressImportError("records", "must be a list", "должно быть списком")
@@ -75,20 +74,23 @@ def validate_export(data: Any) -> list[dict[str, Any]]:
                 )
         if record["passed_at"] is not None and not _is_timestamp(record["passed_at"]):
             raise ProgressImportError(
-                f"{where}.passed_at", "must be null or an ISO 8601 timestamp",
+                f"{where}.passed_at",
+                "must be null or an ISO 8601 timestamp",
                 "должно быть null или меткой времени ISO 8601",
             )
         for column in ("failures", "hint_level"):
             value = record[column]
             if not _is_int(value) or not 0 <= value <= MAX_COUNT:
                 raise ProgressImportError(
-                    f"{where}.{column}", f"must be an integer from 0 to {MAX_COUNT}",
+                    f"{where}.{column}",
+                    f"must be an integer from 0 to {MAX_COUNT}",
                     f"должно быть целым числом от 0 до {MAX_COUNT}",
                 )
         answer = record["last_answer"]
         if answer is not None and (not isinstance(answer, str) or len(answer) > MAX_ANSWER_CHARS):
             raise ProgressImportError(
-                f"{where}.last_answer", f"must be null or a string of at most {MAX_ANSWER_CHARS} characters",
+                f"{where}.last_answer",
+                f"must be null or a string of at most {MAX_ANSWER_CHARS} characters",
                 f"должно быть null или строкой не длиннее {MAX_ANSWER_CHARS} символов",
             )
         key = (record["lesson_id"], record["step_id"], record["checkpoint_id"])
@@ -101,7 +103,7 @@ def validate_export(data: Any) -> list[dict[str, Any]]:
     return checked
 
 
-def _exact_keys(obj: dict, expected: set[str], where: str) -> None:
+def _exact_keys(obj: dict[Any, Any], expected: set[str], where: str) -> None:
     missing = sorted(expected - obj.keys())
     unknown = sorted(str(key) for key in obj.keys() - expected)
     if missing:

@@ -6,9 +6,9 @@ import datetime as _dt
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from cdc_tutor import strings
 
@@ -197,7 +197,7 @@ def check_schema(conn: sqlite3.Connection) -> None:
 
 def _move_aside(path: Path) -> Path:
     """Rename a damaged file (and its journal/WAL side files) to <name>.corrupt-<UTC time>."""
-    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
     counter = 1
     while target.exists():

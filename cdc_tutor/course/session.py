@@ -6,9 +6,9 @@ the student did. Nothing here knows about Textual.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from collections.abc import Callable
 from typing import Any
 
 from cdc_tutor.course import unlocks
@@ -124,8 +124,13 @@ class LessonSession:
             return True
         return False
 
-    def check(self, checkpoint_id: str, submission: Any = None, context: CheckContext | None = None,
-              judge: Callable[..., Any] | None = None) -> CheckOutcome:
+    def check(
+        self,
+        checkpoint_id: str,
+        submission: Any = None,
+        context: CheckContext | None = None,
+        judge: Callable[..., Any] | None = None,
+    ) -> CheckOutcome:
         """Judge a checkpoint of the current step: a typed `submission` (kind `answer`) or the
         live state in `context` (kernel and Kafka kinds: pass `LessonRunner.context()`).
 

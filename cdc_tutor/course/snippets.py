@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Sequence
 
-from cdc_tutor.course.frontmatter import Checker
+from cdc_tutor.course.frontmatter import Checker, FieldNodes, YamlMapping
 from cdc_tutor.course.model import Snippet
 from cdc_tutor.course.values import nonempty_str
 
@@ -55,7 +55,7 @@ def _closes(line: str, fence: str) -> bool:
 
 def _dedent(line: str, indent: int) -> str:
     removable = len(line) - len(line.lstrip(" "))
-    return line[min(indent, removable):]
+    return line[min(indent, removable) :]
 
 
 def syntax_problem(code: str) -> tuple[int, str] | None:
@@ -95,13 +95,19 @@ def snippet_problems(step_id: str, snippets: Sequence[Snippet]) -> list[tuple[in
     for snippet in snippets:
         problem = syntax_problem(snippet.code)
         if problem is not None:
-            found.append((snippet.line + problem[0],
-                          f"step '{step_id}': python snippet {snippet.index}: syntax error: {problem[1]} "
-                          "(code that must not run belongs in a `text` fence)"))
+            found.append(
+                (
+                    snippet.line + problem[0],
+                    f"step '{step_id}': python snippet {snippet.index}: syntax error: {problem[1]} "
+                    "(code that must not run belongs in a `text` fence)",
+                )
+            )
     return found
 
 
-def read_code_field(check: Checker, raw: dict, entries, name: str, step_line: int, prefix: str) -> str:
+def read_code_field(
+    check: Checker, raw: YamlMapping, entries: FieldNodes, name: str, step_line: int, prefix: str
+) -> str:
     """A step's Python code field (`solutionCode`, `setupCode`): "" when absent; problems to `check`."""
     if name not in raw:
         return ""
@@ -115,4 +121,5 @@ def read_code_field(check: Checker, raw: dict, entries, name: str, step_line: in
         # A block scalar (`|`, `>`) starts on the line after its indicator.
         block = name in entries and getattr(entries[name][1], "style", None) in ("|", ">")
         check.add(line + found[0] if block else line, f"{prefix}field '{name}': Python syntax error: {found[1]}")
-    return value.strip("\n") + "\n"
+    code: str = value.strip("\n") + "\n"  # a str: nonempty_str passed it
+    return code

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
+
+import yaml
 
 from cdc_tutor.course.checkpoints import KINDS, FieldSpec
-from cdc_tutor.course.frontmatter import Checker, sequence_items
+from cdc_tutor.course.frontmatter import Checker, FieldNodes, YamlMapping, sequence_items
 from cdc_tutor.course.model import Checkpoint, Outage, Snippet
 from cdc_tutor.course.snippets import extract_snippets, read_code_field, snippet_problems
 from cdc_tutor.course.values import has_type, nonempty_str, show, suggest, type_name
@@ -45,7 +48,7 @@ class StepChecker:
         self.written_step_ids: set[str] = set()  # every string step id, valid or not
         self._field_lines: dict[int, tuple[int, dict[str, int]]] = {}  # id(checkpoint) -> lines
 
-    def steps(self, data: dict, entries) -> list[StepDraft]:
+    def steps(self, data: YamlMapping, entries: FieldNodes) -> list[StepDraft]:
         """The lesson's valid steps as drafts; every problem in `data['steps']` goes to the checker."""
         check = self.check
         if "steps" not in data:
@@ -71,10 +74,12 @@ class StepChecker:
                 drafts.append(draft)
         return drafts
 
-    def step(self, raw: dict, node, step_line: int, index: int, first_seen: dict[str, int]) -> StepDraft | None:
+    def step(
+        self, raw: YamlMapping, node: yaml.Node | None, step_line: int, index: int, first_seen: dict[str, int]
+    ) -> StepDraft | None:
         check = self.check
         step_id = raw.get("id")
-        valid_id = isinstance(step_id, str) and bool(_ID.match(step_id))
+        valid_id = step_id if isinstance(step_id, str) and _ID.match(step_id) else None  # the id, when it is one
         if isinstance(step_id, str):
             self.written_step_ids.add(step_id)
         prefix = f"step '{step_id}': " if valid_id else f"step #{index + 1}: "
@@ -84,21 +89,25 @@ class StepChecker:
             check.add(id_line, f"step #{index + 1}: id {show(step_id)} must match [a-z0-9-]+")
         duplicate = False
         if valid_id:
-            if step_id in first_seen:
-                check.add(id_line, f"duplicate step id '{step_id}' (first at line {first_seen[step_id]})")
+            if valid_id in first_seen:
+                check.add(id_line, f"duplicate step id '{valid_id}' (first at line {first_seen[valid_id]})")
                 duplicate = True
             else:
-                first_seen[step_id] = id_line
+                first_seen[valid_id] = id_line
         if "title" in raw and not nonempty_str(raw["title"]):
-            check.add(check.value_line(entries, "title", step_line), prefix + "field 'title' must be a non-empty string")
+            check.add(
+                check.value_line(entries, "title", step_line), prefix + "field 'title' must be a non-empty string"
+            )
         if "solution" in raw and not nonempty_str(raw["solution"]):
-            check.add(check.value_line(entries, "solution", step_line), prefix + "field 'solution' must be a non-empty string")
+            check.add(
+                check.value_line(entries, "solution", step_line), prefix + "field 'solution' must be a non-empty string"
+            )
         code = {name: read_code_field(check, raw, entries, name, step_line, prefix) for name in CODE_FIELDS}
-        checkpoints = self.checkpoints(raw, entries, step_line, step_id if valid_id else f"#{index + 1}", prefix)
+        checkpoints = self.checkpoints(raw, entries, step_line, valid_id or f"#{index + 1}", prefix)
         if not valid_id or duplicate:
             return None
         return StepDraft(
-            id=step_id,
+            id=valid_id,
             title=raw.get("title", "").strip() if isinstance(raw.get("title"), str) else "",
             solution=raw["solution"].strip() if isinstance(raw.get("solution"), str) else "",
             checkpoints=checkpoints,
@@ -109,7 +118,7 @@ class StepChecker:
             outage=self.outage(raw, entries, step_line, prefix),
         )
 
-    def outage(self, raw: dict, entries, step_line: int, prefix: str) -> Outage | None:
+    def outage(self, raw: YamlMapping, entries: FieldNodes, step_line: int, prefix: str) -> Outage | None:
         """`outage: {afterSeconds: A, seconds: S}`: both numbers, A >= 0, S > 0."""
         check = self.check
         if "outage" not in raw:
@@ -119,22 +128,36 @@ class StepChecker:
             check.add(line, prefix + "field 'outage' must be a mapping {afterSeconds: A, seconds: S}")
             return None
         node = entries["outage"][1] if "outage" in entries else None
-        fields = check.fields(value, node, ("afterSeconds", "seconds"), ("afterSeconds", "seconds"),
-                              prefix + "outage: ", missing_line=line)
-        numbers = {}
-        for name, valid, bound in (("afterSeconds", lambda n: n >= 0, ">= 0"), ("seconds", lambda n: n > 0, "> 0")):
+        fields = check.fields(
+            value,
+            node,
+            ("afterSeconds", "seconds"),
+            ("afterSeconds", "seconds"),
+            prefix + "outage: ",
+            missing_line=line,
+        )
+        numbers: dict[str, float] = {}
+        bounds: tuple[tuple[str, Callable[[float], bool], str], ...] = (
+            ("afterSeconds", lambda n: n >= 0, ">= 0"),
+            ("seconds", lambda n: n > 0, "> 0"),
+        )
+        for name, valid, bound in bounds:
             if name not in value:
                 continue
             item = value[name]
             if has_type(item, (int, float)) and valid(item):
                 numbers[name] = float(item)
             else:
-                check.add(check.value_line(fields, name, line), f"{prefix}outage: field '{name}' must be a number {bound}")
+                check.add(
+                    check.value_line(fields, name, line), f"{prefix}outage: field '{name}' must be a number {bound}"
+                )
         if len(numbers) < 2:
             return None
         return Outage(numbers["afterSeconds"], numbers["seconds"])
 
-    def checkpoints(self, raw: dict, entries, step_line: int, step_name: str, prefix: str) -> list[Checkpoint]:
+    def checkpoints(
+        self, raw: YamlMapping, entries: FieldNodes, step_line: int, step_name: str, prefix: str
+    ) -> list[Checkpoint]:
         check = self.check
         if "checkpoints" not in raw:
             return []
@@ -153,18 +176,28 @@ class StepChecker:
             node = nodes[index] if index < len(nodes) else None
             line = check.line(node) if node is not None else list_line
             if not isinstance(item, dict):
-                check.add(line, f"checkpoint #{index + 1} of step '{step_name}' must be a mapping with id, kind, prompt and hints")
+                check.add(
+                    line,
+                    f"checkpoint #{index + 1} of step '{step_name}' must be a mapping with id, kind, prompt and hints",
+                )
                 continue
             checkpoint = self.checkpoint(item, node, line, index, step_name, first_seen)
             if checkpoint is not None:
                 built.append(checkpoint)
         return built
 
-    def checkpoint(self, raw: dict, node, line: int, index: int, step_name: str,
-                   first_seen: dict[str, int]) -> Checkpoint | None:
+    def checkpoint(
+        self,
+        raw: YamlMapping,
+        node: yaml.Node | None,
+        line: int,
+        index: int,
+        step_name: str,
+        first_seen: dict[str, int],
+    ) -> Checkpoint | None:
         check = self.check
         cp_id = raw.get("id")
-        valid_id = isinstance(cp_id, str) and bool(_ID.match(cp_id))
+        valid_id = cp_id if isinstance(cp_id, str) and _ID.match(cp_id) else None  # the id, when it is one
         name = f"checkpoint '{cp_id}'" if valid_id else f"checkpoint #{index + 1} of step '{step_name}'"
         prefix = name + ": "
         kind_name = raw.get("kind")
@@ -180,12 +213,17 @@ class StepChecker:
         if "id" in raw and not valid_id:
             check.add(value_line("id"), f"{prefix}id {show(cp_id)} must match [a-z0-9-]+")
         if valid_id:
-            if cp_id in first_seen:
-                check.add(value_line("id"), f"step '{step_name}': duplicate checkpoint id '{cp_id}' (first at line {first_seen[cp_id]})")
+            if valid_id in first_seen:
+                check.add(
+                    value_line("id"),
+                    f"step '{step_name}': duplicate checkpoint id '{valid_id}' (first at line {first_seen[valid_id]})",
+                )
             else:
-                first_seen[cp_id] = value_line("id")
+                first_seen[valid_id] = value_line("id")
         if "kind" in raw and kind is None:
-            check.add(value_line("kind"), f"{prefix}unknown kind {show(kind_name)} (known kinds: {', '.join(sorted(KINDS))})")
+            check.add(
+                value_line("kind"), f"{prefix}unknown kind {show(kind_name)} (known kinds: {', '.join(sorted(KINDS))})"
+            )
         if "prompt" in raw and not nonempty_str(raw["prompt"]):
             check.add(value_line("prompt"), prefix + "field 'prompt' must be a non-empty string")
         hints = raw.get("hints")
@@ -207,7 +245,9 @@ class StepChecker:
                     typed = typed and not field_spec.required
                     continue
                 if not has_type(raw[field_name], field_spec.type):
-                    check.add(value_line(field_name), f"{prefix}field '{field_name}' must be {type_name(field_spec.type)}")
+                    check.add(
+                        value_line(field_name), f"{prefix}field '{field_name}' must be {type_name(field_spec.type)}"
+                    )
                     typed = False
                 else:
                     spec[field_name] = raw[field_name]
@@ -222,10 +262,12 @@ class StepChecker:
         if not valid_id or kind is None:
             return None
         built = Checkpoint(
-            id=cp_id,
-            kind=kind_name,
+            id=valid_id,
+            kind=kind.name,  # KINDS is keyed by name: the kind_name it was found under
             prompt=raw["prompt"].strip() if isinstance(raw.get("prompt"), str) else "",
-            hints=tuple(h.strip() for h in hints) if isinstance(hints, list) and all(isinstance(h, str) for h in hints) else (),
+            hints=tuple(h.strip() for h in hints)
+            if isinstance(hints, list) and all(isinstance(h, str) for h in hints)
+            else (),
             spec=spec,
             line=line,
         )
@@ -247,8 +289,12 @@ class StepChecker:
                 continue
             fence_match = _FENCE.match(line)
             if fence is not None:
-                if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence) \
-                        and not line.strip().lstrip(fence[0]):
+                if (
+                    fence_match
+                    and fence_match.group(1)[0] == fence[0]
+                    and len(fence_match.group(1)) >= len(fence)
+                    and not line.strip().lstrip(fence[0])
+                ):
                     fence = None
                 continue
             if fence_match:
@@ -282,7 +328,9 @@ class StepChecker:
             first_marker[step_id] = file_line
             order, step = by_id[step_id]
             if order < last_order:
-                check.add(file_line, f"step marker '{step_id}' is out of order: steps lists '{step_id}' before '{last_id}'")
+                check.add(
+                    file_line, f"step marker '{step_id}' is out of order: steps lists '{step_id}' before '{last_id}'"
+                )
             else:
                 last_order, last_id = order, step_id
             step.text = section(position)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 
 def os_reason(error: OSError) -> str:
@@ -25,7 +26,14 @@ def has_type(value: Any, expected: type | tuple[type, ...]) -> bool:
 
 
 def type_name(expected: type | tuple[type, ...]) -> str:
-    names = {list: "a list", dict: "a mapping", str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    names = {
+        list: "a list",
+        dict: "a mapping",
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+    }
     types = expected if isinstance(expected, tuple) else (expected,)
     return " or ".join(names.get(t, t.__name__) for t in types)
 
@@ -40,6 +48,7 @@ def enum_message(name: str, allowed: Sequence[str], value: Any) -> str:
 
 def suggest(name: str, known: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest known name, ignoring case, dashes and underscores."""
+
     def squash(text: str) -> str:
         return text.lower().replace("_", "").replace("-", "")
 

@@ -10,10 +10,10 @@ import json
 import os
 from pathlib import Path
 
+from cdc_tutor import strings
 from cdc_tutor.engines.catalog import ENGINES, Engine
 
-__all__ = ["ENGINES", "engine_python", "engine_jars", "missing_engine_hint", "engine_env",
-           "complete_manifest"]
+__all__ = ["ENGINES", "engine_python", "engine_jars", "missing_engine_hint", "engine_env", "complete_manifest"]
 
 MANIFEST_FORMAT = 1
 
@@ -47,7 +47,7 @@ def read_manifest(engine: str, data_dir: Path) -> dict | None:
 
 
 def dist_info_name(requirement: str) -> str:
-    """"apache-flink==2.2.1" -> "apache_flink-2.2.1.dist-info" (how pip names installed metadata)."""
+    """ "apache-flink==2.2.1" -> "apache_flink-2.2.1.dist-info" (how pip names installed metadata)."""
     name, _, version = requirement.partition("==")
     return f"{name.replace('-', '_').replace('.', '_').lower()}-{version}.dist-info"
 
@@ -61,8 +61,11 @@ def complete_manifest(engine: str, data_dir: Path) -> dict | None:
     manifest = read_manifest(engine, data_dir)
     if spec is None or manifest is None:
         return None
-    if (manifest.get("format") != MANIFEST_FORMAT or manifest.get("complete") is not True
-            or manifest.get("fingerprint") != spec.fingerprint()):
+    if (
+        manifest.get("format") != MANIFEST_FORMAT
+        or manifest.get("complete") is not True
+        or manifest.get("fingerprint") != spec.fingerprint()
+    ):
         return None
     python = Path(manifest.get("python", ""))
     site_packages = Path(manifest.get("site_packages", ""))
@@ -95,8 +98,7 @@ def engine_jars(engine: str, data_dir: Path) -> list[Path]:
 def missing_engine_hint(engine: str) -> str:
     """What a lesson says when its engine's environment is missing."""
     title = ENGINES[engine].title if engine in ENGINES else engine
-    return (f"Окружение {engine} ({title}) ещё не создано. Выполните в терминале: "
-            f"cdc-tutor setup {engine}")
+    return strings.ENV_NOT_CREATED.format(engine=engine, title=title)
 
 
 def engine_env(base: dict[str, str] | None = None) -> dict[str, str]:

@@ -64,10 +64,10 @@ class Engine:
 # lesson code that produces/consumes directly. Same confluent-kafka major as the tutor itself.
 _KERNEL_REQUIREMENTS = ("ipykernel==7.4.0", "confluent-kafka==2.16.1")
 
-_FLINK_KAFKA = Jar("org.apache.flink", "flink-sql-connector-kafka", "5.0.0-2.2",
-                   "7bf2ded1144cb8aece05adcaccbc81b2ac3ef339")
-_SPARK_KAFKA = Jar("org.apache.spark", "spark-sql-kafka-0-10_2.13", "4.2.0",
-                   "98f199d5da59b1e152dae941cc5037a6495464ad")
+_FLINK_KAFKA = Jar(
+    "org.apache.flink", "flink-sql-connector-kafka", "5.0.0-2.2", "7bf2ded1144cb8aece05adcaccbc81b2ac3ef339"
+)
+_SPARK_KAFKA = Jar("org.apache.spark", "spark-sql-kafka-0-10_2.13", "4.2.0", "98f199d5da59b1e152dae941cc5037a6495464ad")
 
 # apache-flink 2.2.1: the curriculum's 2.2, latest patch. The official connector
 # flink-sql-connector-kafka 5.0.0-2.2 is built against Flink 2.2.1 (its pom's flink.version);
@@ -99,18 +99,27 @@ SPARK = Engine(
     connector=_SPARK_KAFKA,
     jars=(
         _SPARK_KAFKA,
-        Jar("org.apache.spark", "spark-token-provider-kafka-0-10_2.13", "4.2.0",
-            "807ceb26e2fa509259e74a202d5f2d790446f515"),
+        Jar(
+            "org.apache.spark",
+            "spark-token-provider-kafka-0-10_2.13",
+            "4.2.0",
+            "807ceb26e2fa509259e74a202d5f2d790446f515",
+        ),
         Jar("org.apache.kafka", "kafka-clients", "3.9.2", "a06edbaa01458ed2e8cf1be69a18c2f231fda6e0"),
         Jar("org.apache.commons", "commons-pool2", "2.13.1", "cf7e8c0242d4c483c42c083b8188ab360ab60f9a"),
     ),
     # The rest of the connector's runtime closure is already in pyspark/jars (same or newer
     # versions); a second copy on the classpath only invites version clashes.
     provided=(
-        "org.apache.hadoop:hadoop-client-runtime", "org.apache.hadoop:hadoop-client-api",
-        "org.apache.spark:spark-tags_2.13", "org.scala-lang:scala-library",
-        "org.scala-lang.modules:scala-parallel-collections_2.13", "com.google.code.findbugs:jsr305",
-        "at.yawk.lz4:lz4-java", "org.xerial.snappy:snappy-java", "org.slf4j:slf4j-api",
+        "org.apache.hadoop:hadoop-client-runtime",
+        "org.apache.hadoop:hadoop-client-api",
+        "org.apache.spark:spark-tags_2.13",
+        "org.scala-lang:scala-library",
+        "org.scala-lang.modules:scala-parallel-collections_2.13",
+        "com.google.code.findbugs:jsr305",
+        "at.yawk.lz4:lz4-java",
+        "org.xerial.snappy:snappy-java",
+        "org.slf4j:slf4j-api",
     ),
     import_check="import pandas, pyarrow, pyspark, pyspark.sql; print(pyspark.__version__)",
 )

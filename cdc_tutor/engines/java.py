@@ -9,13 +9,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from cdc_tutor import strings
+
 REQUIRED_MAJOR = 17
 
-INSTALL_HINT = (
-    "Установите Java 17 или новее: Debian/Ubuntu — `sudo apt install openjdk-17-jre-headless`, "
-    "macOS — `brew install openjdk@17`, Windows — https://adoptium.net; затем откройте новый "
-    "терминал или укажите JAVA_HOME на каталог JDK."
-)
+INSTALL_HINT = strings.JAVA_INSTALL_HINT
 
 # `java -version` prints e.g. `openjdk version "17.0.15" 2025-04-15` or `java version "1.8.0_392"`
 # to stderr, possibly after `Picked up JAVA_TOOL_OPTIONS: ...` lines.
@@ -44,7 +42,7 @@ class JavaCheck:
 
 
 def parse_major(version: str) -> int | None:
-    """"17.0.15" -> 17, "1.8.0_392" -> 8, "21-ea" -> 21."""
+    """ "17.0.15" -> 17, "1.8.0_392" -> 8, "21-ea" -> 21."""
     match = re.match(r"(\d+)(?:\.(\d+))?", version)
     if match is None:
         return None
@@ -68,22 +66,28 @@ def check_java(env: dict[str, str] | None = None) -> JavaCheck:
     env = dict(os.environ if env is None else env)
     path = locate_java(env)
     if path is None:
-        where = (f"JAVA_HOME={env['JAVA_HOME']} не содержит bin/java" if env.get("JAVA_HOME")
-                 else "java не найдена ни в PATH, ни через JAVA_HOME")
-        return JavaCheck(None, None, None, f"Java не найдена: {where}. {INSTALL_HINT}")
+        where = (
+            strings.JAVA_HOME_WITHOUT_JAVA.format(java_home=env["JAVA_HOME"])
+            if env.get("JAVA_HOME")
+            else strings.JAVA_NOT_ON_PATH
+        )
+        return JavaCheck(None, None, None, strings.JAVA_NOT_FOUND.format(where=where, hint=INSTALL_HINT))
     try:
         done = subprocess.run([str(path), "-version"], capture_output=True, text=True, timeout=30, env=env)
     except (OSError, subprocess.TimeoutExpired) as error:
-        return JavaCheck(path, None, None, f"Не удалось запустить {path} -version: {error}. {INSTALL_HINT}")
+        return JavaCheck(path, None, None, strings.JAVA_CANNOT_RUN.format(path=path, error=error, hint=INSTALL_HINT))
     match = _VERSION.search(done.stderr + done.stdout)
     if done.returncode != 0 or match is None:
-        output = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["(нет вывода)"]
-        return JavaCheck(path, None, None,
-                         f"{path} -version завершилась с ошибкой: {output[0]}. {INSTALL_HINT}")
+        output = (done.stderr or done.stdout).strip().splitlines()[-1:] or [strings.JAVA_NO_OUTPUT]
+        problem = strings.JAVA_VERSION_FAILED.format(path=path, output=output[0], hint=INSTALL_HINT)
+        return JavaCheck(path, None, None, problem)
     version = match.group("version")
     major = parse_major(version)
     if major is None or major < REQUIRED_MAJOR:
-        return JavaCheck(path, version, major,
-                         f"Java {version} ({path}) слишком старая: нужна {REQUIRED_MAJOR} или новее. "
-                         f"{INSTALL_HINT}")
+        return JavaCheck(
+            path,
+            version,
+            major,
+            strings.JAVA_TOO_OLD.format(version=version, path=path, required=REQUIRED_MAJOR, hint=INSTALL_HINT),
+        )
     return JavaCheck(path, version, major, None)

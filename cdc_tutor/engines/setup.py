@@ -19,15 +19,23 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+from cdc_tutor import strings
 from cdc_tutor.engines import (
-    MANIFEST_FORMAT, complete_manifest, engine_dir, engine_env, jars_dir, manifest_path, venv_dir,
+    MANIFEST_FORMAT,
+    complete_manifest,
+    engine_dir,
+    engine_env,
+    jars_dir,
+    manifest_path,
+    venv_dir,
     venv_python,
 )
 from cdc_tutor.engines.catalog import ENGINES, MAVEN_CENTRAL, Engine, Jar
 from cdc_tutor.engines.java import check_java
+from cdc_tutor.maven import MavenFailed, copy_dependencies
 
 
 class SetupError(Exception):
@@ -45,8 +53,9 @@ class SetupResult:
 Report = Callable[[str], None]
 
 
-def setup_engine(name: str, data_dir: Path, *, force: bool = False, report: Report = print,
-                 maven: str = "auto") -> SetupResult:
+def setup_engine(
+    name: str, data_dir: Path, *, force: bool = False, report: Report = print, maven: str = "auto"
+) -> SetupResult:
     """Make `<data_dir>/engines/<name>` complete. Raises SetupError with a user-facing message."""
     started = time.monotonic()
     engine = ENGINES[name]
@@ -56,11 +65,17 @@ def setup_engine(name: str, data_dir: Path, *, force: bool = False, report: Repo
     home = _private_dir(engine_dir(name, data_dir))
     with _Lock(home / ".lock"):
         if not force and (manifest := complete_manifest(name, data_dir)) is not None:
-            report(f"Окружение {name} уже готово: {engine.package} {engine.version}, "
-                   f"{len(manifest['jars'])} jar, {manifest.get('size_mb', '?')} МБ. "
-                   f"Пересоздать: cdc-tutor setup {name} --force")
+            report(
+                strings.ENV_READY.format(
+                    name=name,
+                    package=engine.package,
+                    version=engine.version,
+                    jars=len(manifest["jars"]),
+                    size_mb=manifest.get("size_mb", "?"),
+                )
+            )
             return SetupResult(name, False, time.monotonic() - started, manifest)
-        report(f"Создаю окружение {name} ({engine.title} {engine.version}) в {home}…")
+        report(strings.ENV_CREATING.format(name=name, title=engine.title, version=engine.version, home=home))
         report(f"Java {java.version}: {java.path}")
         manifest_path(name, data_dir).unlink(missing_ok=True)  # incomplete until the end
         if force:
@@ -69,7 +84,7 @@ def setup_engine(name: str, data_dir: Path, *, force: bool = False, report: Repo
         python = _ensure_venv(engine, venv_dir(name, data_dir), report)
         _pip_install(engine, python, report)
         jars = _fetch_connector(engine, jars_dir(name, data_dir), maven, report)
-        report("Проверяю окружение…")
+        report(strings.ENV_VERIFYING)
         facts = _verify(engine, python)
         manifest = {
             "format": MANIFEST_FORMAT,
@@ -84,13 +99,16 @@ def setup_engine(name: str, data_dir: Path, *, force: bool = False, report: Repo
             "site_packages": facts["site_packages"],
             "java": {"path": str(java.path), "version": java.version},
             "jars": jars,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "setup_seconds": round(time.monotonic() - started, 1),
             "size_mb": round(_tree_size(home) / 1e6),
         }
         write_private_json(manifest_path(name, data_dir), manifest)
-    report(f"Готово: окружение {name} за {manifest['setup_seconds']:.0f} с, {manifest['size_mb']} МБ. "
-           f"Python: {python}")
+    report(
+        strings.ENV_DONE.format(
+            name=name, seconds=manifest["setup_seconds"], size_mb=manifest["size_mb"], python=python
+        )
+    )
     return SetupResult(name, True, time.monotonic() - started, manifest)
 
 
@@ -103,10 +121,14 @@ def find_base_python(engine: Engine) -> Path:
         if found := shutil.which(f"python{version}"):
             return Path(found)
     raise SetupError(
-        f"{engine.package} {engine.version} поддерживает Python {', '.join(engine.python_versions)}, "
-        f"а тьютор запущен на Python {current}, и подходящего python3.X в PATH нет. "
-        f"Установите Python {engine.python_versions[-1]} (например, `uv python install "
-        f"{engine.python_versions[-1]}` или пакет python{engine.python_versions[-1]}) и повторите.")
+        strings.ENV_NO_PYTHON.format(
+            package=engine.package,
+            version=engine.version,
+            supported=", ".join(engine.python_versions),
+            current=current,
+            newest=engine.python_versions[-1],
+        )
+    )
 
 
 def _ensure_venv(engine: Engine, venv: Path, report: Report) -> Path:
@@ -115,26 +137,37 @@ def _ensure_venv(engine: Engine, venv: Path, report: Report) -> Path:
         return python  # resuming: pip below skips what is already installed
     base = find_base_python(engine)
     shutil.rmtree(venv, ignore_errors=True)
-    report(f"Создаю виртуальное окружение Python ({base})…")
-    _run([str(base), "-m", "venv", str(venv)], "создать venv",
-         "Проверьте, что установлен модуль venv (Debian/Ubuntu: `sudo apt install python3-venv`).")
+    report(strings.ENV_CREATING_VENV.format(base=base))
+    _run([str(base), "-m", "venv", str(venv)], strings.ENV_WHAT_VENV, strings.ENV_ADVICE_VENV)
     return python
 
 
 def _pip_install(engine: Engine, python: Path, report: Report) -> None:
-    report(f"Устанавливаю пакеты: {', '.join(engine.requirements)} (первый раз — несколько минут)…")
-    _run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
-          "--progress-bar", "off", *engine.requirements], "установить пакеты через pip",
-         "Нужен доступ к PyPI (или PIP_INDEX_URL на зеркало). Повторите команду, "
-         "когда сеть будет доступна: уже скачанное pip возьмёт из кэша.")
+    report(strings.ENV_INSTALLING.format(packages=", ".join(engine.requirements)))
+    _run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--progress-bar",
+            "off",
+            *engine.requirements,
+        ],
+        strings.ENV_WHAT_PIP,
+        strings.ENV_ADVICE_PIP,
+    )
 
 
 def _fetch_connector(engine: Engine, target: Path, maven: str, report: Report) -> list[dict]:
     if _jars_match(engine, target):
-        report(f"Jar-файлы коннектора Kafka уже на месте: {target}")
+        report(strings.ENV_JARS_PRESENT.format(target=target))
     else:
-        how = "через Maven" if maven == "maven" or (maven == "auto" and shutil.which("mvn")) else "с Maven Central"
-        report(f"Загружаю jar-файлы коннектора Kafka {how}: {engine.connector.coordinate}…")
+        use_maven = maven == "maven" or (maven == "auto" and shutil.which("mvn"))
+        how = strings.ENV_VIA_MAVEN if use_maven else strings.ENV_VIA_CENTRAL
+        report(strings.ENV_FETCHING_JARS.format(how=how, coordinate=engine.connector.coordinate))
     return fetch_jars(engine, target, maven=maven)
 
 
@@ -150,12 +183,18 @@ print(json.dumps({"version": out.getvalue().strip().splitlines()[-1],
 
 
 def _verify(engine: Engine, python: Path) -> dict:
-    output = _run([str(python), "-c", _VERIFY, engine.import_check], "проверить окружение (импорт)",
-                  f"Пересоздайте окружение: cdc-tutor setup {engine.name} --force")
+    output = _run(
+        [str(python), "-c", _VERIFY, engine.import_check],
+        strings.ENV_WHAT_VERIFY,
+        strings.ENV_ADVICE_RECREATE.format(name=engine.name),
+    )
     facts = json.loads(output.strip().splitlines()[-1])
     if facts["version"] != engine.version:
-        raise SetupError(f"В окружении {engine.name} оказался {engine.package} {facts['version']}, "
-                         f"ожидался {engine.version}. Выполните: cdc-tutor setup {engine.name} --force")
+        raise SetupError(
+            strings.ENV_WRONG_VERSION.format(
+                name=engine.name, package=engine.package, found=facts["version"], expected=engine.version
+            )
+        )
     return facts
 
 
@@ -163,14 +202,17 @@ def _run(command: list[str], what: str, advice: str) -> str:
     try:
         done = subprocess.run(command, capture_output=True, text=True, env=engine_env())
     except OSError as error:
-        raise SetupError(f"Не удалось {what}: {error}. {advice}") from None
+        raise SetupError(strings.ENV_RUN_FAILED_TO_START.format(what=what, error=error, advice=advice)) from None
     if done.returncode != 0:
         output = (done.stdout + done.stderr).strip().splitlines()
         urls = sorted({url.rstrip(".,:;)'\"") for line in output for url in re.findall(r"https?://\S+", line)})
         tail = "\n    ".join(output[-15:])
-        failed_urls = f"\n  Адреса, с которыми была ошибка: {', '.join(urls)}" if urls else ""
-        raise SetupError(f"Не удалось {what} (код {done.returncode}).{failed_urls}\n"
-                         f"  Последние строки вывода:\n    {tail}\n  {advice}")
+        failed_urls = strings.ENV_FAILED_URLS.format(urls=", ".join(urls)) if urls else ""
+        raise SetupError(
+            strings.ENV_RUN_FAILED.format(
+                what=what, code=done.returncode, failed_urls=failed_urls, tail=tail, advice=advice
+            )
+        )
     return done.stdout
 
 
@@ -202,8 +244,13 @@ def write_private_json(path: Path, data: dict) -> None:
 
 def _python_version(python: Path) -> str | None:
     try:
-        done = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                              capture_output=True, text=True, timeout=60, env=engine_env())
+        done = subprocess.run(
+            [str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=engine_env(),
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
@@ -226,7 +273,7 @@ class _Lock:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def __enter__(self) -> "_Lock":
+    def __enter__(self) -> _Lock:
         self.handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), "r+")
         try:
             import fcntl
@@ -241,8 +288,8 @@ class _Lock:
 
 # --- Kafka connector jars -------------------------------------------------------------------
 
-def fetch_jars(engine: Engine, target: Path, *, maven: str = "auto",
-               local_repo: Path | None = None) -> list[dict]:
+
+def fetch_jars(engine: Engine, target: Path, *, maven: str = "auto", local_repo: Path | None = None) -> list[dict]:
     """Put exactly engine.jars into target (checked against their SHA-1); return manifest entries.
 
     maven="auto" uses Maven when `mvn` is on PATH (it honours the user's settings.xml mirrors and
@@ -263,16 +310,22 @@ def fetch_jars(engine: Engine, target: Path, *, maven: str = "auto",
         got = sorted(path.name for path in staging.iterdir())
         expected = sorted(jar.filename for jar in engine.jars)
         if got != expected:
-            raise SetupError(f"Maven выдал для {engine.connector.coordinate} другой набор jar, чем "
-                             f"записан в каталоге тьютора: {got} вместо {expected}. Это ошибка "
-                             f"тьютора — сообщите о ней; обойти: CDC_TUTOR_MAVEN=direct.")
+            raise SetupError(
+                strings.ENV_JARS_MISMATCH.format(coordinate=engine.connector.coordinate, got=got, expected=expected)
+            )
         if not _jars_match(engine, staging):
-            raise SetupError(f"Контрольная сумма jar в {staging} не совпала с Maven Central. "
-                             f"Удалите ~/.m2/repository для этих артефактов и повторите.")
+            raise SetupError(strings.ENV_JARS_CHECKSUM.format(staging=staging))
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
-    return [{"file": jar.filename, "coordinate": jar.coordinate, "sha1": jar.sha1,
-             "size": (target / jar.filename).stat().st_size} for jar in engine.jars]
+    return [
+        {
+            "file": jar.filename,
+            "coordinate": jar.coordinate,
+            "sha1": jar.sha1,
+            "size": (target / jar.filename).stat().st_size,
+        }
+        for jar in engine.jars
+    ]
 
 
 def _jars_match(engine: Engine, directory: Path) -> bool:
@@ -280,7 +333,8 @@ def _jars_match(engine: Engine, directory: Path) -> bool:
         return False
     names = {path.name for path in directory.iterdir()}
     return names == {jar.filename for jar in engine.jars} and all(
-        _sha1(directory / jar.filename) == jar.sha1 for jar in engine.jars)
+        _sha1(directory / jar.filename) == jar.sha1 for jar in engine.jars
+    )
 
 
 def _sha1(path: Path) -> str:
@@ -302,30 +356,36 @@ _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   </dependency></dependencies>
 </project>
 """
-_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
 
 def connector_pom(engine: Engine) -> str:
     """A pom whose runtime dependencies are the connector minus what the engine package ships."""
     exclusions = "".join(
         f"<exclusion><groupId>{group}</groupId><artifactId>{artifact}</artifactId></exclusion>"
-        for group, _, artifact in (pair.partition(":") for pair in engine.provided))
+        for group, _, artifact in (pair.partition(":") for pair in engine.provided)
+    )
     root = engine.connector
-    return _POM.format(engine=engine.name, group=root.group, artifact=root.artifact,
-                       version=root.version, exclusions=exclusions)
+    return _POM.format(
+        engine=engine.name, group=root.group, artifact=root.artifact, version=root.version, exclusions=exclusions
+    )
 
 
 def _maven_copy(engine: Engine, staging: Path, local_repo: Path) -> None:
-    with tempfile.TemporaryDirectory(prefix="cdc-tutor-pom-") as work:
-        pom = Path(work) / "pom.xml"
-        pom.write_text(connector_pom(engine), encoding="utf-8")
-        _run(["mvn", "-B", "-q", "-f", str(pom), f"-Dmaven.repo.local={local_repo}",
-              f"{_DEPENDENCY_PLUGIN}:copy-dependencies", f"-DoutputDirectory={staging}",
-              "-DincludeScope=runtime"],
-             f"загрузить jar-файлы через Maven ({engine.connector.coordinate})",
-             "Нужен доступ к Maven Central (https://repo1.maven.org/maven2) или зеркало в "
-             "~/.m2/settings.xml. Без Maven: CDC_TUTOR_MAVEN=direct cdc-tutor setup "
-             f"{engine.name}.")
+    try:
+        copy_dependencies(connector_pom(engine), staging, local_repo)
+    except MavenFailed as failed:
+        output = failed.output.splitlines()
+        urls = sorted({url.rstrip(".,:;)'\"") for line in output for url in re.findall(r"https?://\S+", line)})
+        failed_urls = strings.ENV_FAILED_URLS.format(urls=", ".join(urls)) if urls else ""
+        raise SetupError(
+            strings.ENV_MAVEN_FAILED.format(
+                coordinate=engine.connector.coordinate,
+                failed=failed,
+                failed_urls=failed_urls,
+                output=failed.output,
+                name=engine.name,
+            )
+        ) from None
 
 
 def _cached_download(jar: Jar, local_repo: Path) -> Path:
@@ -341,11 +401,9 @@ def _cached_download(jar: Jar, local_repo: Path) -> Path:
     except (urllib.error.URLError, OSError) as error:
         partial.unlink(missing_ok=True)
         reason = getattr(error, "reason", error)
-        raise SetupError(f"Не удалось скачать {url}: {reason}. Проверьте доступ к Maven Central "
-                         f"(или задайте CDC_TUTOR_MAVEN_REPO на зеркало) и повторите.") from None
+        raise SetupError(strings.ENV_DOWNLOAD_FAILED.format(url=url, reason=reason)) from None
     if _sha1(partial) != jar.sha1:
         partial.unlink(missing_ok=True)
-        raise SetupError(f"Файл {url} скачан, но его SHA-1 не совпадает с ожидаемым {jar.sha1}. "
-                         f"Повторите позже или проверьте зеркало (CDC_TUTOR_MAVEN_REPO).")
+        raise SetupError(strings.ENV_DOWNLOAD_CORRUPT.format(url=url, sha1=jar.sha1))
     partial.replace(cached)
     return cached

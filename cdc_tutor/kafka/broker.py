@@ -34,7 +34,7 @@ class EmbeddedBroker:
             self._owner.flush(5)
             self._owner = None  # the mock cluster is destroyed with its owning client
 
-    def __enter__(self) -> "EmbeddedBroker":
+    def __enter__(self) -> EmbeddedBroker:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -61,8 +61,7 @@ class OutageProxy:
 
     async def _restore(self) -> None:
         if self._server is None:
-            self._server = await asyncio.start_server(
-                self._serve, self.host, self.port, reuse_address=True)
+            self._server = await asyncio.start_server(self._serve, self.host, self.port, reuse_address=True)
 
     async def _cut(self) -> None:
         if self._server is not None:

@@ -9,16 +9,18 @@ class KafkaSink:
     """`send(topic, key, value)` with back-pressure: waits for room instead of failing."""
 
     def __init__(self, bootstrap_servers: str, **config) -> None:
-        self._producer = Producer({
-            "bootstrap.servers": bootstrap_servers,
-            "linger.ms": 5,
-            "enable.idempotence": True,  # a retried batch must not duplicate change events
-            "partitioner": "murmur2_random",  # the Java client's partitioner, as Kafka Connect uses
-            # Silent: the tutor draws on this terminal. Errors are kept for whoever asks.
-            "log_level": 0,
-            "error_cb": self._on_error,
-            **config,
-        })
+        self._producer = Producer(
+            {
+                "bootstrap.servers": bootstrap_servers,
+                "linger.ms": 5,
+                "enable.idempotence": True,  # a retried batch must not duplicate change events
+                "partitioner": "murmur2_random",  # the Java client's partitioner, as Kafka Connect uses
+                # Silent: the tutor draws on this terminal. Errors are kept for whoever asks.
+                "log_level": 0,
+                "error_cb": self._on_error,
+                **config,
+            }
+        )
         self.last_error: str | None = None
 
     def send(self, topic: str, key: bytes | None, value: bytes | None) -> None:

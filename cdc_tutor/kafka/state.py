@@ -21,8 +21,12 @@ BATCH = 500
 
 def _config(bootstrap, **extra):
     # log_level 0: nothing on stderr (the tutor draws on that terminal; kernels log to a file).
-    config = {"bootstrap.servers": bootstrap, "log_level": 0, "enable.auto.commit": False,
-              "group.id": "cdc-tutor-probe-" + uuid.uuid4().hex[:8]}
+    config = {
+        "bootstrap.servers": bootstrap,
+        "log_level": 0,
+        "enable.auto.commit": False,
+        "group.id": "cdc-tutor-probe-" + uuid.uuid4().hex[:8],
+    }
     config.update(extra)
     return config
 
@@ -82,8 +86,10 @@ def end_offsets(bootstrap, topic, timeout=10.0):
     """{partition: high watermark} (the offset the next message will get); {} for no such topic."""
     consumer = Consumer(_config(bootstrap))
     try:
-        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)[1]
-                for p in partitions(consumer, topic, timeout)}
+        return {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)[1]
+            for p in partitions(consumer, topic, timeout)
+        }
     finally:
         consumer.close()
 
@@ -96,8 +102,11 @@ def iter_topic(bootstrap, topic, isolation="read_committed", timeout=5.0, max_me
     """
     if isolation not in ISOLATIONS:
         raise ValueError("isolation must be one of " + ", ".join(ISOLATIONS))
-    consumer = Consumer(_config(bootstrap, **{"isolation.level": isolation, "enable.partition.eof": True,
-                                              "auto.offset.reset": "earliest"}))
+    consumer = Consumer(
+        _config(
+            bootstrap, **{"isolation.level": isolation, "enable.partition.eof": True, "auto.offset.reset": "earliest"}
+        )
+    )
     deadline = time.monotonic() + timeout
     try:
         pending = set()
@@ -152,8 +161,7 @@ class KafkaState:
     def count(self, topic, predicate, isolation="read_committed", limit=1):
         """How many messages (read from the start, up to the end now) satisfy `predicate`, up to `limit`."""
         found = 0
-        for message in iter_topic(self.bootstrap, topic, isolation=isolation, timeout=self.timeout,
-                                  max_messages=10**9):
+        for message in iter_topic(self.bootstrap, topic, isolation=isolation, timeout=self.timeout, max_messages=10**9):
             if predicate(message):
                 found += 1
                 if found >= limit:

@@ -7,7 +7,6 @@ prefixes are picked up as they appear.
 
 from __future__ import annotations
 
-import getpass
 import os
 import threading
 import time
@@ -23,6 +22,7 @@ from confluent_kafka import (
 )
 
 from cdc_tutor.cdc.tail_buffer import TailBuffer
+from cdc_tutor.course.context import default_user
 from cdc_tutor.kafka.closing import close_consumer
 
 _DOWN_CODES = {KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE}
@@ -37,9 +37,16 @@ class BrokerState(Enum):
 class TopicTail:
     """Tails topics named exactly or by a trailing `*` prefix, e.g. `dbserver1.inventory.*`."""
 
-    def __init__(self, bootstrap_servers: str, topics: list[str], *, from_start: bool = True,
-                 buffer: TailBuffer | None = None, batch_size: int = 1000,
-                 refresh_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topics: list[str],
+        *,
+        from_start: bool = True,
+        buffer: TailBuffer | None = None,
+        batch_size: int = 1000,
+        refresh_seconds: float = 2.0,
+    ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.patterns = list(topics)
         self.from_start = from_start
@@ -53,7 +60,7 @@ class TopicTail:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "TopicTail":
+    def start(self) -> TopicTail:
         self._thread = threading.Thread(target=self.run, name="topic-tail", daemon=True)
         self._thread.start()
         return self
@@ -73,23 +80,25 @@ class TopicTail:
         return sorted({topic for topic, _ in self._assigned})
 
     def run(self) -> None:
-        consumer = Consumer({
-            "bootstrap.servers": self.bootstrap_servers,
-            "group.id": f"cdc-tutor-tail-{_user()}-{os.getpid()}-{id(self)}",
-            "enable.auto.commit": False,
-            "enable.partition.eof": False,
-            # Fallen behind retention (the embedded broker keeps ~5 MB per partition): go on
-            # from the oldest message still there rather than skip to the end.
-            "auto.offset.reset": "earliest",
-            "error_cb": self._on_error,
-            "log_level": 0,  # transport errors arrive through error_cb and show in the pane
-            # librdkafka pauses fetching for fetch.queue.backoff.ms (1 s) whenever its prefetch
-            # queue is full (64 MB): a Python consumer slower than the wire then stalls in
-            # bursts, at ~15% of raw speed. A small queue refilled at once keeps it near raw
-            # speed and bounds memory (bench/tail.py measures both).
-            "queued.max.messages.kbytes": 4096,
-            "fetch.queue.backoff.ms": 5,
-        })
+        consumer = Consumer(
+            {
+                "bootstrap.servers": self.bootstrap_servers,
+                "group.id": f"cdc-tutor-tail-{default_user()}-{os.getpid()}-{id(self)}",
+                "enable.auto.commit": False,
+                "enable.partition.eof": False,
+                # Fallen behind retention (the embedded broker keeps ~5 MB per partition): go on
+                # from the oldest message still there rather than skip to the end.
+                "auto.offset.reset": "earliest",
+                "error_cb": self._on_error,
+                "log_level": 0,  # transport errors arrive through error_cb and show in the pane
+                # librdkafka pauses fetching for fetch.queue.backoff.ms (1 s) whenever its prefetch
+                # queue is full (64 MB): a Python consumer slower than the wire then stalls in
+                # bursts, at ~15% of raw speed. A small queue refilled at once keeps it near raw
+                # speed and bounds memory (bench/tail.py measures both).
+                "queued.max.messages.kbytes": 4096,
+                "fetch.queue.backoff.ms": 5,
+            }
+        )
         try:
             next_refresh = 0.0
             while not self._stop.is_set():
@@ -135,8 +144,9 @@ class TopicTail:
             consumer.incremental_assign(new)
 
     def _wanted(self, topic: str) -> bool:
-        return any(topic.startswith(pattern[:-1]) if pattern.endswith("*") else topic == pattern
-                   for pattern in self.patterns)
+        return any(
+            topic.startswith(pattern[:-1]) if pattern.endswith("*") else topic == pattern for pattern in self.patterns
+        )
 
     def _on_error(self, error: KafkaError) -> None:
         if error.code() in _DOWN_CODES:
@@ -145,10 +155,3 @@ class TopicTail:
     def _mark_down(self, reason: str) -> None:
         self.state = BrokerState.DISCONNECTED
         self.last_error = reason
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid())

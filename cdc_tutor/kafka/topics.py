@@ -10,8 +10,13 @@ from cdc_tutor.kafka.closing import close_consumer
 
 def list_topics(bootstrap_servers: str, timeout: float = 5.0) -> set[str]:
     """Names of the broker's topics; raises ConnectionError when no broker answers in `timeout`."""
-    admin = AdminClient({"bootstrap.servers": bootstrap_servers, "log_level": 0,
-                         "socket.connection.setup.timeout.ms": int(timeout * 1000)})
+    admin = AdminClient(
+        {
+            "bootstrap.servers": bootstrap_servers,
+            "log_level": 0,
+            "socket.connection.setup.timeout.ms": int(timeout * 1000),
+        }
+    )
     try:
         metadata = admin.list_topics(timeout=timeout)
     except KafkaException as problem:
@@ -23,8 +28,14 @@ def list_topics(bootstrap_servers: str, timeout: float = 5.0) -> set[str]:
 
 def message_counts(bootstrap_servers: str, topics: list[str], timeout: float = 5.0) -> dict[str, int]:
     """High minus low watermark per topic, summed over its partitions (0 for a missing topic)."""
-    consumer = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": "cdc-tutor-watermarks",
-                         "enable.auto.commit": False, "log_level": 0})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": "cdc-tutor-watermarks",
+            "enable.auto.commit": False,
+            "log_level": 0,
+        }
+    )
     try:
         metadata = consumer.list_topics(timeout=timeout)
         counts = {}

@@ -127,4 +127,3 @@ def _patch_find_coordinator(reader: _Reader, version: int, port: int) -> None:
     reader.skip(4)  # node_id
     reader.skip_string()  # host
     reader.patch_port(port)
-

@@ -16,9 +16,9 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Instance
 
-T = TypeVar("T")
-
 from cdc_tutor.kernel.specs import KernelCommand, KernelStartFailed
+
+T = TypeVar("T")
 
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
 LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from cdc_tutor.kernel.frames import FrameView
 from cdc_tutor.kernel.output import CappedText
@@ -87,7 +87,7 @@ class KernelStatus:
     state: str
 
 
-KernelEvent = Union[StreamChunk, OutputOmitted, DisplayOutput, ErrorOutput, ClearOutput, KernelStatus]
+KernelEvent = StreamChunk | OutputOmitted | DisplayOutput | ErrorOutput | ClearOutput | KernelStatus
 
 STATUSES = ("ok", "error", "interrupted", "aborted", "died", "timeout")
 

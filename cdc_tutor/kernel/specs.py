@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ENGINES = ("python", "flink", "spark")
+from cdc_tutor.course.model import ENGINES  # the one engine list (the lesson format's)
+
 """Engines a lesson may name; `python` needs no set-up."""
 
 EnginePythonLookup = Callable[[str], "Path | None"]

@@ -49,8 +49,7 @@ def end_offsets(topic, timeout=10.0):
 def read_topic(topic, *, isolation="read_committed", max_messages=10000, timeout=5.0):
     """The topic's messages from the start to its current end, as dicts: topic, partition, offset,
     timestamp, key, value (JSON decoded when possible), headers. A fresh reader, no group."""
-    return _state().read_topic(bootstrap, name(topic), isolation=isolation, max_messages=max_messages,
-                               timeout=timeout)
+    return _state().read_topic(bootstrap, name(topic), isolation=isolation, max_messages=max_messages, timeout=timeout)
 
 
 def _plain(value):
@@ -142,8 +141,14 @@ def changelog(data, key=None, columns=None, op_field="op", reset=True, name="cha
     names = list(columns or [])
     for change in changes:
         names.extend(c for c in change["values"] if c not in names)
-    return {"version": 1, "name": str(name), "key": list(key or []), "columns": names,
-            "reset": bool(reset), "rows": changes}
+    return {
+        "version": 1,
+        "name": str(name),
+        "key": list(key or []),
+        "columns": names,
+        "reset": bool(reset),
+        "rows": changes,
+    }
 
 
 def show_changelog(data, key=None, *, columns=None, op_field="op", reset=True, name="changelog"):

@@ -16,8 +16,17 @@ if TYPE_CHECKING:
     from cdc_tutor.lab.embedded import EmbeddedLab
     from cdc_tutor.lab.external import ExternalLab
 
-__all__ = ["CDC_TOPICS", "EmbeddedLab", "ExternalLab", "Lab", "LabOptions", "SourceDatabase",
-           "lab_key", "open_lab", "options_for"]
+__all__ = [
+    "CDC_TOPICS",
+    "EmbeddedLab",
+    "ExternalLab",
+    "Lab",
+    "LabOptions",
+    "SourceDatabase",
+    "lab_key",
+    "open_lab",
+    "options_for",
+]
 
 
 def open_lab(settings: Any, lesson: Any = None) -> Lab:
@@ -36,7 +45,7 @@ def open_lab(settings: Any, lesson: Any = None) -> Lab:
     return EmbeddedLab(options_for(lesson)).start()
 
 
-def lab_key(settings: Any, lesson: Any = None) -> tuple:
+def lab_key(settings: Any, lesson: Any = None) -> tuple[str, Any]:
     """Equal keys mean open_lab would open the same kind of lab: the TUI keeps a running lab whose
     key matches the next lesson's and opens another one otherwise."""
     bootstrap = getattr(settings, "bootstrap_servers", None)

@@ -8,6 +8,7 @@ the source keeps capturing, as Debezium does when only the network to the consum
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from cdc_tutor.kafka.broker import EmbeddedBroker
 from cdc_tutor.kafka.proxy import OutageProxy
@@ -24,6 +25,7 @@ class EmbeddedLab(Tails):
     """Start with `start()` (or as a context manager); everything stops with `close()`."""
 
     can_cut = True
+    relay: SourceRelay | None  # set by start(), dropped by close()
 
     def __init__(self, options: LabOptions | None = None) -> None:
         super().__init__()
@@ -36,7 +38,7 @@ class EmbeddedLab(Tails):
         self._threads: list[threading.Thread] = []
         self._sink: KafkaSink | None = None
 
-    def start(self) -> "EmbeddedLab":
+    def start(self) -> EmbeddedLab:
         options = self.options
         self.broker = EmbeddedBroker()
         self.proxy = OutageProxy(self.broker.host, self.broker.port)
@@ -56,18 +58,23 @@ class EmbeddedLab(Tails):
     @property
     def bootstrap_servers(self) -> str:
         """The address every client should use (through the outage proxy)."""
-        return self.proxy.address
+        return self._started_proxy().address
 
     @property
     def reachable(self) -> bool:
-        return self.proxy.reachable
+        return self._started_proxy().reachable
 
     def cut(self) -> None:
         """Make the broker unreachable for clients; the source keeps capturing."""
-        self.proxy.cut()
+        self._started_proxy().cut()
 
     def restore(self) -> None:
-        self.proxy.restore()
+        self._started_proxy().restore()
+
+    def _started_proxy(self) -> OutageProxy:
+        if self.proxy is None:  # AttributeError, as before start(): hasattr() and getattr() defaults still work
+            raise AttributeError("the lab is not started: call start() first")
+        return self.proxy
 
     def close(self) -> None:
         self._stop.set()
@@ -84,13 +91,13 @@ class EmbeddedLab(Tails):
         if self.broker is not None:
             self.broker.close()
 
-    def __enter__(self) -> "EmbeddedLab":
+    def __enter__(self) -> EmbeddedLab:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _spawn(self, name: str, target) -> None:
+    def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
         thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
         thread.start()
         self._threads.append(thread)

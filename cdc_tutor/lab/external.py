@@ -7,9 +7,21 @@ student's own native one (cdc_tutor.stack.outage).
 from __future__ import annotations
 
 import subprocess
+from typing import TYPE_CHECKING, Protocol
 
 from cdc_tutor import strings
 from cdc_tutor.lab.tails import Tails
+
+if TYPE_CHECKING:
+    from cdc_tutor.source.changes import SqlResult
+
+
+class OutageControl(Protocol):
+    """Takes a real broker away and brings it back (cdc_tutor.stack.outage.BrokerOutage)."""
+
+    def cut(self) -> None: ...
+
+    def restore(self) -> None: ...
 
 
 class ExternalLab(Tails):
@@ -19,8 +31,11 @@ class ExternalLab(Tails):
     stack) lets outage steps run; without it a real broker is not the tutor's to cut."""
 
     workload = None
+    bootstrap_servers: str  # a plain attribute here (Tails only needs to read it)
 
-    def __init__(self, bootstrap_servers: str, postgres_dsn: str | None = None, outage=None) -> None:
+    def __init__(
+        self, bootstrap_servers: str, postgres_dsn: str | None = None, outage: OutageControl | None = None
+    ) -> None:
         super().__init__()
         self.bootstrap_servers = bootstrap_servers
         self.database = PsqlDatabase(postgres_dsn) if postgres_dsn else None
@@ -32,14 +47,19 @@ class ExternalLab(Tails):
         return self.outage is not None
 
     def cut(self) -> None:
-        self.outage.cut()
+        self._outage().cut()
         self.reachable = False
 
     def restore(self) -> None:
-        self.outage.restore()
+        self._outage().restore()
         self.reachable = True
 
-    def start(self) -> "ExternalLab":
+    def _outage(self) -> OutageControl:
+        if self.outage is None:  # AttributeError, as without an outage before: check can_cut first
+            raise AttributeError("this lab cannot cut the broker (can_cut is False)")
+        return self.outage
+
+    def start(self) -> ExternalLab:
         return self
 
     def close(self) -> None:
@@ -52,16 +72,19 @@ class PsqlDatabase:
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
 
-    def execute_script(self, script: str):
+    def execute_script(self, script: str) -> SqlResult:
         from cdc_tutor.source.changes import SqlResult
         from cdc_tutor.source.database import MAX_ROWS
         from cdc_tutor.stack.config import psql_target
+        from cdc_tutor.stack.psql import run_psql
 
         dsn, env = psql_target(self.dsn)
-        command = ["psql", dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-                   "-A", "-F", "\t", "-P", "footer=off", "-c", f"SET search_path TO inventory, public; {script}"]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+        sql = f"SET search_path TO inventory, public; {script}"
+        try:  # one command: the pane shows the last statement's result, like the embedded source
+            done = run_psql(
+                [dsn], sql, env=env, one_command=True, tuples_only=False, field_separator="\t",
+                single_transaction=True, footer=False,
+            )  # fmt: skip
         except (OSError, subprocess.TimeoutExpired) as problem:
             return SqlResult(False, f"psql: {problem}")
         if done.returncode != 0:
@@ -70,5 +93,6 @@ class PsqlDatabase:
         if not lines:
             return SqlResult(True, notice=strings.SQL_EXTERNAL_NOTICE)
         rows = [tuple(line.split("\t")) for line in lines[1:]]
-        return SqlResult(True, None, lines[0].split("\t"), rows[:MAX_ROWS], len(rows),
-                         notice=strings.SQL_EXTERNAL_NOTICE)
+        return SqlResult(
+            True, None, lines[0].split("\t"), rows[:MAX_ROWS], len(rows), notice=strings.SQL_EXTERNAL_NOTICE
+        )

@@ -26,8 +26,13 @@ class LabOptions:
 
 
 # The lesson format's `lab:` keys (camelCase, see lessons/README.md) -> LabOptions fields.
-_LESSON_KEYS = {"workload": "workload", "rate": "rate", "seed": "seed", "schemas": "schemas_enabled",
-                "decimalMode": "decimal_mode"}
+_LESSON_KEYS = {
+    "workload": "workload",
+    "rate": "rate",
+    "seed": "seed",
+    "schemas": "schemas_enabled",
+    "decimalMode": "decimal_mode",
+}
 
 
 def options_for(lesson: object = None) -> LabOptions:

@@ -27,8 +27,10 @@ class Lab(Protocol):
         """The address every client uses (the outage proxy's, for the embedded lab)."""
         ...
 
-    database: SourceDatabase | None
-    """Where the source pane's SQL goes; None when the lab has no source to change."""
+    @property
+    def database(self) -> SourceDatabase | None:
+        """Where the source pane's SQL goes; None when the lab has no source to change."""
+        ...
 
     @property
     def can_cut(self) -> bool:

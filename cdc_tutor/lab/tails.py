@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cdc_tutor.kafka.tail import TopicTail
 from cdc_tutor.lab.options import CDC_TOPICS
 
@@ -9,7 +11,10 @@ from cdc_tutor.lab.options import CDC_TOPICS
 class Tails:
     """Tails opened for panes, all stopped when the lab closes."""
 
-    bootstrap_servers: str
+    if TYPE_CHECKING:  # declared for mypy only: EmbeddedLab computes it, ExternalLab stores it
+
+        @property
+        def bootstrap_servers(self) -> str: ...
 
     def __init__(self) -> None:
         self._tails: list[TopicTail] = []

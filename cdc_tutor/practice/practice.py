@@ -17,6 +17,7 @@ from cdc_tutor.course.model import Lesson, Step
 from cdc_tutor.kernel import KernelStatus
 from cdc_tutor.practice.events import (
     CheckJudged,
+    CodeFinished,
     EventCallback,
     KernelChanged,
     QueueDropped,
@@ -36,8 +37,15 @@ LabSource = Callable[[], Any]
 class Practice:
     """One per open lesson. Every method returns at once; the work happens in threads."""
 
-    def __init__(self, lesson: Lesson, settings: Any, emit: EventCallback, *,
-                 lab: LabSource | None = None, user: str | None = None) -> None:
+    def __init__(
+        self,
+        lesson: Lesson,
+        settings: Any,
+        emit: EventCallback,
+        *,
+        lab: LabSource | None = None,
+        user: str | None = None,
+    ) -> None:
         self.lesson, self.settings = lesson, settings
         self.user = user or getattr(settings, "user", None)
         self.runner: Any = None
@@ -163,17 +171,18 @@ class Practice:
         bootstrap = lab.bootstrap_servers if lab is not None else None
         from cdc_tutor.practice.runner import LessonRunner  # jupyter_client loads here, off the UI thread
 
-        runner = LessonRunner(self.lesson, self.settings, bootstrap, lab=lab if _can_cut(lab) else None,
-                              user=self.user)
+        runner = LessonRunner(self.lesson, self.settings, bootstrap, lab=lab if _can_cut(lab) else None, user=self.user)
         with self._lock:
             self.runner = runner
         runner.start(wait=True)  # ready, with the `tutor` module installed
         return bootstrap
 
-    def run_step_now(self, step: Step, on_event: EventCallback | None = None, *,
-                     timeout: float | None = None) -> list:
+    def run_step_now(
+        self, step: Step, on_event: EventCallback | None = None, *, timeout: float | None = None
+    ) -> list[CodeFinished]:
         """Blocking: the step's setupCode, snippets and solutionCode (verify); CodeFinished per piece."""
-        return self.runner.run_step(step, on_event, solution=True, timeout=timeout)
+        finished: list[CodeFinished] = self.runner.run_step(step, on_event, solution=True, timeout=timeout)
+        return finished
 
     def judge_now(self, checkpoint: Any, submission: Any, step_id: str, *, settle: bool = True) -> Any:
         """Blocking: the checkpoint's Verdict against the state now (a kernel-less lesson: no context)."""

@@ -7,6 +7,7 @@ lab's address in its environment and the `tutor` module installed.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import threading
@@ -14,16 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cdc_tutor.course.context import CheckContext, default_user
+from cdc_tutor.course.context import CheckContext, KafkaProbe, default_user
+from cdc_tutor.course.evaluation import Evaluation
 from cdc_tutor.course.model import Lesson, Step
 from cdc_tutor.kernel import ErrorOutput, ExecutionResult, KernelSession, OutputLimits
 from cdc_tutor.kernel.tutor_module import tutor_install_code
-from cdc_tutor.practice.events import CodeFinished, CodeStarted, EventCallback
 from cdc_tutor.paths import private_dir
+from cdc_tutor.practice.events import CodeFinished, CodeStarted, EventCallback
 
 INSTALL_TIMEOUT = 60.0
-
-
 
 
 def lesson_work_dir(data_dir: Path, lesson_id: str) -> Path:
@@ -44,9 +44,17 @@ class LessonRunner:
     use it while their code runs.
     """
 
-    def __init__(self, lesson: Lesson, settings: Any, bootstrap: str | None = None, *,
-                 user: str | None = None, lab: Any = None, limits: OutputLimits | None = None,
-                 startup_timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        lesson: Lesson,
+        settings: Any,
+        bootstrap: str | None = None,
+        *,
+        user: str | None = None,
+        lab: Any = None,
+        limits: OutputLimits | None = None,
+        startup_timeout: float = 120.0,
+    ) -> None:
         from cdc_tutor.engines import engine_jars, engine_python
 
         self.lesson = lesson
@@ -69,8 +77,14 @@ class LessonRunner:
             python = engine_python(lesson.engine, data_dir)
             if lesson.engine == "spark" and python is not None:  # Spark's Python workers: the same venv
                 env["PYSPARK_PYTHON"] = env["PYSPARK_DRIVER_PYTHON"] = str(python)
-        self.kernel = KernelSession(lesson.engine, cwd=self.work_dir, env=env, engine_python=self._engine_python,
-                                    limits=limits, startup_timeout=startup_timeout)
+        self.kernel = KernelSession(
+            lesson.engine,
+            cwd=self.work_dir,
+            env=env,
+            engine_python=self._engine_python,
+            limits=limits,
+            startup_timeout=startup_timeout,
+        )
         self._lock = threading.Lock()  # guards the fields below
         self._install_lock = threading.Lock()
         self._installed = False
@@ -100,10 +114,15 @@ class LessonRunner:
                 return  # died: the execute that follows reports "died" (restart() brings it back)
             self.kernel.wait_ready()
             if not self._installed:
-                result = self.kernel.execute(tutor_install_code(kafka_helpers_source()), silent=True,
-                                             store_history=False, timeout=INSTALL_TIMEOUT)
-                self.tutor_error = None if result.ok else (
-                    result.error.traceback_plain if result.error else result.status)
+                result = self.kernel.execute(
+                    tutor_install_code(kafka_helpers_source()),
+                    silent=True,
+                    store_history=False,
+                    timeout=INSTALL_TIMEOUT,
+                )
+                self.tutor_error = (
+                    None if result.ok else (result.error.traceback_plain if result.error else result.status)
+                )
                 self._installed = True
 
     def interrupt(self) -> None:
@@ -135,8 +154,14 @@ class LessonRunner:
     def step(self, step: Step | str) -> Step:
         return self.lesson.step(step) if isinstance(step, str) else step
 
-    def run_code(self, code: str, on_event: EventCallback | None = None, timeout: float | None = None,
-                 *, store_history: bool = True) -> ExecutionResult:
+    def run_code(
+        self,
+        code: str,
+        on_event: EventCallback | None = None,
+        timeout: float | None = None,
+        *,
+        store_history: bool = True,
+    ) -> ExecutionResult:
         """Run any code in the lesson's kernel (waits for it to be ready first)."""
         self.ensure_ready()
         with self._lock:
@@ -147,8 +172,9 @@ class LessonRunner:
             with self._lock:
                 self._running -= 1
 
-    def run_setup(self, step: Step | str, on_event: EventCallback | None = None,
-                  timeout: float | None = None) -> ExecutionResult | None:
+    def run_setup(
+        self, step: Step | str, on_event: EventCallback | None = None, timeout: float | None = None
+    ) -> ExecutionResult | None:
         """Run the step's setupCode unless it already ran in this kernel; None when nothing ran.
 
         Its output is not streamed; only an error is (the student needs to see that).
@@ -157,14 +183,16 @@ class LessonRunner:
         if not step.setup_code or step.id in self._setup_done:
             return None
         forward = on_event or (lambda _event: None)
-        result = self.run_code(step.setup_code, lambda e: forward(e) if isinstance(e, ErrorOutput) else None,
-                               timeout, store_history=False)
+        result = self.run_code(
+            step.setup_code, lambda e: forward(e) if isinstance(e, ErrorOutput) else None, timeout, store_history=False
+        )
         if result.ok:
             self._setup_done.add(step.id)
         return result
 
-    def run_snippet(self, step: Step | str, index: int, on_event: EventCallback | None = None,
-                    timeout: float | None = None) -> ExecutionResult:
+    def run_snippet(
+        self, step: Step | str, index: int, on_event: EventCallback | None = None, timeout: float | None = None
+    ) -> ExecutionResult:
         """Run snippet `index` (1-based) of `step`, after its setupCode if that has not run yet.
 
         The one outage rule: a step with `outage` starts its clock when its first snippet starts,
@@ -180,8 +208,15 @@ class LessonRunner:
             self.snippet_status[(step.id, index)] = result.status
         return result
 
-    def run_step(self, step: Step | str, on_event: EventCallback | None = None, *, solution: bool = False,
-                 stop_on_error: bool = True, timeout: float | None = None) -> list[CodeFinished]:
+    def run_step(
+        self,
+        step: Step | str,
+        on_event: EventCallback | None = None,
+        *,
+        solution: bool = False,
+        stop_on_error: bool = True,
+        timeout: float | None = None,
+    ) -> list[CodeFinished]:
         """setupCode, every snippet in order and, with `solution`, solutionCode (what verify runs).
 
         `on_event` gets CodeStarted/CodeFinished around each piece and the kernel's events in
@@ -205,8 +240,9 @@ class LessonRunner:
         if not piece("setup", 0, lambda: self.run_setup(step, emit, timeout)):
             return finished
         for snippet in step.snippets:
-            if not piece("snippet", snippet.index,
-                         lambda index=snippet.index: self.run_snippet(step, index, emit, timeout)):
+            if not piece(
+                "snippet", snippet.index, functools.partial(self.run_snippet, step, snippet.index, emit, timeout)
+            ):
                 return finished
         if solution and step.solution_code:
             piece("solution", 0, lambda: self.run_code(step.solution_code, emit, timeout))
@@ -241,11 +277,13 @@ class LessonRunner:
 
     def context(self, step_id: str | None = None) -> CheckContext:
         """What checks see now: the kernel (once started), the lab, and the snippet statuses."""
-        kafka = None
+        kafka: KafkaProbe | None = None
         if self.bootstrap:
             from cdc_tutor.kafka.state import KafkaState  # lazy: confluent_kafka
 
-            kafka = KafkaState(self.bootstrap)
+            # state.py stays untyped (its source also goes into kernels): call it through the typed view
+            probe: Callable[[str], KafkaProbe] = KafkaState
+            kafka = probe(self.bootstrap)
         with self._lock:
             return CheckContext(
                 alive=self._alive if self._started else None,
@@ -261,7 +299,7 @@ class LessonRunner:
     def _alive(self) -> bool:
         return self.kernel.is_alive
 
-    def _evaluate(self, expression: str, timeout: float):
+    def _evaluate(self, expression: str, timeout: float) -> Evaluation:
         from cdc_tutor.kernel.inspect import evaluate
 
         self.ensure_ready()

@@ -20,8 +20,15 @@ from cdc_tutor.practice.rules import needs_kernel
 Report = Callable[[bool, str, str], None]
 
 
-def verify_lesson(lesson: Any, settings: Any, report: Report, *, only_step: str | None = None,
-                  timeout: float | None = None, echo: Callable[[Any], None] | None = None) -> None:
+def verify_lesson(
+    lesson: Any,
+    settings: Any,
+    report: Report,
+    *,
+    only_step: str | None = None,
+    timeout: float | None = None,
+    echo: Callable[[Any], None] | None = None,
+) -> None:
     """Verify one lesson; never raises for the lesson's own failures (each is reported)."""
     from cdc_tutor.course.model import BrokenLesson
 
@@ -62,8 +69,14 @@ def verify_lesson(lesson: Any, settings: Any, report: Report, *, only_step: str 
             lab.close()
 
 
-def _verify_steps(lesson: Any, practice: Practice, report: Report, only_step: str | None,
-                  timeout: float | None, echo: Callable[[Any], None] | None) -> None:
+def _verify_steps(
+    lesson: Any,
+    practice: Practice,
+    report: Report,
+    only_step: str | None,
+    timeout: float | None,
+    echo: Callable[[Any], None] | None,
+) -> None:
     steps = list(lesson.steps)
     has_kernel = practice.runner is not None
     if only_step is not None:
@@ -74,8 +87,10 @@ def _verify_steps(lesson: Any, practice: Practice, report: Report, only_step: st
         steps = [steps[position]]
     for step in steps:
         where = f"{lesson.id}/{step.id}"
-        before = {cp.id: practice.judge_now(cp, _submission(cp, before=True), step.id, settle=False)
-                  for cp in step.checkpoints}
+        before = {
+            cp.id: practice.judge_now(cp, _submission(cp, before=True), step.id, settle=False)
+            for cp in step.checkpoints
+        }
         if has_kernel and step.has_code:
             for done in practice.run_step_now(step, echo, timeout=timeout):
                 if not done.result.ok:
@@ -99,6 +114,8 @@ def describe(result: Any) -> str:
     """One line for a piece of code that did not end "ok": the error and where it was raised."""
     if result.error is not None:
         lines = [line for line in result.error.traceback_plain.strip().splitlines() if line.strip()]
-        where = next((line.strip() for line in reversed(lines) if line.strip().startswith(("File", "Cell", "--->"))), "")
+        where = next(
+            (line.strip() for line in reversed(lines) if line.strip().startswith(("File", "Cell", "--->"))), ""
+        )
         return f"{result.status}: {result.error.ename}: {result.error.evalue}" + (f" ({where})" if where else "")
     return f"{result.status}" + (f" (exit code {result.exit_code})" if result.exit_code is not None else "")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cdc_tutor.source.schema import (DATE, FLOAT, INTEGER, NUMERIC, SCHEMA, SERIAL, TIMESTAMP, VARCHAR,
-                                     Column, Table)
+from cdc_tutor.source.schema import DATE, FLOAT, INTEGER, NUMERIC, SCHEMA, SERIAL, TIMESTAMP, VARCHAR, Column, Table
 
 DECIMAL_MODES = ("precise", "string", "double")
 _ALLOWED_OLD = "true,last,false,incremental"
@@ -13,7 +12,7 @@ _ALLOWED_ALL = "true,first,first_in_data_collection,last_in_data_collection,last
 
 
 def version_tuple(version: str) -> tuple[int, int, int]:
-    """"3.1.3.Final" -> (3, 1, 3); only 3.x layouts are generated."""
+    """ "3.1.3.Final" -> (3, 1, 3); only 3.x layouts are generated."""
     match = re.match(r"(\d+)\.(\d+)\.(\d+)", version)
     if match is None or int(match.group(1)) != 3:
         raise ValueError(f"unsupported Debezium version {version!r}: the embedded source speaks 3.x")
@@ -60,13 +59,17 @@ def field_schema(column: Column, decimal_mode: str) -> dict:
 
 def key_schema(table: Table, server: str, decimal_mode: str = "precise") -> dict:
     fields = [field_schema(column, decimal_mode) for column in table.columns if column.name == table.key]
-    return {"type": "struct", "fields": fields, "optional": False,
-            "name": f"{server}.{SCHEMA}.{table.name}.Key"}
+    return {"type": "struct", "fields": fields, "optional": False, "name": f"{server}.{SCHEMA}.{table.name}.Key"}
 
 
 def row_schema(table: Table, server: str, decimal_mode: str, side: str) -> dict:
-    return {"type": "struct", "fields": [field_schema(column, decimal_mode) for column in table.columns],
-            "optional": True, "name": f"{server}.{SCHEMA}.{table.name}.Value", "field": side}
+    return {
+        "type": "struct",
+        "fields": [field_schema(column, decimal_mode) for column in table.columns],
+        "optional": True,
+        "name": f"{server}.{SCHEMA}.{table.name}.Value",
+        "field": side,
+    }
 
 
 def _f(kind: str, name: str, optional: bool) -> dict:
@@ -77,18 +80,32 @@ def source_schema(version: str) -> dict:
     numbers = version_tuple(version)
     allowed = _ALLOWED_ALL if numbers >= (3, 0, 5) else _ALLOWED_OLD  # the list was completed in 3.0.5
     fields = [
-        _f("string", "version", False), _f("string", "connector", False), _f("string", "name", False),
+        _f("string", "version", False),
+        _f("string", "connector", False),
+        _f("string", "name", False),
         _f("int64", "ts_ms", False),
-        {"type": "string", "optional": True, "name": "io.debezium.data.Enum", "version": 1,
-         "parameters": {"allowed": allowed}, "default": "false", "field": "snapshot"},
-        _f("string", "db", False), _f("string", "sequence", True), _f("int64", "ts_us", True),
-        _f("int64", "ts_ns", True), _f("string", "schema", False), _f("string", "table", False),
-        _f("int64", "txId", True), _f("int64", "lsn", True), _f("int64", "xmin", True),
+        {
+            "type": "string",
+            "optional": True,
+            "name": "io.debezium.data.Enum",
+            "version": 1,
+            "parameters": {"allowed": allowed},
+            "default": "false",
+            "field": "snapshot",
+        },
+        _f("string", "db", False),
+        _f("string", "sequence", True),
+        _f("int64", "ts_us", True),
+        _f("int64", "ts_ns", True),
+        _f("string", "schema", False),
+        _f("string", "table", False),
+        _f("int64", "txId", True),
+        _f("int64", "lsn", True),
+        _f("int64", "xmin", True),
     ]
     if source_has_origin(version):
         fields += [_f("string", "origin", True), _f("int64", "origin_lsn", True)]
-    schema = {"type": "struct", "fields": fields, "optional": False,
-              "name": "io.debezium.connector.postgresql.Source"}
+    schema = {"type": "struct", "fields": fields, "optional": False, "name": "io.debezium.connector.postgresql.Source"}
     if numbers >= (3, 1, 0):
         schema["version"] = 1  # the Source schema got a version in 3.1.0
     schema["field"] = "source"
@@ -97,9 +114,15 @@ def source_schema(version: str) -> dict:
 
 TRANSACTION_SCHEMA = {
     "type": "struct",
-    "fields": [_f("string", "id", False), _f("int64", "total_order", False),
-               _f("int64", "data_collection_order", False)],
-    "optional": True, "name": "event.block", "version": 1, "field": "transaction",
+    "fields": [
+        _f("string", "id", False),
+        _f("int64", "total_order", False),
+        _f("int64", "data_collection_order", False),
+    ],
+    "optional": True,
+    "name": "event.block",
+    "version": 1,
+    "field": "transaction",
 }
 
 
@@ -108,9 +131,14 @@ def envelope_schema(table: Table, server: str, decimal_mode: str, version: str) 
     return {
         "type": "struct",
         "fields": [
-            row_schema(table, server, decimal_mode, "before"), row_schema(table, server, decimal_mode, "after"),
-            source_schema(version), TRANSACTION_SCHEMA, _f("string", "op", False),
-            _f("int64", "ts_ms", True), _f("int64", "ts_us", True), _f("int64", "ts_ns", True),
+            row_schema(table, server, decimal_mode, "before"),
+            row_schema(table, server, decimal_mode, "after"),
+            source_schema(version),
+            TRANSACTION_SCHEMA,
+            _f("string", "op", False),
+            _f("int64", "ts_ms", True),
+            _f("int64", "ts_us", True),
+            _f("int64", "ts_ns", True),
         ],
         "optional": False,
         "name": f"{server}.{SCHEMA}.{table.name}.Envelope",

@@ -6,13 +6,13 @@ import json
 import sqlite3
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from cdc_tutor.source import sql
 from cdc_tutor.source.changes import Change, Snapshot, SqlResult
-from cdc_tutor.source.values import days, micros
 from cdc_tutor.source.schema import CREATION_ORDER, TABLE_BY_NAME, TABLES, normalize_row, numeric_text, sqlite_ddl
+from cdc_tutor.source.values import days, micros
 
 MAX_ROWS = 200
 FIRST_TXID = 760  # PostgreSQL-like: a fresh cluster's user transactions start in the 700s
@@ -62,8 +62,7 @@ class InventoryDatabase:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._tx_start_ns: int | None = None
         conn = self._conn
-        conn.create_function("_pg_numeric_ok", 3, lambda v, p, s: numeric_text(v, p, s) is not None,
-                             deterministic=True)
+        conn.create_function("_pg_numeric_ok", 3, lambda v, p, s: numeric_text(v, p, s) is not None, deterministic=True)
         conn.create_function("_pg_date_ok", 1, lambda v: _parses(days, v), deterministic=True)
         conn.create_function("_pg_timestamp_ok", 1, lambda v: _parses(micros, v), deterministic=True)
         conn.create_function("dec_mul", 2, _decimal_multiply, deterministic=True)
@@ -88,10 +87,14 @@ class InventoryDatabase:
             conn.executemany(f"INSERT INTO {table.name} VALUES ({marks})", table.seed)
         # The log: one row per row change; _cdc_tx maps each committed seq range to its txId,
         # LSNs and commit time, written once per transaction rather than once per row.
-        conn.execute("CREATE TABLE _cdc_changes (seq INTEGER PRIMARY KEY, "
-                     "tbl TEXT NOT NULL, op TEXT NOT NULL, before TEXT, after TEXT)")
-        conn.execute("CREATE TABLE _cdc_tx (last_seq INTEGER PRIMARY KEY, txid INTEGER, first_seq INTEGER,"
-                     " first_lsn INTEGER, commit_lsn INTEGER, prev_commit_lsn INTEGER, ts_us INTEGER)")
+        conn.execute(
+            "CREATE TABLE _cdc_changes (seq INTEGER PRIMARY KEY, "
+            "tbl TEXT NOT NULL, op TEXT NOT NULL, before TEXT, after TEXT)"
+        )
+        conn.execute(
+            "CREATE TABLE _cdc_tx (last_seq INTEGER PRIMARY KEY, txid INTEGER, first_seq INTEGER,"
+            " first_lsn INTEGER, commit_lsn INTEGER, prev_commit_lsn INTEGER, ts_us INTEGER)"
+        )
         for table in TABLES:  # triggers last: the seed rows are the snapshot, not changes
             for statement in _trigger_ddl(table):
                 conn.execute(statement)
@@ -100,14 +103,14 @@ class InventoryDatabase:
     def _now(self) -> str:
         # PostgreSQL's now() is the transaction's start time; UTC like the tutorial container.
         nanos = self._tx_start_ns or time.time_ns()
-        moment = datetime.fromtimestamp(nanos / 1e9, timezone.utc).replace(tzinfo=None)
+        moment = datetime.fromtimestamp(nanos / 1e9, UTC).replace(tzinfo=None)
         return moment.isoformat(" ", "microseconds")
 
     @property
     def last_seq(self) -> int:
         return self._last_seq
 
-    def transaction(self) -> "_Transaction":
+    def transaction(self) -> _Transaction:
         """One PostgreSQL-like transaction (one txId): `with db.transaction() as conn: ...`.
 
         Commits on success, rolls back (no changes logged) on any exception."""
@@ -123,9 +126,10 @@ class InventoryDatabase:
             return 0
         first_lsn = self._lsn + _COMMIT_TO_CHANGE
         commit_lsn = first_lsn + (count - 1) * _CHANGE_STEP + _COMMIT_RECORD
-        conn.execute("INSERT INTO _cdc_tx VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     (last, self._next_txid, self._last_seq + 1, first_lsn, commit_lsn, self._lsn,
-                      time.time_ns() // 1000))
+        conn.execute(
+            "INSERT INTO _cdc_tx VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (last, self._next_txid, self._last_seq + 1, first_lsn, commit_lsn, self._lsn, time.time_ns() // 1000),
+        )
         conn.execute("COMMIT")
         self._last_seq, self._lsn = last, commit_lsn
         self._next_txid += 1
@@ -146,18 +150,34 @@ class InventoryDatabase:
                     finally:
                         conn.set_authorizer(None)
             except _RolledBack:
-                return SqlResult(True, None, state.columns, state.rows, state.total, 0, state.executed, 0,
-                                 notice="ROLLBACK: the script's changes were discarded; no events")
+                return SqlResult(
+                    True,
+                    None,
+                    state.columns,
+                    state.rows,
+                    state.total,
+                    0,
+                    state.executed,
+                    0,
+                    notice="ROLLBACK: the script's changes were discarded; no events",
+                )
             except _Refused as refusal:
-                return SqlResult(False, f"statement {refusal.number}: {refusal.reason}",
-                                 statements=state.executed)
+                return SqlResult(False, f"statement {refusal.number}: {refusal.reason}", statements=state.executed)
             except Exception as error:  # e.g. a constraint checked at COMMIT
                 return SqlResult(False, f"{error}. {sql.DIALECT_NOTE}", statements=state.executed)
-            return SqlResult(True, None, state.columns, state.rows, state.total, state.rowcount,
-                             state.executed, self._last_seq - start)
+            return SqlResult(
+                True,
+                None,
+                state.columns,
+                state.rows,
+                state.total,
+                state.rowcount,
+                state.executed,
+                self._last_seq - start,
+            )
 
     @staticmethod
-    def _run_student(conn, statements: list[str], guard: sql.Guard, state: "_ScriptState") -> None:
+    def _run_student(conn, statements: list[str], guard: sql.Guard, state: _ScriptState) -> None:
         for number, statement in enumerate(statements, 1):
             control = sql.transaction_control(statement)
             if control == "skip":
@@ -188,16 +208,19 @@ class InventoryDatabase:
         """Committed changes after `seq`, in commit order."""
         with self._lock:
             found = self._conn.execute(
-                "SELECT seq, tbl, op, before, after FROM _cdc_changes WHERE seq > ? ORDER BY seq LIMIT ?",
-                (seq, limit)).fetchall()
+                "SELECT seq, tbl, op, before, after FROM _cdc_changes WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+            ).fetchall()
             if not found:
                 return []
             # fetchall under the lock: a cursor stepped outside it would share the connection
             # with a writer's thread (it deadlocked in test_concurrent_writers_lose_nothing).
-            transactions = iter(self._conn.execute(
-                "SELECT last_seq, txid, first_seq, first_lsn, prev_commit_lsn, ts_us FROM _cdc_tx "
-                "WHERE last_seq >= ? AND first_seq <= ? ORDER BY last_seq",
-                (found[0][0], found[-1][0])).fetchall())
+            transactions = iter(
+                self._conn.execute(
+                    "SELECT last_seq, txid, first_seq, first_lsn, prev_commit_lsn, ts_us FROM _cdc_tx "
+                    "WHERE last_seq >= ? AND first_seq <= ? ORDER BY last_seq",
+                    (found[0][0], found[-1][0]),
+                ).fetchall()
+            )
         changes = []
         loads = json.loads
         last_seq = 0
@@ -205,11 +228,19 @@ class InventoryDatabase:
             if number > last_seq:  # the next transaction's range
                 last_seq, txid, first_seq, first_lsn, prev_commit, ts_us = next(transactions)
             table = TABLE_BY_NAME[name]
-            changes.append(Change(
-                number, txid, first_lsn + (number - first_seq) * _CHANGE_STEP, name, op,
-                None if before is None else normalize_row(table, loads(before)),
-                None if after is None else normalize_row(table, loads(after)),
-                ts_us, prev_commit))
+            changes.append(
+                Change(
+                    number,
+                    txid,
+                    first_lsn + (number - first_seq) * _CHANGE_STEP,
+                    name,
+                    op,
+                    None if before is None else normalize_row(table, loads(before)),
+                    None if after is None else normalize_row(table, loads(after)),
+                    ts_us,
+                    prev_commit,
+                )
+            )
         return changes
 
     def snapshot(self) -> Snapshot:

@@ -21,9 +21,15 @@ class SourceRelay:
     sent are dropped from the database's log so a long session does not grow without bound.
     """
 
-    def __init__(self, db: InventoryDatabase, encoder: DebeziumEncoder, send: Send,
-                 flush: Callable[[], object] | None = None, poll_interval: float = 0.05,
-                 prune: bool = True) -> None:
+    def __init__(
+        self,
+        db: InventoryDatabase,
+        encoder: DebeziumEncoder,
+        send: Send,
+        flush: Callable[[], object] | None = None,
+        poll_interval: float = 0.05,
+        prune: bool = True,
+    ) -> None:
         self.db, self.encoder, self.send, self.flush = db, encoder, send, flush
         self.poll_interval = poll_interval
         self.prune = prune

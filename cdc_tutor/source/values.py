@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-from functools import lru_cache
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from json.encoder import encode_basestring as json_string  # the C encoder, without ASCII escaping
 
 from cdc_tutor.source.schema import DATE, FLOAT, INTEGER, NUMERIC, SERIAL, TIMESTAMP, VARCHAR, Column
@@ -49,7 +49,7 @@ def micros(text: str) -> int:
     """io.debezium.time.MicroTimestamp: µs since the epoch of a wall-clock time read as UTC."""
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is not None:  # SQLite accepted an offset; PostgreSQL would store it in UTC
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     delta = moment - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 

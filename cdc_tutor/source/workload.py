@@ -67,9 +67,19 @@ class Workload:
         deleted customer, a duplicate email) rolls back and counts in `failed`."""
         draw = self._random.random()
         # Orders enter at about the rate they leave (delivered after three advances, or cancelled).
-        kind = ("order" if draw < 0.25 or not self._open_orders else "advance" if draw < 0.80
-                else "cancel" if draw < 0.86 else "price" if draw < 0.92 else "customer" if draw < 0.96
-                else "restock")
+        kind = (
+            "order"
+            if draw < 0.25 or not self._open_orders
+            else "advance"
+            if draw < 0.80
+            else "cancel"
+            if draw < 0.86
+            else "price"
+            if draw < 0.92
+            else "customer"
+            if draw < 0.96
+            else "restock"
+        )
         plan = getattr(self, f"_plan_{kind}")()
         self.steps += 1
         try:
@@ -90,11 +100,16 @@ class Workload:
             row = conn.execute(
                 "INSERT INTO orders (order_date, purchaser, quantity, product_id, status, total) "
                 "SELECT date('now'), ?, ?, id, 'NEW', dec_mul(price, ?) FROM products WHERE id = ? "
-                "RETURNING id", (customer, quantity, quantity, product)).fetchone()
+                "RETURNING id",
+                (customer, quantity, quantity, product),
+            ).fetchone()
             if row is not None:
-                conn.execute("UPDATE products_on_hand SET quantity = max(quantity - ?, 0) WHERE product_id = ?",
-                             (quantity, product))
+                conn.execute(
+                    "UPDATE products_on_hand SET quantity = max(quantity - ?, 0) WHERE product_id = ?",
+                    (quantity, product),
+                )
                 self._open_orders.append([row[0], "NEW"])
+
         return run
 
     def _plan_advance(self):
@@ -105,17 +120,18 @@ class Workload:
             if order is None:
                 return
             status = NEXT_STATUS[order[1]]
-            cursor = conn.execute("UPDATE orders SET status = ?, updated_at = now() WHERE id = ?",
-                                  (status, order[0]))
+            cursor = conn.execute("UPDATE orders SET status = ?, updated_at = now() WHERE id = ?", (status, order[0]))
             order[1] = status
             if status == "DELIVERED" or cursor.rowcount == 0:
                 self._open_orders.remove(order)
+
         return run
 
     def _plan_price(self):
         product, factor = self._random.choice(self._products), self._random.choice(_PRICE_FACTORS)
-        return lambda conn: conn.execute("UPDATE products SET price = dec_mul(price, ?) WHERE id = ?",
-                                         (factor, product))
+        return lambda conn: conn.execute(
+            "UPDATE products SET price = dec_mul(price, ?) WHERE id = ?", (factor, product)
+        )
 
     def _plan_cancel(self):
         # Customers cancel what they ordered recently and nobody has paid for yet.
@@ -127,6 +143,7 @@ class Workload:
                 return
             conn.execute("DELETE FROM orders WHERE id = ?", (order[0],))
             self._open_orders.remove(order)
+
         return run
 
     def _plan_customer(self):
@@ -134,15 +151,19 @@ class Workload:
         email = f"{first}.{last}{self.steps}@example.com".lower()
 
         def run(conn):
-            row = conn.execute("INSERT INTO customers (first_name, last_name, email) VALUES (?, ?, ?) "
-                               "RETURNING id", (first, last, email)).fetchone()
+            row = conn.execute(
+                "INSERT INTO customers (first_name, last_name, email) VALUES (?, ?, ?) RETURNING id",
+                (first, last, email),
+            ).fetchone()
             self._customers.append(row[0])
+
         return run
 
     def _plan_restock(self):
         product, amount = self._random.choice(self._products), self._random.randint(5, 30)
         return lambda conn: conn.execute(
-            "UPDATE products_on_hand SET quantity = quantity + ? WHERE product_id = ?", (amount, product))
+            "UPDATE products_on_hand SET quantity = quantity + ? WHERE product_id = ?", (amount, product)
+        )
 
     def run(self, stop_event: threading.Event) -> None:
         """Step at `rate` per second until stop_event is set; sleeps (never spins) while paused."""

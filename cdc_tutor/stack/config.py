@@ -12,8 +12,9 @@ from pathlib import Path
 HOST = "127.0.0.1"
 CONNECTOR_NAME = "inventory-connector"
 TOPIC_PREFIX = "dbserver1"
-SNAPSHOT_TOPICS = tuple(f"{TOPIC_PREFIX}.inventory.{table}"
-                        for table in ("customers", "orders", "products", "products_on_hand"))
+SNAPSHOT_TOPICS = tuple(
+    f"{TOPIC_PREFIX}.inventory.{table}" for table in ("customers", "orders", "products", "products_on_hand")
+)
 
 
 def default_cache_dir() -> Path:
@@ -76,11 +77,17 @@ class StackConfig:
         return {key: str(value) if isinstance(value, Path) else value for key, value in asdict(self).items()}
 
     @classmethod
-    def with_free_ports(cls, state_dir: Path, **options) -> "StackConfig":
+    def with_free_ports(cls, state_dir: Path, **options) -> StackConfig:
         """Every port picked free by the kernel (tests, a second stack beside a running one)."""
         ports = free_ports(4)
-        return cls(state_dir, kafka_port=ports[0], controller_port=ports[1], connect_port=ports[2],
-                   postgres_port=ports[3], **options)
+        return cls(
+            state_dir,
+            kafka_port=ports[0],
+            controller_port=ports[1],
+            connect_port=ports[2],
+            postgres_port=ports[3],
+            **options,
+        )
 
 
 def saved_config(state_dir: Path) -> StackConfig | None:
@@ -89,8 +96,9 @@ def saved_config(state_dir: Path) -> StackConfig | None:
         saved = json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["config"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return StackConfig(state_dir, **{key: value for key, value in saved.items()
-                                     if key.endswith("_port") or key.endswith("_heap")})
+    return StackConfig(
+        state_dir, **{key: value for key, value in saved.items() if key.endswith("_port") or key.endswith("_heap")}
+    )
 
 
 def psql_target(dsn: str, **env: str) -> tuple[str, dict[str, str]]:

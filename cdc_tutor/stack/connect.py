@@ -48,9 +48,12 @@ class ConnectClient:
 
     def _call(self, method: str, path: str, body: dict | None = None):
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json",
-                                                  "Accept": "application/json"})
+        request = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 text = response.read().decode()
@@ -62,8 +65,9 @@ class ConnectClient:
                 pass
             raise ConnectError(f"{method} {path}: HTTP {error.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as error:
-            raise ConnectError(f"Kafka Connect at {self.url} is not reachable: "
-                               f"{getattr(error, 'reason', error)}") from None
+            raise ConnectError(
+                f"Kafka Connect at {self.url} is not reachable: {getattr(error, 'reason', error)}"
+            ) from None
         return json.loads(text) if text else None
 
     def info(self) -> dict:

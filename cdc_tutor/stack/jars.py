@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from cdc_tutor.stack.catalog import CLASSPATHS, DEPENDENCY_PLUGIN, Classpath
+from cdc_tutor.maven import MavenFailed, copy_dependencies
+from cdc_tutor.stack.catalog import CLASSPATHS, Classpath
 
 
 class StackError(Exception):
@@ -26,7 +26,8 @@ def _ready(target: Path, classpath: Classpath) -> bool:
     except (OSError, ValueError):
         return False
     return marker.get("fingerprint") == classpath.fingerprint() and all(
-        (target / "jars" / name).is_file() for name in marker.get("jars", []))
+        (target / "jars" / name).is_file() for name in marker.get("jars", [])
+    )
 
 
 def resolve(classpath: Classpath, cache_dir: Path, maven_repo: Path, report=print) -> Path:
@@ -54,25 +55,19 @@ def _locked(path: Path):
 
 
 def _resolve(classpath: Classpath, target: Path, cache_dir: Path, maven_repo: Path, report) -> None:
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise StackError("Maven (mvn) is needed to fetch the stack's jars: apt-get install maven "
-                         "(Debian/Ubuntu) or brew install maven")
     report(f"resolving {classpath.name} jars with Maven (first time only)...")
     staging = Path(tempfile.mkdtemp(prefix=f".{classpath.name}.", dir=cache_dir))
     try:
-        (staging / "pom.xml").write_text(classpath.pom(), encoding="utf-8")
-        done = subprocess.run(
-            [mvn, "-B", "-q", "-f", str(staging / "pom.xml"), f"-Dmaven.repo.local={maven_repo}",
-             f"{DEPENDENCY_PLUGIN}:copy-dependencies", f"-DoutputDirectory={staging / 'jars'}",
-             "-DincludeScope=runtime"], capture_output=True, text=True)
-        if done.returncode != 0:
-            tail = "\n  ".join((done.stdout + done.stderr).strip().splitlines()[-12:])
-            raise StackError(f"Maven could not resolve {classpath.name}:\n  {tail}\nMaven Central "
-                             "(or a mirror in ~/.m2/settings.xml) must be reachable; rerun when it is.")
-        jars = sorted(path.name for path in (staging / "jars").glob("*.jar"))
-        (staging / "classpath.json").write_text(json.dumps(
-            {"fingerprint": classpath.fingerprint(), "jars": jars}, indent=1), encoding="utf-8")
+        try:
+            jars = copy_dependencies(classpath.pom(), staging / "jars", maven_repo)
+        except MavenFailed as failed:
+            raise StackError(
+                f"Maven could not resolve {classpath.name} ({failed}):\n  {failed.output}\nMaven Central "
+                "(or a mirror in ~/.m2/settings.xml) must be reachable; rerun when it is."
+            ) from None
+        (staging / "classpath.json").write_text(
+            json.dumps({"fingerprint": classpath.fingerprint(), "jars": jars}, indent=1), encoding="utf-8"
+        )
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
     finally:

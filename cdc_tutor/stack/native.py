@@ -121,11 +121,16 @@ class NativeStack:
             return now
 
         self._private_state_dir()
-        self._save(owner_pid=os.getpid(), config=self.config.as_dict(),
-                   versions={"kafka": KAFKA_VERSION, "debezium": DEBEZIUM_VERSION})
+        self._save(
+            owner_pid=os.getpid(),
+            config=self.config.as_dict(),
+            versions={"kafka": KAFKA_VERSION, "debezium": DEBEZIUM_VERSION},
+        )
         mark = time.monotonic()
-        jars = {item.name: resolve(item, self.config.cache_dir, self.config.maven_repo, self.report)
-                for item in (BROKER, CONNECT, DEBEZIUM)}
+        jars = {
+            item.name: resolve(item, self.config.cache_dir, self.config.maven_repo, self.report)
+            for item in (BROKER, CONNECT, DEBEZIUM)
+        }
         mark = phase("jars", mark)
         self._check_ports()
         self._start_postgres()
@@ -143,15 +148,19 @@ class NativeStack:
 
     def _check_ports(self) -> None:
         busy = []
-        for name, port, ours in (("PostgreSQL", self.config.postgres_port, self.postgres.running()),
-                                 ("Kafka", self.config.kafka_port, self._alive("broker")),
-                                 ("Kafka controller", self.config.controller_port, self._alive("broker")),
-                                 ("Kafka Connect", self.config.connect_port, self._alive("connect"))):
+        for name, port, ours in (
+            ("PostgreSQL", self.config.postgres_port, self.postgres.running()),
+            ("Kafka", self.config.kafka_port, self._alive("broker")),
+            ("Kafka controller", self.config.controller_port, self._alive("broker")),
+            ("Kafka Connect", self.config.connect_port, self._alive("connect")),
+        ):
             if not ours and port_in_use(port):
                 busy.append(f"{name} port {HOST}:{port}")
         if busy:
-            raise StackError(f"already in use by another program: {', '.join(busy)}. Stop it (a "
-                             "docker compose lab? `docker compose down`) or choose other ports.")
+            raise StackError(
+                f"already in use by another program: {', '.join(busy)}. Stop it (a "
+                "docker compose lab? `docker compose down`) or choose other ports."
+            )
 
     def _start_postgres(self) -> None:
         pg = self.postgres
@@ -170,7 +179,8 @@ class NativeStack:
     def _broker_properties(self) -> Path:
         c = self.config
         lines = {
-            "process.roles": "broker,controller", "node.id": "1",
+            "process.roles": "broker,controller",
+            "node.id": "1",
             "controller.quorum.voters": f"1@{HOST}:{c.controller_port}",
             "listeners": f"PLAINTEXT://{HOST}:{c.kafka_port},CONTROLLER://{HOST}:{c.controller_port}",
             "advertised.listeners": f"PLAINTEXT://{HOST}:{c.kafka_port}",
@@ -179,10 +189,14 @@ class NativeStack:
             "inter.broker.listener.name": "PLAINTEXT",
             "log.dirs": str(Path(c.state_dir) / "kafka-data"),
             # 4 partitions: what the embedded broker auto-creates, so keys land on the same partitions.
-            "num.partitions": "4", "auto.create.topics.enable": "true",
-            "offsets.topic.replication.factor": "1", "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1", "share.coordinator.state.topic.replication.factor": "1",
-            "share.coordinator.state.topic.min.isr": "1", "group.initial.rebalance.delay.ms": "0",
+            "num.partitions": "4",
+            "auto.create.topics.enable": "true",
+            "offsets.topic.replication.factor": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "group.initial.rebalance.delay.ms": "0",
         }
         path = Path(c.state_dir) / "server.properties"
         path.write_text("".join(f"{key}={value}\n" for key, value in lines.items()), encoding="utf-8")
@@ -195,10 +209,24 @@ class NativeStack:
         if not (Path(self.config.state_dir) / "kafka-data" / "meta.properties").is_file():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             done = subprocess.run(
-                [processes.java_binary(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                 f"-Dlog4j2.configurationFile={self._log4j('tools', 'WARN')}", "-cp", str(jars / "*"),
-                 "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(properties)],
-                capture_output=True, text=True)
+                [
+                    processes.java_binary(),
+                    "-Xmx256m",
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC",
+                    f"-Dlog4j2.configurationFile={self._log4j('tools', 'WARN')}",
+                    "-cp",
+                    str(jars / "*"),
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    cluster_id,
+                    "-c",
+                    str(properties),
+                ],
+                capture_output=True,
+                text=True,
+            )
             if done.returncode != 0:
                 raise StackError(f"formatting Kafka's storage failed: {done.stdout}{done.stderr}")
         self.start_broker_process(jars)
@@ -208,10 +236,16 @@ class NativeStack:
         """Start the broker JVM on its formatted storage (also used to restart it after a stop)."""
         jars = jars or resolve(BROKER, self.config.cache_dir, self.config.maven_repo, self.report)
         pid = processes.start_java(
-            name="broker", classpath=[jars], main="kafka.Kafka",
-            args=[str(Path(self.config.state_dir) / "server.properties")], heap=self.config.broker_heap,
-            marker=self.marker, log4j=self._log4j("broker"), log=self.config.logs_dir / "broker.log",
-            cwd=Path(self.config.state_dir))
+            name="broker",
+            classpath=[jars],
+            main="kafka.Kafka",
+            args=[str(Path(self.config.state_dir) / "server.properties")],
+            heap=self.config.broker_heap,
+            marker=self.marker,
+            log4j=self._log4j("broker"),
+            log=self.config.logs_dir / "broker.log",
+            cwd=Path(self.config.state_dir),
+        )
         self._save(pids={**self._state().get("pids", {}), "broker": pid})
 
     def stop_broker(self) -> None:
@@ -237,10 +271,12 @@ class NativeStack:
         worker = {
             "bootstrap.servers": c.bootstrap_servers,
             "listeners": f"http://{HOST}:{c.connect_port}",
-            "rest.advertised.host.name": HOST, "rest.advertised.port": str(c.connect_port),
+            "rest.advertised.host.name": HOST,
+            "rest.advertised.port": str(c.connect_port),
             "key.converter": "org.apache.kafka.connect.json.JsonConverter",
             "value.converter": "org.apache.kafka.connect.json.JsonConverter",
-            "key.converter.schemas.enable": "true", "value.converter.schemas.enable": "true",
+            "key.converter.schemas.enable": "true",
+            "value.converter.schemas.enable": "true",
             "offset.storage.file.filename": str(Path(c.state_dir) / "connect.offsets"),
             "offset.flush.interval.ms": "1000",
             # One plugin directory (its jars/ subfolder is the plugin): nothing else is scanned.
@@ -250,9 +286,16 @@ class NativeStack:
         properties = Path(c.state_dir) / "connect-standalone.properties"
         properties.write_text("".join(f"{k}={v}\n" for k, v in worker.items()), encoding="utf-8")
         pid = processes.start_java(
-            name="connect", classpath=[jars], main="org.apache.kafka.connect.cli.ConnectStandalone",
-            args=[str(properties)], heap=c.connect_heap, marker=self.marker, log4j=self._log4j("connect"),
-            log=c.logs_dir / "connect.log", cwd=Path(c.state_dir))
+            name="connect",
+            classpath=[jars],
+            main="org.apache.kafka.connect.cli.ConnectStandalone",
+            args=[str(properties)],
+            heap=c.connect_heap,
+            marker=self.marker,
+            log4j=self._log4j("connect"),
+            log=c.logs_dir / "connect.log",
+            cwd=Path(c.state_dir),
+        )
         self._save(pids={**self._state().get("pids", {}), "connect": pid})
         self._wait(self._connect_ready, 120, "Kafka Connect", c.logs_dir / "connect.log", "connect")
 
@@ -264,8 +307,9 @@ class NativeStack:
             return False
 
     def _register(self, deadline: float) -> None:
-        config = connector_config(hostname=HOST, port=self.config.postgres_port, user=SUPERUSER,
-                                  password=self.postgres.password)
+        config = connector_config(
+            hostname=HOST, port=self.config.postgres_port, user=SUPERUSER, password=self.postgres.password
+        )
         self.connect.put_config(CONNECTOR_NAME, config)
         summary = "no status yet"
         while time.monotonic() < deadline:
@@ -274,8 +318,9 @@ class NativeStack:
             except ConnectError as error:
                 ok, summary = False, str(error)
             if "FAILED" in summary:
-                raise StackError(f"the Debezium connector failed: {summary}\n  log: "
-                                 f"{self.config.logs_dir / 'connect.log'}")
+                raise StackError(
+                    f"the Debezium connector failed: {summary}\n  log: {self.config.logs_dir / 'connect.log'}"
+                )
             if ok and self._snapshot_topics_exist():
                 return
             time.sleep(0.5)
@@ -295,27 +340,31 @@ class NativeStack:
             if ready():
                 return
             if not self._alive(name):
-                raise StackError(f"{what} exited during start-up. Last lines of {log}:\n  "
-                                 + processes.log_tail(log))
+                raise StackError(f"{what} exited during start-up. Last lines of {log}:\n  " + processes.log_tail(log))
             time.sleep(0.25)
-        raise StackError(f"{what} did not become ready in {seconds:.0f} s. Last lines of {log}:\n  "
-                         + processes.log_tail(log))
+        raise StackError(
+            f"{what} did not become ready in {seconds:.0f} s. Last lines of {log}:\n  " + processes.log_tail(log)
+        )
 
     # --- status and tear-down --------------------------------------------------------------------
 
     def memory(self) -> dict[str, int]:
         """Resident memory in KiB: each JVM's RSS, PostgreSQL's processes by PSS (shared buffers
         once), and the total."""
-        memory = {"broker": processes.rss_kib(self._pid("broker")),
-                  "connect": processes.rss_kib(self._pid("connect")),
-                  "postgres": processes.tree_rss_kib(self.postgres.pid(), "Pss")}
+        memory = {
+            "broker": processes.rss_kib(self._pid("broker")),
+            "connect": processes.rss_kib(self._pid("connect")),
+            "postgres": processes.tree_rss_kib(self.postgres.pid(), "Pss"),
+        }
         memory["total"] = sum(memory.values())
         return memory
 
     def status(self) -> Status:
-        status = Status(broker=self._alive("broker") and self._broker_ready(),
-                        connect=self._alive("connect") and self._connect_ready(),
-                        postgres=self.postgres.running())
+        status = Status(
+            broker=self._alive("broker") and self._broker_ready(),
+            connect=self._alive("connect") and self._connect_ready(),
+            postgres=self.postgres.running(),
+        )
         if status.connect:
             try:
                 status.connector_running, status.connector = running(self.connect.status())

@@ -8,18 +8,20 @@ and the tutor gains no compiled dependency.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import threading
+
+from cdc_tutor.stack.psql import INSTALL_HINT, password_env, psql_argv, psql_binary
 
 _END = "__cdc_tutor_end__"
 _TAG = re.compile(r"^(?:INSERT \d+ (\d+)|(?:UPDATE|DELETE|SELECT) (\d+)|BEGIN|COMMIT|ROLLBACK|SET)$")
 # The workload's SQLite spellings and their PostgreSQL equivalents.
-_DIALECT = ((re.compile(r"date\('now'\)"), "CURRENT_DATE"),
-            (re.compile(r"dec_mul\(([\w.]+), \?\)"), r"(\1 * ?)"),
-            (re.compile(r"\bmax\((\w+ - \?), 0\)"), r"greatest(\1, 0)"))
+_DIALECT = (
+    (re.compile(r"date\('now'\)"), "CURRENT_DATE"),
+    (re.compile(r"dec_mul\(([\w.]+), \?\)"), r"(\1 * ?)"),
+    (re.compile(r"\bmax\((\w+ - \?), 0\)"), r"greatest(\1, 0)"),
+)
 
 
 class PostgresError(Exception):
@@ -56,15 +58,24 @@ class PsqlSession:
     """One psql process; `run(sql)` returns (rows, rowcount) or raises PostgresError."""
 
     def __init__(self, host: str, port: int, user: str, password: str, dbname: str) -> None:
-        psql = shutil.which("psql")
+        psql = psql_binary()
         if psql is None:
-            raise PostgresError("psql is not installed: apt-get install postgresql-client")
+            raise PostgresError(f"psql is not installed: {INSTALL_HINT}")
         self._process = subprocess.Popen(
-            [psql, "-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=0", "-h", host, "-p", str(port),
-             "-U", user, "-d", dbname],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-            env={**os.environ, "PGPASSWORD": password, "PGCONNECT_TIMEOUT": "10",
-                 "PGOPTIONS": "-c timezone=UTC"})
+            psql_argv(
+                ["-h", host, "-p", str(port), "-U", user, "-d", dbname],
+                binary=psql,
+                field_separator="\t",
+                stop_on_error=False,  # one bad statement must not end the session
+                quiet=False,
+            ),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            env=password_env(password, PGOPTIONS="-c timezone=UTC"),
+        )
         self._lock = threading.Lock()
 
     def run(self, sql: str) -> _Cursor:

@@ -14,6 +14,7 @@ from pathlib import Path
 from cdc_tutor.source.schema import DATABASE, postgres_ddl
 from cdc_tutor.stack.config import HOST
 from cdc_tutor.stack.jars import StackError
+from cdc_tutor.stack.psql import password_env, psql_binary, run_psql
 
 SUPERUSER = "postgres"
 INSTALL_HINT = "install PostgreSQL: apt-get install postgresql (Debian/Ubuntu) or brew install postgresql"
@@ -33,8 +34,10 @@ SERVER_SETTINGS = {
 
 def bin_dir() -> Path:
     """Directory of initdb/pg_ctl: Debian keeps them off PATH, in /usr/lib/postgresql/<major>/bin."""
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
-                        key=lambda path: int(Path(path).parts[-3]) if Path(path).parts[-3].isdigit() else 0)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+        key=lambda path: int(Path(path).parts[-3]) if Path(path).parts[-3].isdigit() else 0,
+    )
     if candidates:
         return Path(candidates[-1]).parent
     found = shutil.which("pg_ctl")
@@ -51,8 +54,11 @@ def server_os_user() -> pwd.struct_passwd | None:
     try:
         return pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--create-home", "--shell", "/usr/sbin/nologin", name],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--create-home", "--shell", "/usr/sbin/nologin", name],
+            check=True,
+            capture_output=True,
+        )
         return pwd.getpwnam(name)
 
 
@@ -109,24 +115,46 @@ class Postgres:
         if self.user is not None:
             os.chown(self.password_file, self.user.pw_uid, self.user.pw_gid)
         self._password = password
-        done = self._as_server_user([
-            str(self.bin / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "-E", "UTF8",
-            "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256",
-            f"--pwfile={self.password_file}"])
+        done = self._as_server_user(
+            [
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                SUPERUSER,
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={self.password_file}",
+            ]
+        )
         if done.returncode != 0:
             raise StackError(f"initdb failed: {done.stderr.strip() or done.stdout.strip()}")
         settings = "".join(f"{key} = {value}\n" for key, value in SERVER_SETTINGS.items())
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
-            conf.write(f"\n# cdc-tutor lab\nport = {self.port}\nunix_socket_directories = '{self.root}'\n"
-                       + settings)
+            conf.write(f"\n# cdc-tutor lab\nport = {self.port}\nunix_socket_directories = '{self.root}'\n" + settings)
         return True
 
     def start(self) -> None:
-        done = self._as_server_user([str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.logfile),
-                                     "-o", f"-p {self.port}", "-w", "-t", "60", "start"])
+        done = self._as_server_user(
+            [
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.logfile),
+                "-o",
+                f"-p {self.port}",
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
         if done.returncode != 0:
-            log = (self.logfile.read_text(errors="replace").strip().splitlines()[-5:]
-                   if self.logfile.exists() else [])
+            log = self.logfile.read_text(errors="replace").strip().splitlines()[-5:] if self.logfile.exists() else []
             raise StackError(f"PostgreSQL did not start: {done.stderr.strip()}\n  " + "\n  ".join(log))
 
     def running(self) -> bool:
@@ -136,8 +164,9 @@ class Postgres:
 
     def stop(self) -> None:
         if self.running():
-            self._as_server_user([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w",
-                                  "-t", "60", "stop"])
+            self._as_server_user(
+                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop"]
+            )
 
     def pid(self) -> int | None:
         try:
@@ -147,13 +176,15 @@ class Postgres:
 
     def psql(self, sql: str, *, single_transaction: bool = True, database: str = DATABASE) -> str:
         """Run SQL as the superuser; returns psql's unaligned output. Raises StackError on an error."""
-        psql = shutil.which("psql") or str(self.bin / "psql")
-        command = [psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", HOST, "-p", str(self.port),
-                   "-U", SUPERUSER, "-d", database]
-        if single_transaction:
-            command.append("-1")
-        done = subprocess.run(command + ["-f", "-"], input=sql, capture_output=True, text=True,
-                              env={**os.environ, "PGPASSWORD": self.password, "PGCONNECT_TIMEOUT": "10"})
+        connection = ["-h", HOST, "-p", str(self.port), "-U", SUPERUSER, "-d", database]
+        done = run_psql(
+            connection,
+            sql,
+            binary=psql_binary(str(self.bin / "psql")),
+            single_transaction=single_transaction,
+            env=password_env(self.password),
+            timeout=600,
+        )
         if done.returncode != 0:
             raise StackError(f"psql failed: {done.stderr.strip()}")
         return done.stdout

@@ -23,17 +23,38 @@ def java_binary() -> str:
     return str(java.path)
 
 
-def start_java(*, name: str, classpath: list[Path], main: str, args: list[str], heap: str, marker: str,
-               log4j: Path, log: Path, cwd: Path) -> int:
+def start_java(
+    *,
+    name: str,
+    classpath: list[Path],
+    main: str,
+    args: list[str],
+    heap: str,
+    marker: str,
+    log4j: Path,
+    log: Path,
+    cwd: Path,
+) -> int:
     """Start `main` detached (own session: Ctrl+C on the tutor does not reach it); returns its pid."""
-    command = [java_binary(), f"-Xmx{heap}", f"-Xms{min(64, _mb(heap))}m", *_JVM,
-               f"-Dcdc.tutor.stack={marker}", f"-Dcdc.tutor.process={name}",
-               f"-Dlog4j2.configurationFile={log4j}", f"-Dkafka.logs.dir={log.parent}",
-               "-cp", os.pathsep.join(str(path / "*") for path in classpath), main, *args]
+    command = [
+        java_binary(),
+        f"-Xmx{heap}",
+        f"-Xms{min(64, _mb(heap))}m",
+        *_JVM,
+        f"-Dcdc.tutor.stack={marker}",
+        f"-Dcdc.tutor.process={name}",
+        f"-Dlog4j2.configurationFile={log4j}",
+        f"-Dkafka.logs.dir={log.parent}",
+        "-cp",
+        os.pathsep.join(str(path / "*") for path in classpath),
+        main,
+        *args,
+    ]
     log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open(log, "ab") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   cwd=cwd, start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True
+        )
     return process.pid
 
 
@@ -51,8 +72,11 @@ def alive(pid: int | None, marker: str, name: str) -> bool:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return False
-    return (state != "Z" and f"-Dcdc.tutor.stack={marker}".encode() in cmdline
-            and f"-Dcdc.tutor.process={name}".encode() in cmdline)
+    return (
+        state != "Z"
+        and f"-Dcdc.tutor.stack={marker}".encode() in cmdline
+        and f"-Dcdc.tutor.process={name}".encode() in cmdline
+    )
 
 
 def stop(pid: int | None, marker: str, name: str, timeout: float = 30.0) -> bool:

@@ -54,4 +54,3 @@ def reap(under: Path, keep: Path | None = None) -> list[str]:
                 stopped.append(f"postgres {root}")
             shutil.rmtree(root, ignore_errors=True)
     return stopped
-

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -19,7 +19,7 @@ from cdc_tutor.course.model import BrokenLesson, Course
 from cdc_tutor.course.progress import ProgressStore
 from cdc_tutor.course.session import LessonSession
 from cdc_tutor.ui.keys import bindings_table
-from cdc_tutor.ui.messages import LabFailed, LabStarted, LessonChosen
+from cdc_tutor.ui.messages import LabFailed, LabStarted, LessonChosen, LessonCompleted, LessonReset, StepReset
 from cdc_tutor.ui.screens.catalog import CatalogScreen, quoted_titles
 
 # The lesson and document screens pull in Markdown (markdown-it, pygments): imported when first
@@ -39,8 +39,7 @@ class CdcTutorApp(App[None]):
         Binding("f12", "toggle_outage", strings.ACTION_OUTAGE, show=False),
     ]
 
-    def __init__(self, course: Course, store: ProgressStore, lab_factory=None, settings=None,
-                 lab_key=None) -> None:
+    def __init__(self, course: Course, store: ProgressStore, lab_factory=None, settings=None, lab_key=None) -> None:
         """`lab_factory(lesson)` returns a started lab for `lesson` (None: the first lab, opened after
         the first frame); it runs in a thread. None runs the tutor without a lab (tests of the
         shell). `lab_key(lesson)` says which lab a lesson needs: when it differs from the running
@@ -158,6 +157,21 @@ class CdcTutorApp(App[None]):
             from cdc_tutor.ui.screens.lesson import LessonScreen
 
             self.push_screen(LessonScreen(LessonSession(lesson, self.store)))
+
+    def on_lesson_completed(self, _message: LessonCompleted) -> None:
+        self._refresh_catalog()
+
+    def on_lesson_reset(self, _message: LessonReset) -> None:
+        self._refresh_catalog()
+
+    def on_step_reset(self, _message: StepReset) -> None:
+        self._refresh_catalog()
+
+    def _refresh_catalog(self) -> None:
+        """Progress changed under the catalog: its marks and locks are redrawn now, not on return."""
+        for screen in self.screen_stack:
+            if isinstance(screen, CatalogScreen):
+                screen.refresh_catalog()
 
     def action_help(self) -> None:
         from cdc_tutor.ui.screens.document import DocumentScreen

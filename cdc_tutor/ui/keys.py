@@ -8,8 +8,10 @@ from textual.binding import Binding
 def key_label(keys: str) -> str:
     labels = []
     for key in keys.split(","):
-        parts = [part.upper() if len(part) <= 3 and part.startswith("f") else part.capitalize()
-                 for part in key.strip().split("+")]
+        parts = [
+            part.upper() if len(part) <= 3 and part.startswith("f") else part.capitalize()
+            for part in key.strip().split("+")
+        ]
         labels.append("+".join(parts))
     return " / ".join(labels)
 

@@ -40,8 +40,12 @@ class LessonKernel:
         self.screen, self.lesson = screen, lesson
         self.output, self.frames, self.windows = output, frames, windows
         app = screen.app
-        self.practice = Practice(lesson, app.settings_or_default(), self._on_event,
-                                 lab=lambda: app.wait_for_lab(lesson, LAB_WAIT_SECONDS, self._say_waiting_for_lab))
+        self.practice = Practice(
+            lesson,
+            app.settings_or_default(),
+            self._on_event,
+            lab=lambda: app.wait_for_lab(lesson, LAB_WAIT_SECONDS, self._say_waiting_for_lab),
+        )
         self._on_checked = None
 
     # -- what the screen asks -------------------------------------------------------------------
@@ -109,7 +113,9 @@ class LessonKernel:
         elif isinstance(event, events.SnippetEnded):
             if event.problem is not None:
                 put(Note(strings.KERNEL_FAILED.format(problem=event.problem), "error"))
-            text, tone = (strings.KERNEL_RESTARTING, "busy") if event.restarted_on_request else run_outcome(event.result)
+            text, tone = (
+                (strings.KERNEL_RESTARTING, "busy") if event.restarted_on_request else run_outcome(event.result)
+            )
             put(RunEnded(text, tone))
             post(messages.SnippetFinished(lesson_id, event.step_id, event.index, event.status, event.result))
         elif isinstance(event, events.KernelChanged):
@@ -141,8 +147,11 @@ class LessonKernel:
             put(Note(strings.KERNEL_READY if event.bootstrap else strings.KERNEL_READY_NO_LAB, "ok", in_log=False))
             post(messages.KernelReady(lesson_id, event.bootstrap))
         elif state == "failed":
-            problem = (strings.ENGINE_MISSING.format(engine=self.lesson.engine, command=event.hint) if event.hint
-                       else event.problem)
+            problem = (
+                strings.ENGINE_MISSING.format(engine=self.lesson.engine, command=event.hint)
+                if event.hint
+                else event.problem
+            )
             self.practice.problem = problem
             put(Note(strings.KERNEL_FAILED.format(problem=problem), "error"))
             post(messages.KernelFailed(lesson_id, problem))

@@ -1,4 +1,12 @@
-"""Messages the UI posts: past-tense events that bubble from screens to the app."""
+"""Messages the UI posts: past-tense events that bubble from screens to the app.
+
+Some have handlers (LessonChosen opens a lesson, LabStarted/LabFailed hold the lab, LessonCompleted
+and the resets refresh the catalog, the kernel's and snippets' drive the lesson screen). The rest
+are the tutor's observable event log: nothing inside the app needs them, and they are posted so
+that tests (`run_test(message_hook=...)`) and later an instructor view can follow a student
+(CheckpointPassed/Failed/Checking, StepUnlocked, HintRevealed, SolutionShown, KernelReady,
+KernelFailed, KernelInterrupted, KernelDied). Each says in its docstring what happened.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +22,16 @@ class LessonChosen(Message):
 
 
 class CheckpointPassed(Message):
+    """A checkpoint of the current step passed (recorded in the progress store)."""
+
     def __init__(self, lesson_id: str, step_id: str, checkpoint_id: str) -> None:
         super().__init__()
         self.lesson_id, self.step_id, self.checkpoint_id = lesson_id, step_id, checkpoint_id
 
 
 class CheckpointFailed(Message):
+    """A checkpoint failed; `reason` is the Russian explanation shown to the student."""
+
     def __init__(self, lesson_id: str, step_id: str, checkpoint_id: str, reason: str) -> None:
         super().__init__()
         self.lesson_id, self.step_id, self.checkpoint_id = lesson_id, step_id, checkpoint_id
@@ -27,18 +39,24 @@ class CheckpointFailed(Message):
 
 
 class StepUnlocked(Message):
+    """Passing a step opened the next one (`step_index`, 0-based)."""
+
     def __init__(self, lesson_id: str, step_index: int) -> None:
         super().__init__()
         self.lesson_id, self.step_index = lesson_id, step_index
 
 
 class LessonCompleted(Message):
+    """Every checkpoint of the lesson has passed: the catalog shows it done, later lessons may open."""
+
     def __init__(self, lesson_id: str) -> None:
         super().__init__()
         self.lesson_id = lesson_id
 
 
 class HintRevealed(Message):
+    """The student asked for the next hint level of a checkpoint."""
+
     def __init__(self, lesson_id: str, step_id: str, checkpoint_id: str, level: int) -> None:
         super().__init__()
         self.lesson_id, self.step_id, self.checkpoint_id = lesson_id, step_id, checkpoint_id
@@ -46,18 +64,24 @@ class HintRevealed(Message):
 
 
 class SolutionShown(Message):
+    """The step's solution was shown (after a pass or three failed checks)."""
+
     def __init__(self, lesson_id: str, step_id: str) -> None:
         super().__init__()
         self.lesson_id, self.step_id = lesson_id, step_id
 
 
 class StepReset(Message):
+    """The student reset a step's progress (it asked first)."""
+
     def __init__(self, lesson_id: str, step_id: str) -> None:
         super().__init__()
         self.lesson_id, self.step_id = lesson_id, step_id
 
 
 class LessonReset(Message):
+    """The student reset a whole lesson's progress (it asked first)."""
+
     def __init__(self, lesson_id: str) -> None:
         super().__init__()
         self.lesson_id = lesson_id
@@ -99,6 +123,8 @@ class KernelFailed(Message):
 
 
 class SnippetStarted(Message):
+    """A queued snippet of the step started running in the kernel."""
+
     def __init__(self, lesson_id: str, step_id: str, index: int) -> None:
         super().__init__()
         self.lesson_id, self.step_id, self.index = lesson_id, step_id, index
@@ -114,6 +140,8 @@ class SnippetFinished(Message):
 
 
 class KernelInterrupted(Message):
+    """The student interrupted the running snippet (Ctrl+Z)."""
+
     def __init__(self, lesson_id: str) -> None:
         super().__init__()
         self.lesson_id = lesson_id

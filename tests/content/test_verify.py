@@ -21,9 +21,14 @@ def verify(lessons: Path, data_dir: Path, *args: str) -> subprocess.CompletedPro
     env = {**os.environ, "CDC_TUTOR_USER": "ci", "CDC_TUTOR_CONFIG": str(data_dir / "no-config.toml")}
     for name in ("CDC_TUTOR_LESSONS", "CDC_TUTOR_BOOTSTRAP_SERVERS"):
         env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "cdc_tutor", "verify", "--lessons", str(lessons),
-                           "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "cdc_tutor", "verify", "--lessons", str(lessons), "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def broken_copy(tmp_path: Path, old: str, new: str, *, engine: str | None = None) -> Path:
@@ -43,9 +48,18 @@ def test_the_code_fixture_verifies_with_every_kernel_kind(tmp_path):
     done = verify(CODE_COURSE, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert [line for line in lines if line.startswith("PASS")] == [f"PASS {LESSON}/{where}" for where in (
-        "frame/built-ran", "frame/ops-present", "consume/group-committed", "consume/report-written",
-        "consume/snapshot-ops", "windows/window-rows", "windows/window-op")]
+    assert [line for line in lines if line.startswith("PASS")] == [
+        f"PASS {LESSON}/{where}"
+        for where in (
+            "frame/built-ran",
+            "frame/ops-present",
+            "consume/group-committed",
+            "consume/report-written",
+            "consume/snapshot-ops",
+            "windows/window-rows",
+            "windows/window-op",
+        )
+    ]
     assert lines[-1].startswith("verify OK: 7 passed, 0 failed, 1 lesson(s)")
     assert done.stderr == ""
 
@@ -54,8 +68,10 @@ def test_a_wrong_solution_fails_verify(tmp_path):
     course = broken_copy(tmp_path, 'events.groupby(["window_start", "op"])', 'events.groupby(["op"])')
     done = verify(course, tmp_path / "data", LESSON)
     assert done.returncode == 1
-    assert f"FAIL {LESSON}/windows/solution: error: KeyError" in done.stdout or \
-        f"FAIL {LESSON}/windows/window-rows:" in done.stdout, done.stdout
+    assert (
+        f"FAIL {LESSON}/windows/solution: error: KeyError" in done.stdout
+        or f"FAIL {LESSON}/windows/window-rows:" in done.stdout
+    ), done.stdout
     assert done.stdout.splitlines()[-1].startswith("verify FAILED: ")
 
 
@@ -105,7 +121,8 @@ def test_verify_runs_a_lesson_in_the_lab_it_asks_for(tmp_path):
     with_defaults = tmp_path / "defaults"
     shutil.copytree(LAB_OPTIONS_COURSE, with_defaults)
     lesson = with_defaults / "module-1" / "01-schemaless" / "lesson.md"
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace("lab: {schemas: false, workload: false}\n", ""),
-                      encoding="utf-8")
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace("lab: {schemas: false, workload: false}\n", ""), encoding="utf-8"
+    )
     done = verify(with_defaults, tmp_path / "data2")
     assert done.returncode == 1 and "FAIL module-1/01-schemaless/read/schemaless" in done.stdout, done.stdout

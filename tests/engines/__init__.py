@@ -44,10 +44,14 @@ def setup_command(*args: str) -> list[str]:
 
 def run_setup(engine: str, data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> SetupRun:
     started = time.monotonic()
-    done = subprocess.run(setup_command(engine, "--data-dir", str(data_dir), *extra),
-                          capture_output=True, text=True, timeout=SETUP_TIMEOUT, env=env)
-    return SetupRun(engine, data_dir, done.returncode, done.stdout, done.stderr,
-                    time.monotonic() - started)
+    done = subprocess.run(
+        setup_command(engine, "--data-dir", str(data_dir), *extra),
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT,
+        env=env,
+    )
+    return SetupRun(engine, data_dir, done.returncode, done.stdout, done.stderr, time.monotonic() - started)
 
 
 def engines_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -47,7 +47,7 @@ with result.collect() as rows:
                           "window_end": row[1], "op": row[2], "count": row[3]}))
 '''
 
-SPARK_WINDOWS = r'''
+SPARK_WINDOWS = r"""
 import json, sys, tempfile
 from pyspark.sql import SparkSession, functions as F
 
@@ -76,7 +76,7 @@ query.awaitTermination()
 for row in collected:
     print(json.dumps({**row, "count": int(row["count"])}))
 spark.stop()
-'''
+"""
 
 FLINK_KAFKA = r'''
 import sys
@@ -103,7 +103,7 @@ except Exception as error:
 print(explain(["file://" + path for path in sys.argv[1:]]))
 '''
 
-SPARK_KAFKA = r'''
+SPARK_KAFKA = r"""
 import sys
 from pyspark.sql import SparkSession
 
@@ -116,13 +116,14 @@ changes = (spark.readStream.format("kafka").option("kafka.bootstrap.servers", "1
 print("COLUMNS " + ",".join(changes.columns))
 print("STREAMING " + str(changes.isStreaming))
 spark.stop()
-'''
+"""
 
 # CDC-like rows over three minutes, spread over three files, one op per row (r = snapshot read).
 _START = datetime(2024, 5, 1, 10, 0, 0)
 _OPS = "rrccucudcuucdcrc"
-ROWS = [{"op": op, "ts": (_START + timedelta(seconds=11 * i)).strftime("%Y-%m-%d %H:%M:%S")}
-        for i, op in enumerate(_OPS)]
+ROWS = [
+    {"op": op, "ts": (_START + timedelta(seconds=11 * i)).strftime("%Y-%m-%d %H:%M:%S")} for i, op in enumerate(_OPS)
+]
 
 
 def expected_windows() -> list[dict]:
@@ -131,10 +132,17 @@ def expected_windows() -> list[dict]:
         start = datetime.strptime(row["ts"], "%Y-%m-%d %H:%M:%S").replace(second=0)
         counts[(start, row["op"])] += 1
     return sorted(
-        ({"window_start": f"{start:%Y-%m-%d %H:%M:%S}",
-          "window_end": f"{start + timedelta(minutes=1):%Y-%m-%d %H:%M:%S}", "op": op, "count": n}
-         for (start, op), n in counts.items()),
-        key=lambda row: (row["window_start"], row["op"]))
+        (
+            {
+                "window_start": f"{start:%Y-%m-%d %H:%M:%S}",
+                "window_end": f"{start + timedelta(minutes=1):%Y-%m-%d %H:%M:%S}",
+                "op": op,
+                "count": n,
+            }
+            for (start, op), n in counts.items()
+        ),
+        key=lambda row: (row["window_start"], row["op"]),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -156,8 +164,14 @@ def run_in_engine(engine: str, tmp_path_factory, code: str, *args: str) -> tuple
     script = tmp_path_factory.mktemp(f"{engine}-job") / "job.py"
     script.write_text(code, encoding="utf-8")
     started = time.monotonic()
-    done = subprocess.run([str(python), str(script), *args], capture_output=True, text=True,
-                          env=engine_env(), timeout=JOB_TIMEOUT, cwd=script.parent)
+    done = subprocess.run(
+        [str(python), str(script), *args],
+        capture_output=True,
+        text=True,
+        env=engine_env(),
+        timeout=JOB_TIMEOUT,
+        cwd=script.parent,
+    )
     seconds = time.monotonic() - started
     assert done.returncode == 0, f"{engine} job failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     return done.stdout.splitlines(), seconds
@@ -216,7 +230,12 @@ def test_spark_kafka_connector_jars_resolve_the_kafka_source(tmp_path_factory):
     python = engine_python("spark", data_dir)
     script = tmp_path_factory.mktemp("spark-no-jars") / "job.py"
     script.write_text(SPARK_KAFKA, encoding="utf-8")
-    without = subprocess.run([str(python), str(script)], capture_output=True, text=True,
-                             env=engine_env(), timeout=JOB_TIMEOUT, cwd=script.parent)
-    assert without.returncode != 0 and "Failed to find data source: kafka" in without.stderr, \
-        without.stderr[-3000:]
+    without = subprocess.run(
+        [str(python), str(script)],
+        capture_output=True,
+        text=True,
+        env=engine_env(),
+        timeout=JOB_TIMEOUT,
+        cwd=script.parent,
+    )
+    assert without.returncode != 0 and "Failed to find data source: kafka" in without.stderr, without.stderr[-3000:]

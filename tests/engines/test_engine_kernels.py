@@ -48,13 +48,20 @@ def source_dir(tmp_path_factory) -> Path:
 
 
 def window_lesson(engine: str, code: str) -> Lesson:
-    expect = [{"window_start": row["window_start"], "op": row["op"], "count": row["count"]}
-              for row in expected_windows()]
-    checkpoint = Checkpoint("windows", "window", "windows", ("a", "b"),
-                            {"variable": "windows", "expect": expect, "columns": ["window_start", "op", "count"]})
+    expect = [
+        {"window_start": row["window_start"], "op": row["op"], "count": row["count"]} for row in expected_windows()
+    ]
+    checkpoint = Checkpoint(
+        "windows",
+        "window",
+        "windows",
+        ("a", "b"),
+        {"variable": "windows", "expect": expect, "columns": ["window_start", "op", "count"]},
+    )
     step = Step("job", "job", "text", (checkpoint,), "solution", snippets=(Snippet(1, code, 1),))
-    return Lesson(f"engines/01-{engine}-windows", Path("lesson.md"), "t", "d", 1, "beginner", 1, (), (),
-                  engine, (), "", (step,))
+    return Lesson(
+        f"engines/01-{engine}-windows", Path("lesson.md"), "t", "d", 1, "beginner", 1, (), (), engine, (), "", (step,)
+    )
 
 
 _tables: dict[str, ChangelogTable] = {}
@@ -64,8 +71,9 @@ def run_window_job(engine: str, tmp_path_factory, source: Path) -> ChangelogTabl
     if engine in _tables:
         return _tables[engine]
     data_dir = ensure_engine(engine, tmp_path_factory).data_dir
-    code = KERNEL_JOB.format(source=str(source), job=FLINK_WINDOWS if engine == "flink" else SPARK_WINDOWS,
-                             columns=COLUMNS)
+    code = KERNEL_JOB.format(
+        source=str(source), job=FLINK_WINDOWS if engine == "flink" else SPARK_WINDOWS, columns=COLUMNS
+    )
     lesson = window_lesson(engine, code)
     runner = LessonRunner(lesson, EngineSettings(data_dir), "127.0.0.1:9", user="tester")
     try:

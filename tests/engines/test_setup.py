@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 
 from cdc_tutor.engines import (
-    ENGINES, engine_env, engine_jars, engine_python, manifest_path, missing_engine_hint,
+    ENGINES,
+    engine_env,
+    engine_jars,
+    engine_python,
+    manifest_path,
+    missing_engine_hint,
 )
 from cdc_tutor.engines.java import REQUIRED_MAJOR, check_java, parse_major
 from cdc_tutor.engines.setup import SetupError, fetch_jars, write_private_json
@@ -35,8 +40,13 @@ def _mode(path: Path) -> int:
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """(mtime_ns, size) of the manifest, the jars and every entry of the venv's top two levels."""
     entries = {}
-    for path in [root / "engine.json", *(root / "jars").iterdir(), *(root / "venv").glob("*"),
-                 *(root / "venv").glob("*/*"), *(root / "venv").glob("lib/*/site-packages")]:
+    for path in [
+        root / "engine.json",
+        *(root / "jars").iterdir(),
+        *(root / "venv").glob("*"),
+        *(root / "venv").glob("*/*"),
+        *(root / "venv").glob("lib/*/site-packages"),
+    ]:
         info = path.lstat()
         entries[str(path.relative_to(root))] = (info.st_mtime_ns, info.st_size)
     return entries
@@ -60,13 +70,19 @@ def test_setup_builds_a_complete_private_environment(setups, engine):
 
     python = engine_python(engine, run.data_dir)
     assert python == Path(manifest["python"])
-    done = subprocess.run([str(python), "-c", spec.import_check], capture_output=True, text=True,
-                          env=engine_env(), timeout=120)
+    done = subprocess.run(
+        [str(python), "-c", spec.import_check], capture_output=True, text=True, env=engine_env(), timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == spec.version
     # ipykernel and confluent-kafka are there for the kernel and for lesson code
-    done = subprocess.run([str(python), "-c", "import ipykernel, confluent_kafka; print('ok')"],
-                          capture_output=True, text=True, env=engine_env(), timeout=120)
+    done = subprocess.run(
+        [str(python), "-c", "import ipykernel, confluent_kafka; print('ok')"],
+        capture_output=True,
+        text=True,
+        env=engine_env(),
+        timeout=120,
+    )
     assert done.stdout.strip() == "ok", done.stderr
 
     jars = engine_jars(engine, run.data_dir)
@@ -101,8 +117,11 @@ def test_lookup_follows_the_manifest(setups, engine, tmp_path):
     write_private_json(copy, manifest)
     assert engine_python(engine, tmp_path) == Path(manifest["python"])
 
-    for broken in ({"complete": False}, {"fingerprint": "an-older-catalog"},
-                   {"python": str(tmp_path / "missing" / "python")}):
+    for broken in (
+        {"complete": False},
+        {"fingerprint": "an-older-catalog"},
+        {"python": str(tmp_path / "missing" / "python")},
+    ):
         write_private_json(copy, {**manifest, **broken})
         assert engine_python(engine, tmp_path) is None, broken
     write_private_json(copy, manifest)
@@ -124,6 +143,7 @@ def test_setup_without_java_says_how_to_install_it(engine, tmp_path):
 
 # --- not per engine ---------------------------------------------------------------------------
 
+
 def test_direct_download_matches_maven(setups, tmp_path):
     """The no-Maven path fetches the same pinned, checksummed jars Maven resolved for setup."""
     engine = "spark"
@@ -135,8 +155,10 @@ def test_direct_download_matches_maven(setups, tmp_path):
     shutil.rmtree(tmp_path / "jars")
     started = time.monotonic()
     fetch_jars(spec, tmp_path / "jars", maven="direct", local_repo=tmp_path / "m2")  # from cache
-    print(f"\n[engines] direct jar download {engine}: {cold:.1f} s cold, "
-          f"{time.monotonic() - started:.2f} s from the local repository")
+    print(
+        f"\n[engines] direct jar download {engine}: {cold:.1f} s cold, "
+        f"{time.monotonic() - started:.2f} s from the local repository"
+    )
 
 
 def test_unreachable_repository_names_the_url(tmp_path, monkeypatch):
@@ -164,11 +186,13 @@ def test_java_check(tmp_path):
 
 
 def test_setup_command_line():
-    done = subprocess.run([sys.executable, "-m", "cdc_tutor.commands.setup", "--help"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "cdc_tutor.commands.setup", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and "flink" in done.stdout and "--force" in done.stdout
-    bad = subprocess.run([sys.executable, "-m", "cdc_tutor.commands.setup", "storm"],
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "cdc_tutor.commands.setup", "storm"], capture_output=True, text=True, timeout=60
+    )
     assert bad.returncode == 2
 
 

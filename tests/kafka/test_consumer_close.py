@@ -32,11 +32,18 @@ def _seed(bootstrap: str, topic: str, per_partition: int = 1) -> None:
 
 
 def _member(bootstrap: str, group: str, topic: str, log: list, name: str, **extra) -> Consumer:
-    consumer = Consumer({
-        "bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest",
-        "enable.auto.commit": False, "log_level": 0,
-        "partition.assignment.strategy": "cooperative-sticky", **FAST_GROUP, **extra,
-    })
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "log_level": 0,
+            "partition.assignment.strategy": "cooperative-sticky",
+            **FAST_GROUP,
+            **extra,
+        }
+    )
     consumer.subscribe(
         [topic],
         on_assign=lambda c, parts: log.append((name, "assign", len(parts))),
@@ -77,8 +84,9 @@ def test_the_drain_returns_no_message_so_auto_commit_stores_nothing_unprocessed(
     """At-least-once survives the procedure: only what poll() returned before the close is committed."""
     topic, group = f"close-drain-{next(_ids)}", f"close-drain-group-{next(_ids)}"
     _seed(broker.bootstrap_servers, topic, per_partition=50)
-    consumer = _member(broker.bootstrap_servers, group, topic, [], "A",
-                       **{"enable.auto.commit": True, "auto.commit.interval.ms": 100})
+    consumer = _member(
+        broker.bootstrap_servers, group, topic, [], "A", **{"enable.auto.commit": True, "auto.commit.interval.ms": 100}
+    )
     processed: dict[int, int] = {}
     count, deadline = 0, time.monotonic() + 20
     while count < 10 and time.monotonic() < deadline:  # process ten messages, leave the rest fetched

@@ -101,10 +101,10 @@ def murmur2(data: bytes) -> int:
     m, length = 0x5BD1E995, len(data)
     h = (0x9747B28C ^ length) & 0xFFFFFFFF
     for i in range(0, length - length % 4, 4):
-        k = (int.from_bytes(data[i:i + 4], "little") * m) & 0xFFFFFFFF
+        k = (int.from_bytes(data[i : i + 4], "little") * m) & 0xFFFFFFFF
         k = ((k ^ (k >> 24)) * m) & 0xFFFFFFFF
         h = ((h * m) & 0xFFFFFFFF) ^ k
-    tail = data[length - length % 4:]
+    tail = data[length - length % 4 :]
     if len(tail) == 3:
         h ^= tail[2] << 16
     if len(tail) >= 2:
@@ -121,6 +121,7 @@ def test_murmur2_helper_matches_javas_test_vector():
 
 
 # --- (1) transactions and read_committed -------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def aborted_then_committed(broker) -> str:
@@ -165,6 +166,7 @@ def test_transaction_markers_take_offsets_like_real_kafka(broker, aborted_then_c
 
 # --- (2) exactly-once: offsets sent to a transaction --------------------------------------------
 
+
 def test_send_offsets_to_transaction_commits_nothing_for_the_group(broker):
     """Documents a mock limit; if this starts failing, the mock gained the feature: update lessons/README.md.
 
@@ -184,8 +186,7 @@ def test_send_offsets_to_transaction_commits_nothing_for_the_group(broker):
         producer.init_transactions(5)
         producer.begin_transaction()
         producer.produce(_unique("eos-out"), value=b"result")
-        producer.send_offsets_to_transaction(
-            [TopicPartition(source, 0, 3)], member.consumer_group_metadata(), 5)
+        producer.send_offsets_to_transaction([TopicPartition(source, 0, 3)], member.consumer_group_metadata(), 5)
         producer.commit_transaction(5)  # no error: the transaction itself commits
         after_txn = member.committed([TopicPartition(source, 0)], timeout=5)[0].offset
 
@@ -199,6 +200,7 @@ def test_send_offsets_to_transaction_commits_nothing_for_the_group(broker):
 
 # --- (3) idempotent producer --------------------------------------------------------------------
 
+
 def test_idempotent_producer_works(broker, topic):
     """Kept: InitProducerId succeeds; messages land once, in order, on consecutive offsets.
 
@@ -207,8 +209,13 @@ def test_idempotent_producer_works(broker, topic):
     producer = Producer({"bootstrap.servers": broker.bootstrap_servers, "enable.idempotence": True})
     reports = []
     for n in range(5):
-        producer.produce(topic, key=b"k", value=b"%d" % n, partition=0,
-                         on_delivery=lambda err, msg: reports.append((err, msg.offset())))
+        producer.produce(
+            topic,
+            key=b"k",
+            value=b"%d" % n,
+            partition=0,
+            on_delivery=lambda err, msg: reports.append((err, msg.offset())),
+        )
     assert producer.flush(5) == 0
     assert reports == [(None, n) for n in range(5)]
     consumer = _consumer(broker, **{"enable.partition.eof": True})
@@ -220,6 +227,7 @@ def test_idempotent_producer_works(broker, topic):
 
 
 # --- (4) consumer group rebalance ---------------------------------------------------------------
+
 
 def _subscribe(consumer: Consumer, topic: str, name: str, events: list) -> None:
     consumer.subscribe(
@@ -245,8 +253,7 @@ def test_eager_rebalance_splits_partitions_and_calls_back(broker, topic):
         assert _poll_until([first], lambda: len(first.assignment()) == PARTITIONS)
         assert events == [("A", "assign", [0, 1, 2, 3])]
         second = _member(broker, group, topic, "B", events)
-        assert _poll_until([first, second], lambda: len(first.assignment()) == 2
-                           and len(second.assignment()) == 2)
+        assert _poll_until([first, second], lambda: len(first.assignment()) == 2 and len(second.assignment()) == 2)
         assert sorted(_partitions(first) + _partitions(second)) == [0, 1, 2, 3]
         assert ("A", "revoke", [0, 1, 2, 3]) in events  # eager: everything is taken back first
         close_consumer(second)
@@ -269,8 +276,7 @@ def test_cooperative_sticky_rebalance_moves_only_what_it_must(broker, topic):
     try:
         assert _poll_until([first], lambda: len(first.assignment()) == PARTITIONS)
         second = _member(broker, group, topic, "B", events, **cooperative)
-        assert _poll_until([first, second], lambda: len(first.assignment()) == 2
-                           and len(second.assignment()) == 2)
+        assert _poll_until([first, second], lambda: len(first.assignment()) == 2 and len(second.assignment()) == 2)
         revoked = [parts for name, kind, parts in events if (name, kind) == ("A", "revoke")]
         assert revoked == [_partitions(second)]  # only what moved, nothing else
         assert sorted(_partitions(first) + _partitions(second)) == [0, 1, 2, 3]
@@ -296,8 +302,9 @@ def test_next_gen_consumer_protocol_kip848_joins_fast(broker, topic):
         assert time.monotonic() - started < 2
         second = _consumer(broker, **{"group.id": group, "group.protocol": "consumer"})
         _subscribe(second, topic, "B", events)
-        assert _poll_until([first, second], lambda: len(first.assignment()) == 2
-                           and len(second.assignment()) == 2, seconds=10)
+        assert _poll_until(
+            [first, second], lambda: len(first.assignment()) == 2 and len(second.assignment()) == 2, seconds=10
+        )
         assert sorted(_partitions(first) + _partitions(second)) == [0, 1, 2, 3]
     finally:
         if second is not None:
@@ -307,12 +314,14 @@ def test_next_gen_consumer_protocol_kip848_joins_fast(broker, topic):
 
 # --- (5) max.poll.interval.ms -------------------------------------------------------------------
 
+
 def test_max_poll_interval_exceeded_kicks_the_consumer(broker, topic):
     """Kept (client-side): poll() returns _MAX_POLL_EXCEEDED, on_lost fires, the consumer rejoins."""
     _seed(broker, topic)
     lost = []
-    consumer = _consumer(broker, **{"session.timeout.ms": 3000, "heartbeat.interval.ms": 300,
-                                    "max.poll.interval.ms": 3000})
+    consumer = _consumer(
+        broker, **{"session.timeout.ms": 3000, "heartbeat.interval.ms": 300, "max.poll.interval.ms": 3000}
+    )
     consumer.subscribe([topic], on_lost=lambda c, parts: lost.append(len(parts)))
     try:
         assert _poll_until([consumer], lambda: len(consumer.assignment()) == PARTITIONS)
@@ -332,6 +341,7 @@ def test_max_poll_interval_exceeded_kicks_the_consumer(broker, topic):
 
 
 # --- (6) AdminClient ----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def admin(broker) -> AdminClient:
@@ -356,16 +366,28 @@ def test_admin_controller_requests_time_out(broker, admin, topic):
     _seed(broker, topic, partitions=[0])
     timeouts = {"request_timeout": 1.5}
     futures = {
-        "create_topics": admin.create_topics([NewTopic(topic + "-new", 3, 1)],
-                                             operation_timeout=1, **timeouts)[topic + "-new"],
+        "create_topics": admin.create_topics([NewTopic(topic + "-new", 3, 1)], operation_timeout=1, **timeouts)[
+            topic + "-new"
+        ],
         "delete_topics": admin.delete_topics([topic], operation_timeout=1, **timeouts)[topic],
         "create_partitions": admin.create_partitions([NewPartitions(topic, 8)], **timeouts)[topic],
-        "describe_configs": next(iter(admin.describe_configs(
-            [ConfigResource("topic", topic)], **timeouts).values())),
-        "incremental_alter_configs": next(iter(admin.incremental_alter_configs([ConfigResource(
-            "topic", topic, incremental_configs=[ConfigEntry(
-                "cleanup.policy", "compact", incremental_operation=AlterConfigOpType.SET)])],
-            **timeouts).values())),
+        "describe_configs": next(iter(admin.describe_configs([ConfigResource("topic", topic)], **timeouts).values())),
+        "incremental_alter_configs": next(
+            iter(
+                admin.incremental_alter_configs(
+                    [
+                        ConfigResource(
+                            "topic",
+                            topic,
+                            incremental_configs=[
+                                ConfigEntry("cleanup.policy", "compact", incremental_operation=AlterConfigOpType.SET)
+                            ],
+                        )
+                    ],
+                    **timeouts,
+                ).values()
+            )
+        ),
         "describe_cluster": admin.describe_cluster(**timeouts),
     }
     codes = {}
@@ -388,8 +410,10 @@ def test_admin_group_listing_is_unsupported(admin):
     listed = admin.list_consumer_groups(request_timeout=3).result()
     assert listed.valid == []
     assert [error.code() for error in listed.errors] == [KafkaError._UNSUPPORTED_FEATURE]
-    for future in (next(iter(admin.describe_consumer_groups(["any"], request_timeout=3).values())),
-                   next(iter(admin.delete_consumer_groups(["any"], request_timeout=3).values()))):
+    for future in (
+        next(iter(admin.describe_consumer_groups(["any"], request_timeout=3).values())),
+        next(iter(admin.delete_consumer_groups(["any"], request_timeout=3).values())),
+    ):
         with pytest.raises(KafkaException) as caught:
             future.result()
         assert caught.value.args[0].code() == KafkaError._UNSUPPORTED_FEATURE
@@ -404,14 +428,14 @@ def test_admin_group_offsets_work_for_named_partitions_only(broker, admin, topic
     _seed(broker, topic)
     group = _unique("offsets")
     altered = admin.alter_consumer_group_offsets(
-        [ConsumerGroupTopicPartitions(group, [TopicPartition(topic, 2, 7)])], request_timeout=3)
-    assert [(tp.partition, tp.offset, tp.error) for tp in altered[group].result().topic_partitions] \
-        == [(2, 7, None)]
+        [ConsumerGroupTopicPartitions(group, [TopicPartition(topic, 2, 7)])], request_timeout=3
+    )
+    assert [(tp.partition, tp.offset, tp.error) for tp in altered[group].result().topic_partitions] == [(2, 7, None)]
     named = admin.list_consumer_group_offsets(
-        [ConsumerGroupTopicPartitions(group, [TopicPartition(topic, 2)])], request_timeout=3)
+        [ConsumerGroupTopicPartitions(group, [TopicPartition(topic, 2)])], request_timeout=3
+    )
     assert [(tp.partition, tp.offset) for tp in named[group].result().topic_partitions] == [(2, 7)]
-    everything = admin.list_consumer_group_offsets(
-        [ConsumerGroupTopicPartitions(group)], request_timeout=3)
+    everything = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)], request_timeout=3)
     assert everything[group].result().topic_partitions == []
     # and a consumer of the group sees the altered offset
     consumer = _consumer(broker, **{"group.id": group})
@@ -422,6 +446,7 @@ def test_admin_group_offsets_work_for_named_partitions_only(broker, admin, topic
 
 
 # --- (7) compaction and retention ---------------------------------------------------------------
+
 
 def test_no_compaction_no_retention_no_delete_records(broker, admin, topic):
     """Documents a mock limit; if this starts failing, the mock gained the feature: update lessons/README.md.
@@ -465,13 +490,13 @@ def test_a_partition_keeps_only_its_newest_few_megabytes(broker, topic):
 
 # --- (8) keys, headers, timestamps, partitioning ------------------------------------------------
 
+
 def test_keys_headers_and_create_timestamps_round_trip(broker, topic):
     """Kept: key, value, null value, repeated/ordered/binary headers and CreateTime timestamps."""
     producer = Producer({"bootstrap.servers": broker.bootstrap_servers})
     headers = [("op", b"u"), ("op", b"c"), ("bin", b"\x00\xff")]
     stamp = 1_700_000_000_123
-    producer.produce(topic, key=b'{"id":1}', value=b"after", headers=headers, timestamp=stamp,
-                     partition=0)
+    producer.produce(topic, key=b'{"id":1}', value=b"after", headers=headers, timestamp=stamp, partition=0)
     producer.produce(topic, key=b'{"id":1}', value=None, partition=0, timestamp=stamp + 1)
     assert producer.flush(5) == 0
     consumer = _consumer(broker, **{"enable.partition.eof": True})
@@ -497,8 +522,12 @@ def test_partitioning_is_client_side_murmur2_random_matches_java(broker, topic):
         producer = Producer({"bootstrap.servers": broker.bootstrap_servers, "partitioner": partitioner})
         reports = {}
         for key in keys:
-            producer.produce(topic, key=key, value=b"x",
-                             on_delivery=lambda err, msg: reports.__setitem__(msg.key(), msg.partition()))
+            producer.produce(
+                topic,
+                key=key,
+                value=b"x",
+                on_delivery=lambda err, msg, reports=reports: reports.__setitem__(msg.key(), msg.partition()),
+            )
         assert producer.flush(5) == 0
         placed[partitioner] = reports
     assert placed["murmur2_random"] == {key: (murmur2(key) & 0x7FFFFFFF) % PARTITIONS for key in keys}
@@ -506,6 +535,7 @@ def test_partitioning_is_client_side_murmur2_random_matches_java(broker, topic):
 
 
 # --- (9) offsets_for_times ----------------------------------------------------------------------
+
 
 def test_offsets_for_times_ignores_the_timestamp(broker, topic):
     """Documents a mock limit; if this starts failing, the mock gained the feature: update lessons/README.md.
@@ -520,14 +550,17 @@ def test_offsets_for_times_ignores_the_timestamp(broker, topic):
     assert producer.flush(5) == 0
     consumer = _consumer(broker)
     try:
-        answers = [consumer.offsets_for_times([TopicPartition(topic, 0, when)], timeout=5)[0].offset
-                   for when in (base - 1, base + 500, 0)]
+        answers = [
+            consumer.offsets_for_times([TopicPartition(topic, 0, when)], timeout=5)[0].offset
+            for when in (base - 1, base + 500, 0)
+        ]
     finally:
         close_consumer(consumer)
     assert answers == [-1, -1, -1]
 
 
 # --- (10) end of partition ----------------------------------------------------------------------
+
 
 def test_partition_eof_is_reported(broker, topic):
     """Kept: enable.partition.eof gives one _PARTITION_EOF per partition, empty ones included,
@@ -557,6 +590,7 @@ def test_partition_eof_is_reported(broker, topic):
 
 
 # --- (11) the broker's lifetime -----------------------------------------------------------------
+
 
 def test_everything_dies_with_the_owning_client():
     """Documents a mock limit; if this starts failing, the mock gained the feature: update lessons/README.md.

@@ -22,11 +22,18 @@ TABLES = {"customers", "orders", "products", "products_on_hand"}
 
 
 def _read_all(bootstrap: str, at_least: int, seconds: float = 30.0) -> list:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "lab-command-test",
-                         "enable.auto.commit": False, "log_level": 0})
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": "lab-command-test", "enable.auto.commit": False, "log_level": 0}
+    )
     topics = consumer.list_topics(timeout=10).topics
-    consumer.assign([TopicPartition(name, p, OFFSET_BEGINNING) for name, topic in topics.items()
-                     if name.startswith("dbserver1.inventory.") for p in topic.partitions])
+    consumer.assign(
+        [
+            TopicPartition(name, p, OFFSET_BEGINNING)
+            for name, topic in topics.items()
+            if name.startswith("dbserver1.inventory.")
+            for p in topic.partitions
+        ]
+    )
     messages, deadline = [], time.monotonic() + seconds
     while len(messages) < at_least and time.monotonic() < deadline:
         messages += [m for m in consumer.consume(500, 0.5) if m.error() is None]
@@ -35,9 +42,14 @@ def _read_all(bootstrap: str, at_least: int, seconds: float = 30.0) -> list:
 
 
 def test_lab_prints_its_address_first_serves_events_and_stops_on_ctrl_c():
-    lab = subprocess.Popen([sys.executable, "-m", "cdc_tutor", "lab", "--rate", "40", "--seed", "3"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                           text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lab = subprocess.Popen(
+        [sys.executable, "-m", "cdc_tutor", "lab", "--rate", "40", "--seed", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         first = lab.stdout.readline().strip()
         assert first.startswith("bootstrap.servers=127.0.0.1:"), first
@@ -67,16 +79,18 @@ def test_console_commands_drive_the_running_lab():
         assert "number" in apply_command(lab, "rate fast")
         assert apply_command(lab, "resume") == "workload running" and not lab.workload.paused
         assert apply_command(lab, "pause") == "workload paused" and lab.workload.paused
-        reply = apply_command(lab, "INSERT INTO customers (first_name, last_name, email) "
-                                   "VALUES ('Ada', 'Lovelace', 'ada@example.com')")
+        reply = apply_command(
+            lab, "INSERT INTO customers (first_name, last_name, email) VALUES ('Ada', 'Lovelace', 'ada@example.com')"
+        )
         assert reply == "ok: 1 rows changed, 1 change events", reply
         rows = apply_command(lab, "SELECT id, email FROM customers WHERE email LIKE 'ada%'").splitlines()
         assert rows[0] == "id\temail" and rows[1].endswith("\tada@example.com")
         assert apply_command(lab, "SELEC nonsense").startswith("error: ")
         assert "commands:" in apply_command(lab, "help")
         assert apply_command(lab, "") == ""
-        created = [m for m in _read_all(lab.bootstrap_servers, at_least=27)
-                   if m.topic() == "dbserver1.inventory.customers"]
+        created = [
+            m for m in _read_all(lab.bootstrap_servers, at_least=27) if m.topic() == "dbserver1.inventory.customers"
+        ]
         inserted = [json.loads(m.value())["payload"] for m in created if b'"op":"c"' in m.value()]
         assert [row["after"]["email"] for row in inserted] == ["ada@example.com"]
 

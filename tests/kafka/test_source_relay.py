@@ -19,8 +19,15 @@ from cdc_tutor.source.workload import Workload
 
 
 def _read_all(address: str, topics: list[str], expected: int, seconds: float = 30.0):
-    consumer = Consumer({"bootstrap.servers": address, "group.id": f"relay-test-{uuid.uuid4()}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 3})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": address,
+            "group.id": f"relay-test-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "log_level": 3,
+        }
+    )
     consumer.subscribe(topics)
     records, deadline = [], time.monotonic() + seconds
     try:
@@ -31,8 +38,7 @@ def _read_all(address: str, topics: list[str], expected: int, seconds: float = 3
                     break
                 continue
             if message.error() is None:
-                records.append((message.topic(), message.partition(), message.offset(),
-                                message.key(), message.value()))
+                records.append((message.topic(), message.partition(), message.offset(), message.key(), message.value()))
     finally:
         close_consumer(consumer)
     return records
@@ -91,8 +97,7 @@ def test_run_relays_a_live_workload_without_loss(broker, topic):
     server, db, sink, relay = _setup(broker, topic)
     workload = Workload(db, seed=4, rate=300)
     stop = threading.Event()
-    threads = [threading.Thread(target=relay.run, args=(stop,)),
-               threading.Thread(target=workload.run, args=(stop,))]
+    threads = [threading.Thread(target=relay.run, args=(stop,)), threading.Thread(target=workload.run, args=(stop,))]
     for thread in threads:
         thread.start()
     time.sleep(1.0)
@@ -103,7 +108,10 @@ def test_run_relays_a_live_workload_without_loss(broker, topic):
     assert sink.flush() == 0
     records = _read_all(broker.bootstrap_servers, [f"{server}.inventory.{t.name}" for t in TABLES], relay.sent)
     assert len(records) == relay.sent
-    lsns = [decode_message(key, value).source["lsn"] for _, _, _, key, value in records
-            if value is not None and b'"op":"r"' not in value]
+    lsns = [
+        decode_message(key, value).source["lsn"]
+        for _, _, _, key, value in records
+        if value is not None and b'"op":"r"' not in value
+    ]
     assert len(lsns) == len(set(lsns)) == db.last_seq
     db.close()

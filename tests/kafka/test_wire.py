@@ -32,7 +32,6 @@ def _metadata(version: int, ports: list[int]) -> bytearray:
 
 
 def _ports_in(frame: bytearray, count: int, version: int) -> list[int]:
-    flexible = version >= 9
     found, at = [], 0
     for _ in range(count):
         at = frame.index(b"127.0.0.1", at) + len("127.0.0.1")
@@ -49,14 +48,30 @@ def test_metadata_ports_are_rewritten_in_old_and_flexible_versions():
 
 
 def test_find_coordinator_v2_and_batched_v4():
-    v2 = bytearray(struct.pack(">iih", 1, 0, 0) + _string("", False) + struct.pack(">i", 1)
-                   + _string("127.0.0.1", False) + struct.pack(">i", 9092))
+    v2 = bytearray(
+        struct.pack(">iih", 1, 0, 0)
+        + _string("", False)
+        + struct.pack(">i", 1)
+        + _string("127.0.0.1", False)
+        + struct.pack(">i", 9092)
+    )
     assert rewrite_ports(FIND_COORDINATOR, 2, v2, 41000)
     assert struct.unpack_from(">i", v2, len(v2) - 4)[0] == 41000
 
-    v4 = bytearray(struct.pack(">i", 1) + b"\x00" + struct.pack(">i", 0) + b"\x02"
-                   + _string("group-1", True) + struct.pack(">i", 1) + _string("127.0.0.1", True)
-                   + struct.pack(">i", 9092) + struct.pack(">h", 0) + b"\x00" + b"\x00" + b"\x00")
+    v4 = bytearray(
+        struct.pack(">i", 1)
+        + b"\x00"
+        + struct.pack(">i", 0)
+        + b"\x02"
+        + _string("group-1", True)
+        + struct.pack(">i", 1)
+        + _string("127.0.0.1", True)
+        + struct.pack(">i", 9092)
+        + struct.pack(">h", 0)
+        + b"\x00"
+        + b"\x00"
+        + b"\x00"
+    )
     assert rewrite_ports(FIND_COORDINATOR, 4, v4, 41000)
     assert _ports_in(v4, 1, 4) == [41000]
 

@@ -15,11 +15,20 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def run_doctor(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("CDC_TUTOR_LESSONS", "CDC_TUTOR_BOOTSTRAP_SERVERS")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("CDC_TUTOR_LESSONS", "CDC_TUTOR_BOOTSTRAP_SERVERS")
+    }
     env["CDC_TUTOR_CONFIG"] = str(data_dir / "no-config.toml")
-    return subprocess.run([sys.executable, "-m", "cdc_tutor", "doctor", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "cdc_tutor", "doctor", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def test_everything_but_the_engines_is_fine_here(tmp_path):
@@ -44,8 +53,24 @@ def test_a_missing_engine_environment_fails_with_the_setup_command(tmp_path):
 
 def test_broken_lessons_fail_with_the_lint_command(tmp_path):
     broken = ROOT / "tests" / "fixtures" / "broken" / "lessons"
-    done = subprocess.run([sys.executable, "-m", "cdc_tutor", "doctor", "--only", "lessons", "--lessons", str(broken),
-                           "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cdc_tutor",
+            "doctor",
+            "--only",
+            "lessons",
+            "--lessons",
+            str(broken),
+            "--data-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 1
     assert f"Как исправить: cdc-tutor lint {broken}" in done.stdout
 
@@ -81,6 +106,12 @@ def test_a_broken_config_file_is_a_finding(tmp_path):
     config.write_text("bootstrap_servers = = 1\n")
     env = {**os.environ, "CDC_TUTOR_CONFIG": str(config)}
     env.pop("CDC_TUTOR_BOOTSTRAP_SERVERS", None)
-    done = subprocess.run([sys.executable, "-m", "cdc_tutor", "doctor", "--data-dir", str(tmp_path), "--only", "config"],
-                          capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "cdc_tutor", "doctor", "--data-dir", str(tmp_path), "--only", "config"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
     assert done.returncode == 1 and f"FAIL Файл настроек: {config}" in done.stdout, done.stdout + done.stderr

@@ -5,8 +5,7 @@ from __future__ import annotations
 from cdc_tutor.kernel import FRAME_MIME, DisplayOutput, KernelSession
 
 SETUP = (
-    "import pandas as pd\n"
-    "events = pd.DataFrame({'id': [1, 2, 3], 'op': ['c', 'u', 'd'], 'price': [1.5, 2.0, None]})"
+    "import pandas as pd\nevents = pd.DataFrame({'id': [1, 2, 3], 'op': ['c', 'u', 'd'], 'price': [1.5, 2.0, None]})"
 )
 
 

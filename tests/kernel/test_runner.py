@@ -55,10 +55,15 @@ def test_the_kernel_runs_in_a_private_work_dir_with_the_lab_address(runner, lab)
     assert runner.work_dir.parts[-3:] == ("work", "module-1", "01-code-basics")
     assert stat.S_IMODE(runner.work_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE(runner.work_dir.parent.parent.stat().st_mode) == 0o700
-    result = runner.run_code("import os; print(os.getcwd()); print(os.environ['KAFKA_BOOTSTRAP_SERVERS']);"
-                             "print(tutor.bootstrap, tutor.user, tutor.name('{user}-g'))")
+    result = runner.run_code(
+        "import os; print(os.getcwd()); print(os.environ['KAFKA_BOOTSTRAP_SERVERS']);"
+        "print(tutor.bootstrap, tutor.user, tutor.name('{user}-g'))"
+    )
     assert result.stdout.text.split("\n")[:3] == [
-        str(runner.work_dir), lab.bootstrap_servers, f"{lab.bootstrap_servers} tester tester-g"]
+        str(runner.work_dir),
+        lab.bootstrap_servers,
+        f"{lab.bootstrap_servers} tester tester-g",
+    ]
 
 
 def test_tutor_is_installed_silently_and_hidden_from_variables(runner):
@@ -86,11 +91,19 @@ def test_run_step_runs_setup_once_then_snippets_then_the_solution(runner, lesson
     events = []
     finished = runner.run_step(step, events.append, solution=True)
     assert [(f.part, f.index, f.result.status) for f in finished] == [
-        ("setup", 0, "ok"), ("snippet", 1, "ok"), ("solution", 0, "ok")]
+        ("setup", 0, "ok"),
+        ("snippet", 1, "ok"),
+        ("solution", 0, "ok"),
+    ]
     markers = [e for e in events if isinstance(e, (CodeStarted, CodeFinished))]
     assert [(type(e).__name__, e.part) for e in markers] == [
-        ("CodeStarted", "setup"), ("CodeFinished", "setup"), ("CodeStarted", "snippet"),
-        ("CodeFinished", "snippet"), ("CodeStarted", "solution"), ("CodeFinished", "solution")]
+        ("CodeStarted", "setup"),
+        ("CodeFinished", "setup"),
+        ("CodeStarted", "snippet"),
+        ("CodeFinished", "snippet"),
+        ("CodeStarted", "solution"),
+        ("CodeFinished", "solution"),
+    ]
     again = runner.run_step(step, solution=False)
     assert [f.part for f in again] == ["snippet"]  # setupCode already ran in this kernel
     # the solution published a changelog; the window checkpoint passes
@@ -111,7 +124,8 @@ def test_kafka_helpers_in_the_kernel_and_checks_in_the_tutor(runner, lesson):
         "print(sum(tutor.committed('{user}-verify-test', 'dbserver1.inventory.products').values()),"
         " sum(tutor.end_offsets('dbserver1.inventory.products').values()),"
         " [m['value'] for m in tutor.read_topic('{user}-verify-report')],"
-        " tutor.committed('nobody', 'dbserver1.inventory.products'))")
+        " tutor.committed('nobody', 'dbserver1.inventory.products'))"
+    )
     assert result.stdout.text.strip() == "9 9 [{'kind': 'report', 'count': 9}] {}"
     context = runner.context(step.id)
     assert evaluate_checkpoint(committed, None, context).passed
@@ -123,8 +137,9 @@ def test_a_dead_kernel_fails_checks_and_restart_brings_everything_back(lesson, l
     try:
         step = lesson.steps[0]
         assert not runner.context().has_kernel  # not started: checks say "run the code first"
-        assert evaluate_checkpoint(step.checkpoints[1], None, runner.context(step.id)).reason == \
-            strings.CHECK_NEEDS_KERNEL
+        assert (
+            evaluate_checkpoint(step.checkpoints[1], None, runner.context(step.id)).reason == strings.CHECK_NEEDS_KERNEL
+        )
         runner.start()
         assert runner.run_snippet(step, 1).ok
         died = runner.run_code("import os; os._exit(3)")
@@ -158,13 +173,22 @@ def test_a_busy_kernel_is_not_asked(runner, lesson):
 def test_outage_cuts_the_lab_while_the_step_runs(lab, tmp_path):
     from cdc_tutor.course.model import Outage, Snippet
 
-    code = ("import time, socket\nhost, port = tutor.bootstrap.rsplit(':', 1)\nstates = []\n"
-            "for _ in range(12):\n"
-            "    try:\n        socket.create_connection((host, int(port)), timeout=0.5).close(); states.append('up')\n"
-            "    except OSError:\n        states.append('down')\n"
-            "    time.sleep(0.1)\nprint(''.join(s[0] for s in states))\n")
-    step = Step("o", "o", "t", (Checkpoint("r", "ran", "?", ("a", "b"), {"snippet": 1}),), "s",
-                snippets=(Snippet(1, code, 1),), outage=Outage(0.3, 0.5))
+    code = (
+        "import time, socket\nhost, port = tutor.bootstrap.rsplit(':', 1)\nstates = []\n"
+        "for _ in range(12):\n"
+        "    try:\n        socket.create_connection((host, int(port)), timeout=0.5).close(); states.append('up')\n"
+        "    except OSError:\n        states.append('down')\n"
+        "    time.sleep(0.1)\nprint(''.join(s[0] for s in states))\n"
+    )
+    step = Step(
+        "o",
+        "o",
+        "t",
+        (Checkpoint("r", "ran", "?", ("a", "b"), {"snippet": 1}),),
+        "s",
+        snippets=(Snippet(1, code, 1),),
+        outage=Outage(0.3, 0.5),
+    )
     lesson = Lesson("m/01-o", Path("l.md"), "t", "d", 1, "beginner", 1, (), (), "python", (), "", (step,))
     runner = LessonRunner(lesson, FakeSettings(tmp_path), lab.bootstrap_servers, lab=lab)
     try:
@@ -198,8 +222,14 @@ def test_interrupt_stops_a_snippet_and_ran_says_so(lesson, tmp_path):
 
     from cdc_tutor.course.model import Snippet
 
-    step = Step("loop", "loop", "t", (Checkpoint("r", "ran", "?", ("a", "b"), {"snippet": 1}),), "s",
-                snippets=(Snippet(1, "while True:\n    pass\n", 1),))
+    step = Step(
+        "loop",
+        "loop",
+        "t",
+        (Checkpoint("r", "ran", "?", ("a", "b"), {"snippet": 1}),),
+        "s",
+        snippets=(Snippet(1, "while True:\n    pass\n", 1),),
+    )
     looping = Lesson("m/01-loop", Path("l.md"), "t", "d", 1, "beginner", 1, (), (), "python", (), "", (step,))
     runner = LessonRunner(looping, FakeSettings(tmp_path), None)
     try:

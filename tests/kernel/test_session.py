@@ -145,9 +145,7 @@ def test_one_huge_write_is_capped_too(kernel: KernelSession) -> None:
 
 
 DEAF_TO_SIGINT = (  # how a wait inside C looks from Python: the interrupt never lands
-    "import signal, threading\n"
-    "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\n"
-    "threading.Event().wait(600)"
+    "import signal, threading\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\nthreading.Event().wait(600)"
 )
 
 

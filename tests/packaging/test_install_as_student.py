@@ -85,8 +85,9 @@ def _run_in_pty(name: str, home: Path, command: str, cwd: Path, until: bytes, ti
             pass
         os.waitpid(pid, 0)
         os.close(fd)
-    assert quit_sent is not None, f"never painted {until!r}; the end of the screen:\n" + \
-        ANSI.sub(b"", seen)[-3000:].decode("utf-8", "replace")
+    assert quit_sent is not None, f"never painted {until!r}; the end of the screen:\n" + ANSI.sub(b"", seen)[
+        -3000:
+    ].decode("utf-8", "replace")
     return seen
 
 
@@ -99,8 +100,13 @@ def student(tmp_path):
     home = Path("/home") / name  # where a real account lives (pytest's tmp folders are root-only)
     subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash", name], check=True)
     project = home / "cdc-tutor"
-    shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(
-        ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"))
+    shutil.copytree(
+        REPO,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"
+        ),
+    )
     subprocess.run(["chown", "-R", f"{name}:{name}", str(home)], check=True)
     try:
         yield name, home, project
@@ -111,13 +117,28 @@ def student(tmp_path):
 
 def _environment(name: str, home: Path) -> dict[str, str]:
     """A login-like environment with the system Python first on PATH and nothing of ours."""
-    return {"HOME": str(home), "USER": name, "LOGNAME": name, "PATH": "/usr/bin:/bin",
-            "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    return {
+        "HOME": str(home),
+        "USER": name,
+        "LOGNAME": name,
+        "PATH": "/usr/bin:/bin",
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+    }
 
 
 def _as(name: str, home: Path, command: str, **options) -> subprocess.CompletedProcess:
-    return subprocess.run(["/bin/bash", "-c", command], user=name, group=name, extra_groups=[],
-                          env=_environment(name, home), capture_output=True, text=True, timeout=300, **options)
+    return subprocess.run(
+        ["/bin/bash", "-c", command],
+        user=name,
+        group=name,
+        extra_groups=[],
+        env=_environment(name, home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **options,
+    )
 
 
 def test_readme_first_command_installs_and_starts_for_a_new_user_and_upgrades_in_place(student, tmp_path):
@@ -134,8 +155,9 @@ def test_readme_first_command_installs_and_starts_for_a_new_user_and_upgrades_in
     assert tutor.is_symlink() and os.access(tutor.resolve(), os.X_OK)
 
     # Progress made between the two runs must survive the upgrade.
-    export = export_document([(LESSON, "envelope", "topic-name", "2026-12-03T10:00:00+00:00", 1, 0, None)],
-                             "2026-12-03T10:00:00+00:00")
+    export = export_document(
+        [(LESSON, "envelope", "topic-name", "2026-12-03T10:00:00+00:00", 1, 0, None)], "2026-12-03T10:00:00+00:00"
+    )
     progress_file = home / "progress.json"
     progress_file.write_text(json.dumps(export))
     shutil.chown(progress_file, name, name)

@@ -18,8 +18,7 @@ COMPOSE = REPO / "docker-compose.yml"
 
 @pytest.fixture(scope="module")
 def config(stack_deps) -> dict:
-    done = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config"], capture_output=True, text=True,
-                          cwd=REPO)
+    done = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config"], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
     return yaml.safe_load(done.stdout)
 
@@ -60,14 +59,15 @@ def test_embedded_encoder_speaks_the_stack_debezium_version():
 @pytest.mark.parametrize("relative", sorted(RENDERED, key=str), ids=str)
 def test_mounted_files_are_generated_from_the_python_sources(relative):
     assert (REPO / relative).read_text(encoding="utf-8") == RENDERED[relative](), (
-        f"{relative} is stale: run `python -m cdc_tutor.stack.files`")
+        f"{relative} is stale: run `python -m cdc_tutor.stack.files`"
+    )
 
 
 def test_register_healthcheck_matches_real_connect_status(native_stack):
     """The grep patterns of register-connector's healthcheck, run on the status JSON of the real
     Connect worker (same Kafka version as the image's), must see RUNNING."""
     text = COMPOSE.read_text(encoding="utf-8")
-    block = text[text.index("  register-connector:"):text.index("  redis:")]
+    block = text[text.index("  register-connector:") : text.index("  redis:")]
     patterns = re.findall(r"grep -q '([^']+)'", block)
     assert len(patterns) == 2
     url = f"{native_stack.config.connect_url}/connectors/inventory-connector/status"

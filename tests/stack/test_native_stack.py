@@ -36,8 +36,12 @@ def test_state_is_private(native_stack):
 
 
 def test_everything_listens_on_loopback_only(native_stack):
-    ports = {native_stack.config.kafka_port, native_stack.config.controller_port,
-             native_stack.config.connect_port, native_stack.config.postgres_port}
+    ports = {
+        native_stack.config.kafka_port,
+        native_stack.config.controller_port,
+        native_stack.config.connect_port,
+        native_stack.config.postgres_port,
+    }
     listening = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
@@ -56,9 +60,22 @@ def test_cli_status_and_up_read_the_running_stack(native_stack, capsys):
     assert code == 0 and status["healthy"] and status["connector_running"]
     assert status["memory_kib"]["total"] > 0
     config = native_stack.config
-    code, out = _lab(["up", "--json", "--kafka-port", str(config.kafka_port), "--controller-port",
-                      str(config.controller_port), "--connect-port", str(config.connect_port),
-                      "--postgres-port", str(config.postgres_port)], native_stack, capsys)
+    code, out = _lab(
+        [
+            "up",
+            "--json",
+            "--kafka-port",
+            str(config.kafka_port),
+            "--controller-port",
+            str(config.controller_port),
+            "--connect-port",
+            str(config.connect_port),
+            "--postgres-port",
+            str(config.postgres_port),
+        ],
+        native_stack,
+        capsys,
+    )
     assert code == 0
     settings = json.loads(out.strip().splitlines()[-1])["settings"]
     assert settings["CDC_TUTOR_BOOTSTRAP_SERVERS"] == config.bootstrap_servers
@@ -67,10 +84,12 @@ def test_cli_status_and_up_read_the_running_stack(native_stack, capsys):
 
 def test_doctor_checks_pass_on_the_running_stack(native_stack):
     config = native_stack.config
-    for ok, message, hint in (doctor_checks.check_broker(config.bootstrap_servers),
-                              doctor_checks.check_topics(config.bootstrap_servers),
-                              doctor_checks.check_connector(config.connect_url),
-                              doctor_checks.check_wal_level(native_stack.postgres.dsn)):
+    for ok, message, hint in (
+        doctor_checks.check_broker(config.bootstrap_servers),
+        doctor_checks.check_topics(config.bootstrap_servers),
+        doctor_checks.check_connector(config.connect_url),
+        doctor_checks.check_wal_level(native_stack.postgres.dsn),
+    ):
         assert ok, (message, hint)
         assert hint == ""
 

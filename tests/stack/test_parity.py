@@ -21,7 +21,6 @@ from cdc_tutor.source.encoder import DebeziumEncoder
 from cdc_tutor.source.relay import SourceRelay
 from cdc_tutor.stack.config import SNAPSHOT_TOPICS
 from cdc_tutor.stack.connect import connector_config, running
-
 from tests.stack.kafka_read import read_topics
 
 # Every column kind: NUMERIC (with rounding), DATE, TIMESTAMP (with µs), FLOAT, NULLs, a default;
@@ -78,8 +77,10 @@ def _masked(value: bytes | None):
 
 
 def _records(found: dict[str, list]) -> dict[str, list]:
-    return {topic: [(partition, key, _masked(value)) for partition, _offset, key, value in records]
-            for topic, records in found.items()}
+    return {
+        topic: [(partition, key, _masked(value)) for partition, _offset, key, value in records]
+        for topic, records in found.items()
+    }
 
 
 def _payload(value: bytes) -> dict:
@@ -112,12 +113,20 @@ def _register_variants(stack) -> None:
     for prefix, variant in VARIANTS.items():
         if prefix == "dbserver1":
             continue
-        config = connector_config(hostname="127.0.0.1", port=stack.config.postgres_port, user="postgres",
-                                  password=stack.postgres.password)
+        config = connector_config(
+            hostname="127.0.0.1", port=stack.config.postgres_port, user="postgres", password=stack.postgres.password
+        )
         schemas = "true" if variant["schemas"] else "false"
-        config.update({"topic.prefix": prefix, "slot.name": f"slot_{prefix}",
-                       "publication.name": f"pub_{prefix}", "decimal.handling.mode": variant["decimal"],
-                       "key.converter.schemas.enable": schemas, "value.converter.schemas.enable": schemas})
+        config.update(
+            {
+                "topic.prefix": prefix,
+                "slot.name": f"slot_{prefix}",
+                "publication.name": f"pub_{prefix}",
+                "decimal.handling.mode": variant["decimal"],
+                "key.converter.schemas.enable": schemas,
+                "value.converter.schemas.enable": schemas,
+            }
+        )
         stack.connect.put_config(f"inventory-{prefix}", config)
     deadline = time.monotonic() + 120
     for prefix in VARIANTS:
@@ -125,11 +134,13 @@ def _register_variants(stack) -> None:
         while not running(stack.connect.status(name))[0]:
             assert time.monotonic() < deadline, stack.connect.status(name)
             time.sleep(0.5)
-    snapshot = {topic: len(rows) for topic, rows in
-                zip(SNAPSHOT_TOPICS, ([0] * 4, [0] * 4, [0] * 9, [0] * 9))}
+    snapshot = {topic: len(rows) for topic, rows in zip(SNAPSHOT_TOPICS, ([0] * 4, [0] * 4, [0] * 9, [0] * 9))}
     for prefix in VARIANTS:  # every snapshot is in Kafka before any change is made
-        read_topics(stack.config.bootstrap_servers, _topics(prefix),
-                    {topic.replace("dbserver1", prefix, 1): count for topic, count in snapshot.items()})
+        read_topics(
+            stack.config.bootstrap_servers,
+            _topics(prefix),
+            {topic.replace("dbserver1", prefix, 1): count for topic, count in snapshot.items()},
+        )
 
 
 def _embedded() -> dict[str, dict[str, list]]:
@@ -137,9 +148,15 @@ def _embedded() -> dict[str, dict[str, list]]:
     database = InventoryDatabase()
     with EmbeddedBroker() as broker:
         sink = KafkaSink(broker.bootstrap_servers)
-        relays = [SourceRelay(database, DebeziumEncoder(server=prefix, schemas_enabled=variant["schemas"],
-                                                        decimal_mode=variant["decimal"]),
-                              sink.send, prune=False) for prefix, variant in VARIANTS.items()]
+        relays = [
+            SourceRelay(
+                database,
+                DebeziumEncoder(server=prefix, schemas_enabled=variant["schemas"], decimal_mode=variant["decimal"]),
+                sink.send,
+                prune=False,
+            )
+            for prefix, variant in VARIANTS.items()
+        ]
         for relay in relays:
             relay.pump()  # the snapshots
         for script in SCRIPTS:
@@ -161,9 +178,14 @@ def results(native_stack):
     embedded = _embedded()
     for script in SCRIPTS:
         native_stack.postgres.psql(script)
-    real = {prefix: read_topics(native_stack.config.bootstrap_servers, _topics(prefix),
-                                {topic: len(records) for topic, records in embedded[prefix].items()})
-            for prefix in VARIANTS}
+    real = {
+        prefix: read_topics(
+            native_stack.config.bootstrap_servers,
+            _topics(prefix),
+            {topic: len(records) for topic, records in embedded[prefix].items()},
+        )
+        for prefix in VARIANTS
+    }
     return {prefix: (real[prefix], embedded[prefix]) for prefix in VARIANTS}
 
 
@@ -199,8 +221,9 @@ def test_snapshot_markers_match(both):
     def markers(found):
         out = {}
         for topic, records in found.items():
-            out[topic] = [_payload(v)["source"]["snapshot"] for *_rest, v in records
-                          if v is not None and _payload(v)["op"] == "r"]
+            out[topic] = [
+                _payload(v)["source"]["snapshot"] for *_rest, v in records if v is not None and _payload(v)["op"] == "r"
+            ]
         return out
 
     real, embedded = markers(both[0]), markers(both[1])
@@ -210,6 +233,7 @@ def test_snapshot_markers_match(both):
 
 def test_same_transaction_grouping(both):
     """Records share a txId exactly when their changes were made in one transaction."""
+
     def groups(found):
         by_tx: dict = {}
         for topic, records in found.items():
@@ -223,8 +247,7 @@ def test_same_transaction_grouping(both):
 
 def _relations(found: dict[str, list]) -> dict:
     """How the volatile fields relate to each other (not their values), on one side."""
-    events = [_payload(value) for records in found.values() for *_rest, value in records
-              if value is not None]
+    events = [_payload(value) for records in found.values() for *_rest, value in records if value is not None]
     snapshot = [event for event in events if event["op"] == "r"]
     streamed = sorted((event for event in events if event["op"] != "r"), key=lambda e: e["source"]["lsn"])
     sources = [event["source"] for event in events]
@@ -234,18 +257,23 @@ def _relations(found: dict[str, list]) -> dict:
     transactions = list(by_tx.values())
     return {
         "snapshot shares one read time, txId and LSN": all(
-            len({event["source"][name] for event in snapshot}) == 1 for name in ("ts_ms", "txId", "lsn")),
+            len({event["source"][name] for event in snapshot}) == 1 for name in ("ts_ms", "txId", "lsn")
+        ),
         "source ts_ms/ts_us/ts_ns agree": all(
-            s["ts_us"] // 1000 == s["ts_ms"] and s["ts_ns"] == s["ts_us"] * 1000 for s in sources),
+            s["ts_us"] // 1000 == s["ts_ms"] and s["ts_ns"] == s["ts_us"] * 1000 for s in sources
+        ),
         "envelope ts_ms/ts_us/ts_ns agree": all(
-            e["ts_ns"] // 1000 == e["ts_us"] and e["ts_us"] // 1000 == e["ts_ms"] for e in events),
+            e["ts_ns"] // 1000 == e["ts_us"] and e["ts_us"] // 1000 == e["ts_ms"] for e in events
+        ),
         "processed after committed": all(e["ts_ms"] >= e["source"]["ts_ms"] for e in events),
         "one commit time per transaction": all(len({s["ts_ms"] for s in tx}) == 1 for tx in transactions),
         "LSNs distinct within a transaction": all(len({s["lsn"] for s in tx}) == len(tx) for tx in transactions),
         "sequence ends with the LSN": all(json.loads(s["sequence"])[1] == str(s["lsn"]) for s in sources),
         "later transactions name the previous commit": all(
             int(json.loads(s["sequence"])[0]) > max(p["lsn"] for p in previous)
-            for previous, tx in zip(transactions, transactions[1:]) for s in tx),
+            for previous, tx in zip(transactions, transactions[1:])
+            for s in tx
+        ),
         "streamed after the snapshot": all(e["source"]["lsn"] >= snapshot[0]["source"]["lsn"] for e in streamed),
         "txIds grow": [tx[0]["txId"] for tx in transactions] == sorted(tx[0]["txId"] for tx in transactions),
         "transactions": len(transactions),

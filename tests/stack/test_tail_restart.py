@@ -28,21 +28,30 @@ def test_tail_reconnects_after_a_broker_restart(native_stack):
     states = []
     try:
         _wait(lambda: tail.state is BrokerState.CONNECTED and len(_emails(tail)) >= 4, 30, "the snapshot")
-        native_stack.postgres.psql("INSERT INTO inventory.customers (first_name, last_name, email) "
-                                   "VALUES ('Before', 'Restart', 'before.restart@example.com');")
+        native_stack.postgres.psql(
+            "INSERT INTO inventory.customers (first_name, last_name, email) "
+            "VALUES ('Before', 'Restart', 'before.restart@example.com');"
+        )
         _wait(lambda: "before.restart@example.com" in _emails(tail), 30, "the change before the restart")
 
         native_stack.stop_broker()
         _wait(lambda: tail.state is BrokerState.DISCONNECTED, 30, "the tail to notice the outage")
         states.append(tail.state)
         # Captured while the broker is away: Debezium's producer holds it until the broker is back.
-        native_stack.postgres.psql("INSERT INTO inventory.customers (first_name, last_name, email) "
-                                   "VALUES ('During', 'Outage', 'during.outage@example.com');")
+        native_stack.postgres.psql(
+            "INSERT INTO inventory.customers (first_name, last_name, email) "
+            "VALUES ('During', 'Outage', 'during.outage@example.com');"
+        )
         native_stack.restart_broker()
-        native_stack.postgres.psql("INSERT INTO inventory.customers (first_name, last_name, email) "
-                                   "VALUES ('After', 'Restart', 'after.restart@example.com');")
-        _wait(lambda: {"during.outage@example.com", "after.restart@example.com"} <= set(_emails(tail)),
-              90, "the changes made during and after the outage")
+        native_stack.postgres.psql(
+            "INSERT INTO inventory.customers (first_name, last_name, email) "
+            "VALUES ('After', 'Restart', 'after.restart@example.com');"
+        )
+        _wait(
+            lambda: {"during.outage@example.com", "after.restart@example.com"} <= set(_emails(tail)),
+            90,
+            "the changes made during and after the outage",
+        )
         assert tail.state is BrokerState.CONNECTED
         states.append(tail.state)
         assert states == [BrokerState.DISCONNECTED, BrokerState.CONNECTED]

@@ -17,17 +17,25 @@ def _tutor(data_dir: Path, *args: str, **options) -> subprocess.Popen:
     env = {**os.environ, "CDC_TUTOR_CONFIG": str(data_dir / "no-config.toml"), "PYTHONUNBUFFERED": "1"}
     for variable in ("CDC_TUTOR_LESSONS", "CDC_TUTOR_BOOTSTRAP_SERVERS", "CDC_TUTOR_POSTGRES_DSN"):
         env.pop(variable, None)
-    return subprocess.Popen([sys.executable, "-m", "cdc_tutor", "--data-dir", str(data_dir), *args],
-                            cwd=ROOT, env=env, text=True, **options)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cdc_tutor", "--data-dir", str(data_dir), *args], cwd=ROOT, env=env, text=True, **options
+    )
 
 
 def test_every_lesson_verifies_against_the_native_stack(native_stack):
     data_dir = native_stack.config.state_dir.parent  # where `lab up` keeps the stack: outages work
-    workload = _tutor(data_dir, "lab", "workload", "--rate", "5", "--seed", "3",
-                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    workload = _tutor(
+        data_dir, "lab", "workload", "--rate", "5", "--seed", "3", stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
-        verify = _tutor(data_dir, "--bootstrap-servers", native_stack.config.bootstrap_servers, "verify",
-                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        verify = _tutor(
+            data_dir,
+            "--bootstrap-servers",
+            native_stack.config.bootstrap_servers,
+            "verify",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         out, _ = verify.communicate(timeout=900)
     finally:
         workload.send_signal(signal.SIGINT)

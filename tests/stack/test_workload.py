@@ -16,7 +16,6 @@ from cdc_tutor.source.schema import postgres_ddl
 from cdc_tutor.source.workload import Workload
 from cdc_tutor.stack.connect import connector_config, running
 from cdc_tutor.stack.pg_session import PostgresInventory, to_postgres
-
 from tests.stack.kafka_read import read_topics
 
 PREFIX, DATABASE, STEPS, SEED = "dbwork", "workload", 150, 11
@@ -27,9 +26,11 @@ _VOLATILE = {"ts_ms", "ts_us", "ts_ns", "txId", "lsn", "sequence", "db"}
 
 def test_workload_sql_translates_to_postgres():
     assert to_postgres("SELECT date('now'), dec_mul(price, ?) FROM t WHERE id = ?", ("0.95", 7)) == (
-        "SELECT CURRENT_DATE, (price * '0.95') FROM t WHERE id = 7")
+        "SELECT CURRENT_DATE, (price * '0.95') FROM t WHERE id = 7"
+    )
     assert to_postgres("SET quantity = max(quantity - ?, 0), name = ?", (2, "O'Hara")) == (
-        "SET quantity = greatest(quantity - 2, 0), name = 'O''Hara'")
+        "SET quantity = greatest(quantity - 2, 0), name = 'O''Hara'"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +40,15 @@ def runs(native_stack):
     pg.psql(f"CREATE DATABASE {DATABASE};", single_transaction=False)
     pg.psql(postgres_ddl(), database=DATABASE)
     config = connector_config(hostname="127.0.0.1", port=pg.port, user="postgres", password=pg.password)
-    config.update({"topic.prefix": PREFIX, "database.dbname": DATABASE, "slot.name": "slot_work",
-                   "publication.name": "pub_work"})
+    config.update(
+        {"topic.prefix": PREFIX, "database.dbname": DATABASE, "slot.name": "slot_work", "publication.name": "pub_work"}
+    )
     native_stack.connect.put_config("inventory-work", config)
     deadline = time.monotonic() + 120
     while not running(native_stack.connect.status("inventory-work"))[0]:
         assert time.monotonic() < deadline
         time.sleep(0.5)
-    read_topics(native_stack.config.bootstrap_servers, TOPICS, {TOPICS[0]: 4, TOPICS[1]: 4, TOPICS[2]: 9,
-                                                                 TOPICS[3]: 9})
+    read_topics(native_stack.config.bootstrap_servers, TOPICS, {TOPICS[0]: 4, TOPICS[1]: 4, TOPICS[2]: 9, TOPICS[3]: 9})
     real_db = PostgresInventory("127.0.0.1", pg.port, "postgres", pg.password, DATABASE)
     real = Workload(real_db, seed=SEED)
     kinds_real = [real.step() for _ in range(STEPS)]
@@ -64,8 +65,9 @@ def runs(native_stack):
     assert (real.failed, real.steps) == (embedded.failed, embedded.steps)
 
     embedded_by_topic = {topic: [(key, value) for t, key, value in records if t == topic] for topic in TOPICS}
-    found = read_topics(native_stack.config.bootstrap_servers, TOPICS,
-                        {topic: len(rows) for topic, rows in embedded_by_topic.items()})
+    found = read_topics(
+        native_stack.config.bootstrap_servers, TOPICS, {topic: len(rows) for topic, rows in embedded_by_topic.items()}
+    )
     real_by_topic = {topic: [(key, value) for _p, _o, key, value in rows] for topic, rows in found.items()}
     return real_by_topic, embedded_by_topic
 
@@ -112,10 +114,27 @@ def test_lab_workload_command_changes_postgres_until_interrupted(native_stack, t
     pg.psql("CREATE DATABASE clitest;", single_transaction=False)
     pg.psql(postgres_ddl(), database="clitest")
     dsn = f"postgresql://postgres:{pg.password}@127.0.0.1:{pg.port}/clitest"
-    command = subprocess.Popen([sys.executable, "-m", "cdc_tutor", "--data-dir", str(tmp_path), "lab",
-                                "workload", "--rate", "40", "--seed", "3", "--postgres-dsn", dsn],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    command = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cdc_tutor",
+            "--data-dir",
+            str(tmp_path),
+            "lab",
+            "workload",
+            "--rate",
+            "40",
+            "--seed",
+            "3",
+            "--postgres-dsn",
+            dsn,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         assert command.stdout.readline().startswith("workload: 40 changes/s")
         time.sleep(3)

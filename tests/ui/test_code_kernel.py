@@ -99,7 +99,9 @@ async def test_whole_step_fills_frame_and_windows_panes_and_stops_at_the_error(c
         assert any("ZeroDivisionError" in line for line in output.log_lines())
         assert "DataFrame: 3 × 2" in str(frames.query_one("#frame-title").render())
         assert str(frames.query_one("#frame-dtypes").render()) in (
-            "dtypes: op str, ts_ms int64", "dtypes: op object, ts_ms int64")
+            "dtypes: op str, ts_ms int64",
+            "dtypes: op object, ts_ms int64",
+        )
         frames.sort_by("c1")
         assert frames.column_values("ts_ms") == ["10", "20", "30"]
         await wait_until(pilot, lambda: windows.result_lines())
@@ -268,6 +270,7 @@ async def test_a_kernel_dying_while_idle_is_noticed_and_restarted(code_app):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_code_lesson_snapshot(snap_compare, code_app, size):
     """The snippet bar above the step bar and the code keys in the footer (the topics tab in front)."""
+
     async def open_it(pilot):
         await open_lesson(pilot, LESSON)
         await pilot.press("ctrl+n")
@@ -282,8 +285,9 @@ async def test_a_missing_engine_says_which_command_sets_it_up(store, tmp_path, m
     root = tmp_path / "course"
     shutil.copytree(CODE_COURSE, root)
     lesson_file = root / "module-1" / "01-code" / "lesson.md"
-    lesson_file.write_text(lesson_file.read_text(encoding="utf-8").replace("engine: python", "engine: flink"),
-                           encoding="utf-8")
+    lesson_file.write_text(
+        lesson_file.read_text(encoding="utf-8").replace("engine: python", "engine: flink"), encoding="utf-8"
+    )
     app = RecordingApp(load_course(root), store)
     async with app.run_test(size=SIZE, message_hook=record(app)) as pilot:
         await open_lesson(pilot, LESSON)

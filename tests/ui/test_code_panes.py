@@ -34,11 +34,19 @@ async def settle(pilot, predicate, seconds: float = 10.0) -> None:
 
 
 def frame(rows: int = 3, total: int = 3) -> FrameView:
-    return FrameView.from_json({
-        "kind": "frame", "shape": [total, 2], "columns": ["op", "ts_ms"], "dtypes": ["str", "int64"],
-        "rows": [["c", "30"], ["u", "100"], ["d", "20"]][:rows], "index": ["0", "1", "2"][:rows],
-        "total_rows": total, "total_columns": 2, "truncated": rows < total,
-    })
+    return FrameView.from_json(
+        {
+            "kind": "frame",
+            "shape": [total, 2],
+            "columns": ["op", "ts_ms"],
+            "dtypes": ["str", "int64"],
+            "rows": [["c", "30"], ["u", "100"], ["d", "20"]][:rows],
+            "index": ["0", "1", "2"][:rows],
+            "total_rows": total,
+            "total_columns": 2,
+            "truncated": rows < total,
+        }
+    )
 
 
 async def test_output_batches_chunks_and_holds_unfinished_lines():
@@ -79,8 +87,11 @@ async def test_output_highlights_tracebacks_and_clears():
     pane = OutputPane()
     async with PaneApp(pane).run_test(size=(80, 24)):
         pane.put(StreamChunk("stdout", "before\n"))
-        pane.put(ErrorOutput("ZeroDivisionError", "division by zero",
-                             ["\x1b[0;31mZeroDivisionError\x1b[0m: division by zero"]))
+        pane.put(
+            ErrorOutput(
+                "ZeroDivisionError", "division by zero", ["\x1b[0;31mZeroDivisionError\x1b[0m: division by zero"]
+            )
+        )
         pane.flush()
         assert pane.log_lines()[-1] == "ZeroDivisionError: division by zero"  # ANSI became colour, not text
         pane.put(ClearOutput(wait=False))
@@ -133,9 +144,18 @@ def test_sort_key_orders_numbers_text_and_missing():
 async def test_windows_pane_applies_changelog_and_shows_the_table():
     pane = WindowsPane()
     async with PaneApp(pane).run_test(size=(100, 24)) as pilot:
-        pane.put({"key": ["w"], "columns": ["w", "n"], "rows": [
-            {"op": "+I", "w": "10:00", "n": 1}, {"op": "-U", "w": "10:00", "n": 1},
-            {"op": "+U", "w": "10:00", "n": 2}, {"op": "+I", "w": "10:01", "n": 5}]})
+        pane.put(
+            {
+                "key": ["w"],
+                "columns": ["w", "n"],
+                "rows": [
+                    {"op": "+I", "w": "10:00", "n": 1},
+                    {"op": "-U", "w": "10:00", "n": 1},
+                    {"op": "+U", "w": "10:00", "n": 2},
+                    {"op": "+I", "w": "10:01", "n": 5},
+                ],
+            }
+        )
         await settle(pilot, lambda: pane.table is not None)
         assert pane.changelog_lines() == ["+I 10:00 1", "-U 10:00 1", "+U 10:00 2", "+I 10:01 5"]
         assert pane.result_lines() == ["10:00 2", "10:01 5"]
@@ -221,8 +241,17 @@ def test_windows_pane_snapshot(snap_compare):
     pane = WindowsPane()
 
     async def fill(pilot):
-        pane.put({"key": ["w"], "rows": [{"op": "+I", "w": "10:00", "n": 1}, {"op": "-U", "w": "10:00", "n": 1},
-                                         {"op": "+U", "w": "10:00", "n": 2}, {"op": "-D", "w": "10:00", "n": 2}]})
+        pane.put(
+            {
+                "key": ["w"],
+                "rows": [
+                    {"op": "+I", "w": "10:00", "n": 1},
+                    {"op": "-U", "w": "10:00", "n": 1},
+                    {"op": "+U", "w": "10:00", "n": 2},
+                    {"op": "-D", "w": "10:00", "n": 2},
+                ],
+            }
+        )
         pane.refresh_tables()
         await pilot.pause()
 

@@ -81,8 +81,9 @@ async def test_a_lesson_with_lab_options_gets_its_own_lab_in_the_tui(store, tmp_
     monkeypatch.setenv("CDC_TUTOR_DATA_DIR", str(tmp_path / "data"))
     settings = Settings.load()
     course = load_course(Path(__file__).resolve().parents[1] / "fixtures" / "lab_options_course")
-    app = RecordingApp(course, store, partial(open_lab, settings), settings=settings,
-                       lab_key=partial(lab_key, settings))
+    app = RecordingApp(
+        course, store, partial(open_lab, settings), settings=settings, lab_key=partial(lab_key, settings)
+    )
     async with app.run_test(size=(120, 40), message_hook=record(app)) as pilot:
         assert await _until(pilot, lambda: app.lab is not None)
         default_lab = app.lab
@@ -95,7 +96,8 @@ async def test_a_lesson_with_lab_options_gets_its_own_lab_in_the_tui(store, tmp_
         assert await _until(pilot, lambda: posted(app, messages.SnippetFinished), seconds=60)
         assert posted(app, messages.SnippetFinished)[0].status == "ok"
         await pilot.press("f2")
-        assert await _until(pilot, lambda: posted(app, messages.CheckpointPassed), seconds=60), \
-            [m.reason for m in posted(app, messages.CheckpointFailed)]
+        assert await _until(pilot, lambda: posted(app, messages.CheckpointPassed), seconds=60), [
+            m.reason for m in posted(app, messages.CheckpointFailed)
+        ]
         pane = app.screen.query_one(TopicPane)
         assert await _until(pilot, lambda: pane.tail is not None and pane._tail_lab is app.lab)

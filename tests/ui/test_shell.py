@@ -43,8 +43,12 @@ async def test_palette_offers_every_action_of_the_screen(make_app):
         hint = next(c for c in app.get_system_commands(app.screen) if c.title == strings.ACTION_HINT)
         hint.callback()
         await pilot.pause()
-        assert app.screen.session.store.hint_level(FIRST, app.screen.session.step.id,
-                                                    app.screen.session.step.checkpoints[0].id) == 1
+        assert (
+            app.screen.session.store.hint_level(
+                FIRST, app.screen.session.step.id, app.screen.session.step.checkpoints[0].id
+            )
+            == 1
+        )
 
 
 async def test_narrow_terminal_toggles_between_text_and_panes(make_app):

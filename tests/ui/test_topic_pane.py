@@ -31,8 +31,9 @@ class BrokerLab:
         self.tails: list[TopicTail] = []
 
     def open_tail(self, topics, from_start=True) -> TopicTail:
-        tail = TopicTail(self.proxy.address, topics or ["dbserver1.inventory.*"], from_start=from_start,
-                         refresh_seconds=0.3).start()
+        tail = TopicTail(
+            self.proxy.address, topics or ["dbserver1.inventory.*"], from_start=from_start, refresh_seconds=0.3
+        ).start()
         self.tails.append(tail)
         return tail
 

@@ -55,7 +55,7 @@ async def type_answer(pilot, text: str) -> None:
 
 async def test_catalog_lists_modules_lessons_and_lock_state(make_app, course):
     app = make_app()
-    async with app.run_test(size=(100, 30), message_hook=record(app)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=record(app)):
         assert isinstance(app.screen, CatalogScreen)
         first, second, later = (option_text(app, i) for i in (FIRST, SECOND, LATER))
         total = sum(len(step.checkpoints) for step in course.find(FIRST).steps)
@@ -154,6 +154,11 @@ async def test_walk_unlocks_steps_and_next_lesson(make_app, course, store):
         for _, answer in answers(course, FIRST, 1):
             await type_answer(pilot, answer)
         assert [m.lesson_id for m in posted(app, messages.LessonCompleted)] == [FIRST]
+        # LessonCompleted redraws the catalog underneath at once (not only when it comes back).
+        catalog = next(screen for screen in app.screen_stack if isinstance(screen, CatalogScreen))
+        row = catalog.query_one(LessonList).get_option(FIRST).prompt
+        rendered = "".join(seg.text for line in app.console.render_lines(row, app.console.options) for seg in line)
+        assert strings.STATUS_WORDS["done"] in rendered
         assert len(posted(app, messages.CheckpointPassed)) == 1 + len(step_two.checkpoints)
         assert strings.LESSON_DONE in step_bar_text(app)
 

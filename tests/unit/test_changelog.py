@@ -45,12 +45,15 @@ def test_keyless_changelog_is_a_multiset():
     assert len(table) == 2
 
 
-@pytest.mark.parametrize("op, values, message", [
-    ("+X", {"id": 1}, "unknown op '+X'"),
-    ("-D", {"id": 9}, "retracts a row that is not in the table"),
-    ("-U", {"id": 9}, "retracts a row that is not in the table"),
-    ("+I", {"v": 1}, "has no key column id"),
-])
+@pytest.mark.parametrize(
+    "op, values, message",
+    [
+        ("+X", {"id": 1}, "unknown op '+X'"),
+        ("-D", {"id": 9}, "retracts a row that is not in the table"),
+        ("-U", {"id": 9}, "retracts a row that is not in the table"),
+        ("+I", {"v": 1}, "has no key column id"),
+    ],
+)
 def test_bad_changes_raise_a_clear_error_and_leave_the_table_alone(op, values, message):
     table = ChangelogTable(key=("id",))
     table.apply("+I", {"id": 1, "v": 1})
@@ -61,26 +64,42 @@ def test_bad_changes_raise_a_clear_error_and_leave_the_table_alone(op, values, m
 
 def test_apply_all_collects_errors_and_keeps_going():
     table = ChangelogTable(key=("id",))
-    errors = table.apply_all([
-        {"op": "+I", "values": {"id": 1}}, {"op": "oops", "values": {"id": 2}}, "not a row",
-        {"op": "-D", "values": {"id": 3}}, {"op": "+I", "id": 4},
-    ])
+    errors = table.apply_all(
+        [
+            {"op": "+I", "values": {"id": 1}},
+            {"op": "oops", "values": {"id": 2}},
+            "not a row",
+            {"op": "-D", "values": {"id": 3}},
+            {"op": "+I", "id": 4},
+        ]
+    )
     assert table.records(["id"]) == [(1,), (4,)]
     assert len(errors) == 3 and errors == table.errors
     assert errors[0].startswith("row 2: unknown op 'oops'") and errors[1].startswith("row 3: a changelog row")
 
 
 def test_op_spellings_of_flink_are_accepted():
-    assert [normalise_op(op) for op in ("+I", "-u", "UPDATE_AFTER", "RowKind.DELETE", "INSERT")] == \
-        ["+I", "-U", "+U", "-D", "+I"]
+    assert [normalise_op(op) for op in ("+I", "-u", "UPDATE_AFTER", "RowKind.DELETE", "INSERT")] == [
+        "+I",
+        "-U",
+        "+U",
+        "-D",
+        "+I",
+    ]
 
 
 def test_cdc_op_column_is_kept_apart_from_the_change_kind():
-    payload = parse_payload({"key": ["op"], "columns": ["op", "count"], "rows": [
-        {"op": "+I", "values": {"op": "c", "count": 1}},
-        {"op": "-U", "values": {"op": "c", "count": 1}},
-        {"op": "+U", "values": {"op": "c", "count": 5}},
-    ]})
+    payload = parse_payload(
+        {
+            "key": ["op"],
+            "columns": ["op", "count"],
+            "rows": [
+                {"op": "+I", "values": {"op": "c", "count": 1}},
+                {"op": "-U", "values": {"op": "c", "count": 1}},
+                {"op": "+U", "values": {"op": "c", "count": 5}},
+            ],
+        }
+    )
     table = ChangelogTable.from_payload(payload)
     assert table.rows == [{"op": "c", "count": 5}]
     assert table.changes[-1] == Change("+U", {"op": "c", "count": 5})

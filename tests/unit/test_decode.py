@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,8 +14,16 @@ from cdc_tutor.cdc.decode import DecodeError, decode_message
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "debezium"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
-PYTHON_TYPES = {"int8": int, "int16": int, "int32": int, "int64": int, "string": str,
-                "boolean": bool, "double": float, "float": float}
+PYTHON_TYPES = {
+    "int8": int,
+    "int16": int,
+    "int32": int,
+    "int64": int,
+    "string": str,
+    "boolean": bool,
+    "double": float,
+    "float": float,
+}
 DECIMAL = "org.apache.kafka.connect.data.Decimal"
 
 
@@ -40,13 +48,32 @@ def column(name: str, kind: str, logical: str | None = None, **parameters) -> di
 def envelope(columns: list[dict], payload: dict, table: str = "orders") -> bytes:
     """A schemas.enable=true value of `inventory.<table>` with the given row columns (spec §2-3)."""
     row = {"type": "struct", "fields": columns, "optional": True, "name": f"db.inventory.{table}.Value"}
-    source = {"type": "struct", "name": "io.debezium.connector.postgresql.Source", "optional": False,
-              "fields": [column("ts_ms", "int64"), column("schema", "string"), column("table", "string")]}
-    schema = {"type": "struct", "name": f"db.inventory.{table}.Envelope", "optional": False, "fields": [
-        {**row, "field": "before"}, {**row, "field": "after"}, {**source, "field": "source"},
-        column("op", "string"), column("ts_ms", "int64")]}
-    body = {"before": None, "after": None, "source": {"ts_ms": 1, "schema": "inventory", "table": table},
-            "op": "c", "ts_ms": 2, **payload}
+    source = {
+        "type": "struct",
+        "name": "io.debezium.connector.postgresql.Source",
+        "optional": False,
+        "fields": [column("ts_ms", "int64"), column("schema", "string"), column("table", "string")],
+    }
+    schema = {
+        "type": "struct",
+        "name": f"db.inventory.{table}.Envelope",
+        "optional": False,
+        "fields": [
+            {**row, "field": "before"},
+            {**row, "field": "after"},
+            {**source, "field": "source"},
+            column("op", "string"),
+            column("ts_ms", "int64"),
+        ],
+    }
+    body = {
+        "before": None,
+        "after": None,
+        "source": {"ts_ms": 1, "schema": "inventory", "table": table},
+        "op": "c",
+        "ts_ms": 2,
+        **payload,
+    }
     return compact({"schema": schema, "payload": body})
 
 
@@ -56,6 +83,7 @@ def typed_after(columns: list[dict], value) -> object:
 
 
 # ---- the real captures ---------------------------------------------------------------------------
+
 
 def fixture_payload(path: Path) -> tuple[dict, dict | None]:
     document = json.loads(path.read_text(encoding="utf-8"))
@@ -90,21 +118,36 @@ def test_every_fixture_decodes_as_the_file_says(path: Path, form: str) -> None:
 def test_fixture_key_from_its_primary_key(path: Path) -> None:
     payload, _ = fixture_payload(path)
     row = payload["after"] or payload["before"]
-    key = {"schema": {"type": "struct", "optional": False, "name": "k.Key",
-                      "fields": [{"type": "int32" if type(row["id"]) is int else "string",
-                                  "optional": False, "field": "id"}]},
-           "payload": {"id": row["id"]}}
+    key = {
+        "schema": {
+            "type": "struct",
+            "optional": False,
+            "name": "k.Key",
+            "fields": [{"type": "int32" if type(row["id"]) is int else "string", "optional": False, "field": "id"}],
+        },
+        "payload": {"id": row["id"]},
+    }
     assert decode_message(compact(key), path.read_bytes()).key == {"id": row["id"]}
     assert decode_message(compact({"id": row["id"]}), path.read_bytes()).key == {"id": row["id"]}
 
 
 # ---- decimals --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("unscaled", "scale", "expected"), [
-    (120000, 2, "1200.00"), (2550, 2, "25.50"), (0, 2, "0.00"), (-1, 2, "-0.01"),
-    (-123456789, 3, "-123456.789"), (42, 0, "42"), (-128, 0, "-128"), (127, 0, "127"),
-    (10**70 + 1, 10, "1" + "0" * 60 + "." + "0" * 9 + "1"),  # NUMERIC(80,10): beyond 28 digits
-])
+
+@pytest.mark.parametrize(
+    ("unscaled", "scale", "expected"),
+    [
+        (120000, 2, "1200.00"),
+        (2550, 2, "25.50"),
+        (0, 2, "0.00"),
+        (-1, 2, "-0.01"),
+        (-123456789, 3, "-123456.789"),
+        (42, 0, "42"),
+        (-128, 0, "-128"),
+        (127, 0, "127"),
+        (10**70 + 1, 10, "1" + "0" * 60 + "." + "0" * 9 + "1"),  # NUMERIC(80,10): beyond 28 digits
+    ],
+)
 def test_precise_decimal(unscaled: int, scale: int, expected: str) -> None:
     columns = [column("v", "bytes", DECIMAL, scale=scale, **{"connect.decimal.precision": 80})]
     value = typed_after(columns, b64_decimal(unscaled))
@@ -114,12 +157,20 @@ def test_precise_decimal(unscaled: int, scale: int, expected: str) -> None:
 def test_spec_examples_of_precise_decimals() -> None:
     columns = [column("v", "bytes", DECIMAL, scale=2)]
     assert [typed_after(columns, text) for text in ("AdTA", "CfY=", "AA==")] == [
-        Decimal("1200.00"), Decimal("25.50"), Decimal("0.00")]
+        Decimal("1200.00"),
+        Decimal("25.50"),
+        Decimal("0.00"),
+    ]
 
 
 def test_variable_scale_decimal_with_and_without_schema() -> None:
-    struct = {"type": "struct", "name": "io.debezium.data.VariableScaleDecimal", "optional": True,
-              "field": "v", "fields": [column("scale", "int32"), column("value", "bytes")]}
+    struct = {
+        "type": "struct",
+        "name": "io.debezium.data.VariableScaleDecimal",
+        "optional": True,
+        "field": "v",
+        "fields": [column("scale", "int32"), column("value", "bytes")],
+    }
     assert typed_after([struct], {"scale": 1, "value": "AVk="}) == Decimal("34.5")
     bare = compact({"op": "c", "source": {"table": "t"}, "after": {"v": {"scale": 3, "value": b64_decimal(-5)}}})
     assert decode_message(None, bare).after["v"] == Decimal("-0.005")
@@ -132,8 +183,9 @@ def test_string_and_double_decimal_modes_stay_as_delivered() -> None:
 
 
 def test_schemaless_decimal_needs_scales() -> None:
-    raw = compact({"op": "c", "source": {"schema": "inventory", "table": "orders"},
-                   "after": {"total": "AdTA", "note": "AdTA"}})
+    raw = compact(
+        {"op": "c", "source": {"schema": "inventory", "table": "orders"}, "after": {"total": "AdTA", "note": "AdTA"}}
+    )
     assert decode_message(None, raw).after["total"] == "AdTA"
     event = decode_message(None, raw, scales={"orders.total": 2})
     assert event.after == {"total": Decimal("1200.00"), "note": "AdTA"}
@@ -150,19 +202,31 @@ def test_schema_scale_wins_over_scales() -> None:
 
 # ---- time ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("logical", "kind", "value", "expected"), [
-    ("io.debezium.time.Date", "int32", 16816, date(2016, 1, 16)),
-    ("io.debezium.time.Date", "int32", -1, date(1969, 12, 31)),
-    ("io.debezium.time.MicroTimestamp", "int64", 1767610078945635, datetime(2026, 1, 5, 10, 47, 58, 945635)),
-    ("io.debezium.time.Timestamp", "int64", 1767610078945, datetime(2026, 1, 5, 10, 47, 58, 945000)),
-    ("io.debezium.time.NanoTimestamp", "int64", 1767610078945635999, datetime(2026, 1, 5, 10, 47, 58, 945635)),
-    ("io.debezium.time.ZonedTimestamp", "string", "2026-05-24T02:49:32.359424Z",
-     datetime(2026, 5, 24, 2, 49, 32, 359424, tzinfo=timezone.utc)),
-    ("io.debezium.time.ZonedTimestamp", "string", "2026-05-24T04:49:32+02:00",
-     datetime(2026, 5, 24, 2, 49, 32, tzinfo=timezone.utc)),
-    ("io.debezium.time.MicroTime", "int64", 45_296_000_007, time(12, 34, 56, 7)),
-    ("io.debezium.time.Time", "int32", 45_296_007, time(12, 34, 56, 7000)),
-])
+
+@pytest.mark.parametrize(
+    ("logical", "kind", "value", "expected"),
+    [
+        ("io.debezium.time.Date", "int32", 16816, date(2016, 1, 16)),
+        ("io.debezium.time.Date", "int32", -1, date(1969, 12, 31)),
+        ("io.debezium.time.MicroTimestamp", "int64", 1767610078945635, datetime(2026, 1, 5, 10, 47, 58, 945635)),
+        ("io.debezium.time.Timestamp", "int64", 1767610078945, datetime(2026, 1, 5, 10, 47, 58, 945000)),
+        ("io.debezium.time.NanoTimestamp", "int64", 1767610078945635999, datetime(2026, 1, 5, 10, 47, 58, 945635)),
+        (
+            "io.debezium.time.ZonedTimestamp",
+            "string",
+            "2026-05-24T02:49:32.359424Z",
+            datetime(2026, 5, 24, 2, 49, 32, 359424, tzinfo=UTC),
+        ),
+        (
+            "io.debezium.time.ZonedTimestamp",
+            "string",
+            "2026-05-24T04:49:32+02:00",
+            datetime(2026, 5, 24, 2, 49, 32, tzinfo=UTC),
+        ),
+        ("io.debezium.time.MicroTime", "int64", 45_296_000_007, time(12, 34, 56, 7)),
+        ("io.debezium.time.Time", "int32", 45_296_007, time(12, 34, 56, 7000)),
+    ],
+)
 def test_temporal_columns(logical: str, kind: str, value, expected) -> None:
     assert typed_after([column("v", kind, logical)], value) == expected
 
@@ -181,6 +245,7 @@ def test_wrong_json_type_for_a_logical_type_is_a_decode_error() -> None:
 
 # ---- event kinds -------------------------------------------------------------------------------------
 
+
 def test_tombstone_takes_table_from_topic() -> None:
     event = decode_message(compact({"id": 7}), None, topic="dbserver1.inventory.customers")
     assert (event.op, event.schema, event.table, event.key) == ("tombstone", "inventory", "customers", {"id": 7})
@@ -198,8 +263,12 @@ def test_truncate(with_nulls: bool) -> None:
 
 
 def test_message_event() -> None:
-    payload = {"source": {"schema": "", "table": ""}, "op": "m", "ts_ms": 1,
-               "message": {"prefix": "audit", "content": base64.b64encode(b"hello \x00").decode()}}
+    payload = {
+        "source": {"schema": "", "table": ""},
+        "op": "m",
+        "ts_ms": 1,
+        "message": {"prefix": "audit", "content": base64.b64encode(b"hello \x00").decode()},
+    }
     event = decode_message(compact({"prefix": "audit"}), compact(payload))
     assert event.message == {"prefix": "audit", "content": b"hello \x00"}
     assert event.table is None and event.schema is None and event.key == {"prefix": "audit"}
@@ -210,17 +279,30 @@ def test_message_event() -> None:
 
 
 def test_1x_envelope_without_newer_fields() -> None:
-    payload = {"before": None, "after": {"id": 1}, "source": {"schema": "s", "table": "t", "ts_ms": 3},
-               "op": "c", "ts_ms": 4}
+    payload = {
+        "before": None,
+        "after": {"id": 1},
+        "source": {"schema": "s", "table": "t", "ts_ms": 3},
+        "op": "c",
+        "ts_ms": 4,
+    }
     event = decode_message(None, compact(payload))
     assert (event.ts_ms, event.ts_us, event.ts_ns, event.transaction) == (4, None, None, None)
 
 
 def test_key_with_schema_is_typed() -> None:
-    key = {"schema": {"type": "struct", "optional": False, "name": "k.Key", "fields": [
-        {"type": "int32", "optional": False, "field": "id"},
-        {"type": "int32", "optional": False, "name": "io.debezium.time.Date", "field": "day"}]},
-        "payload": {"id": 3, "day": 1}}
+    key = {
+        "schema": {
+            "type": "struct",
+            "optional": False,
+            "name": "k.Key",
+            "fields": [
+                {"type": "int32", "optional": False, "field": "id"},
+                {"type": "int32", "optional": False, "name": "io.debezium.time.Date", "field": "day"},
+            ],
+        },
+        "payload": {"id": 3, "day": 1},
+    }
     event = decode_message(compact(key), envelope([column("id", "int32")], {"after": {"id": 3}}))
     assert event.key == {"id": 3, "day": date(1970, 1, 2)}
     assert decode_message(compact({"schema": key["schema"], "payload": None}), envelope([], {})).key is None
@@ -233,21 +315,25 @@ def test_changed_columns_of_an_update() -> None:
 
 # ---- errors ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("value", "words"), [
-    (b"\x00\x00\x00\x00\x01{}", "Schema Registry"),
-    (b"not json", "not valid JSON"),
-    (b"", "not valid JSON"),
-    (b"\xff\xfe", "not UTF-8"),
-    (b"[1, 2]", "array"),
-    (b'"text"', "string"),
-    (b'{"before": null, "after": {"id": 1}}', "no 'op'"),
-    (b'{"op": "x", "after": {}}', "unknown op 'x'"),
-    (b'{"op": 1}', "unknown op 1"),
-    (b'{"op": "c", "source": []}', "'source'"),
-    (b'{"op": "c", "after": [1]}', "'after'"),
-    (b'{"op": "c", "ts_ms": "1"}', "'ts_ms'"),
-    (b'{"op": "c", "transaction": 5}', "'transaction'"),
-])
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (b"\x00\x00\x00\x00\x01{}", "Schema Registry"),
+        (b"not json", "not valid JSON"),
+        (b"", "not valid JSON"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"[1, 2]", "array"),
+        (b'"text"', "string"),
+        (b'{"before": null, "after": {"id": 1}}', "no 'op'"),
+        (b'{"op": "x", "after": {}}', "unknown op 'x'"),
+        (b'{"op": 1}', "unknown op 1"),
+        (b'{"op": "c", "source": []}', "'source'"),
+        (b'{"op": "c", "after": [1]}', "'after'"),
+        (b'{"op": "c", "ts_ms": "1"}', "'ts_ms'"),
+        (b'{"op": "c", "transaction": 5}', "'transaction'"),
+    ],
+)
 def test_malformed_values_raise_decode_error_with_clear_text(value: bytes, words: str) -> None:
     with pytest.raises(DecodeError, match=words.replace("(", r"\(")):
         decode_message(None, value)
@@ -255,8 +341,15 @@ def test_malformed_values_raise_decode_error_with_clear_text(value: bytes, words
 
 def test_row_schema_without_fields_is_a_decode_error() -> None:
     with pytest.raises(DecodeError, match="fields"):
-        decode_message(None, compact({"schema": {"type": "struct", "fields": [
-            {"type": "struct", "field": "after"}]}, "payload": {"op": "c", "after": {"v": 1}}}))
+        decode_message(
+            None,
+            compact(
+                {
+                    "schema": {"type": "struct", "fields": [{"type": "struct", "field": "after"}]},
+                    "payload": {"op": "c", "after": {"v": 1}},
+                }
+            ),
+        )
 
 
 def test_malformed_key_raises_decode_error() -> None:

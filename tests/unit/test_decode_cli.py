@@ -16,8 +16,11 @@ from cdc_tutor.commands import decode
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "debezium"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
-SCHEMALESS_DECIMAL = {"op": "c", "source": {"schema": "inventory", "table": "orders"},
-                      "after": {"id": 1, "total": "AdTA"}}
+SCHEMALESS_DECIMAL = {
+    "op": "c",
+    "source": {"schema": "inventory", "table": "orders"},
+    "after": {"id": 1, "total": "AdTA"},
+}
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -39,8 +42,20 @@ def test_every_fixture_file(capsys) -> None:
     for path, record in zip(FIXTURE_FILES, records):
         document = json.loads(path.read_text("utf-8"))
         payload = document.get("payload", document)
-        assert list(record) == ["op", "table", "schema", "key", "before", "after", "source", "ts_ms",
-                                "ts_us", "ts_ns", "transaction", "message"]
+        assert list(record) == [
+            "op",
+            "table",
+            "schema",
+            "key",
+            "before",
+            "after",
+            "source",
+            "ts_ms",
+            "ts_us",
+            "ts_ns",
+            "transaction",
+            "message",
+        ]
         assert record["op"] == payload["op"] and record["table"] == payload["source"]["table"]
         assert (record["before"], record["after"]) == (payload["before"], payload["after"])
         assert record["ts_ns"] == payload.get("ts_ns")
@@ -78,8 +93,20 @@ def test_stdin(monkeypatch, capsys) -> None:
 
 
 def run_record_tombstone() -> dict:
-    return {"op": "tombstone", "table": None, "schema": None, "key": None, "before": None, "after": None,
-            "source": {}, "ts_ms": None, "ts_us": None, "ts_ns": None, "transaction": None, "message": None}
+    return {
+        "op": "tombstone",
+        "table": None,
+        "schema": None,
+        "key": None,
+        "before": None,
+        "after": None,
+        "source": {},
+        "ts_ms": None,
+        "ts_us": None,
+        "ts_ns": None,
+        "transaction": None,
+        "message": None,
+    }
 
 
 def test_missing_file_exits_2_and_the_others_still_decode(tmp_path: Path, capsys) -> None:
@@ -105,26 +132,47 @@ def test_bad_scale_is_an_argparse_error(bad: str, capsys) -> None:
 
 
 def test_typed_values_print_as_json_strings(tmp_path: Path, capsys) -> None:
-    schema = {"type": "struct", "fields": [
-        {"type": "struct", "optional": True, "field": "after", "fields": [
-            {"type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "parameters": {"scale": "2"},
-             "field": "total"},
-            {"type": "int32", "name": "io.debezium.time.Date", "field": "day"},
-            {"type": "int64", "name": "io.debezium.time.MicroTimestamp", "field": "at"}]},
-        {"type": "string", "field": "op"}]}
+    schema = {
+        "type": "struct",
+        "fields": [
+            {
+                "type": "struct",
+                "optional": True,
+                "field": "after",
+                "fields": [
+                    {
+                        "type": "bytes",
+                        "name": "org.apache.kafka.connect.data.Decimal",
+                        "parameters": {"scale": "2"},
+                        "field": "total",
+                    },
+                    {"type": "int32", "name": "io.debezium.time.Date", "field": "day"},
+                    {"type": "int64", "name": "io.debezium.time.MicroTimestamp", "field": "at"},
+                ],
+            },
+            {"type": "string", "field": "op"},
+        ],
+    }
     document = {"schema": schema, "payload": {"op": "c", "after": {"total": "CfY=", "day": 16816, "at": 1_000_001}}}
     target = tmp_path / "typed.json"
     target.write_text(json.dumps(document, separators=(",", ":")))
     assert run(capsys, str(target))[1][0]["after"] == {
-        "total": "25.50", "day": "2016-01-16", "at": "1970-01-01T00:00:01.000001"}
+        "total": "25.50",
+        "day": "2016-01-16",
+        "at": "1970-01-01T00:00:01.000001",
+    }
 
 
 @pytest.mark.skipif("decode" not in SUBCOMMANDS, reason="not yet registered in cli.SUBCOMMANDS")
 def test_subprocess(tmp_path: Path) -> None:
     target = tmp_path / "lines.jsonl"
     target.write_text(json.dumps(SCHEMALESS_DECIMAL) + "\nnot json\n")
-    result = subprocess.run([sys.executable, "-m", "cdc_tutor", "decode", str(target), "--scale", "total=2"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "cdc_tutor", "decode", str(target), "--scale", "total=2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert json.loads(result.stdout)["after"]["total"] == "1200.00"
     assert result.stderr.startswith(f"{target}:2:1: not valid JSON")

@@ -20,10 +20,33 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(
-        st.sampled_from(["op", "before", "after", "source", "schema", "payload", "table", "ts_ms",
-                         "scale", "value", "fields", "field", "type", "name", "message", "weight"]),
-        children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "op",
+                    "before",
+                    "after",
+                    "source",
+                    "schema",
+                    "payload",
+                    "table",
+                    "ts_ms",
+                    "scale",
+                    "value",
+                    "fields",
+                    "field",
+                    "type",
+                    "name",
+                    "message",
+                    "weight",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
     max_leaves=20,
 )
 

@@ -44,8 +44,7 @@ def assert_same_as_normalize(frame: pd.DataFrame, anchor: pd.DataFrame, decode=N
 def test_fixtures_match_json_normalize() -> None:
     messages = [path.read_bytes() for path in FIXTURES]
     frame = events_to_frame(messages)
-    assert list(frame["op"]) == [json.loads(message).get("payload", json.loads(message))["op"]
-                                 for message in messages]
+    assert list(frame["op"]) == [json.loads(message).get("payload", json.loads(message))["op"] for message in messages]
     assert_same_as_normalize(frame, normalized(messages))
     assert str(frame["op"].dtype) == "str" and str(frame["table"].dtype) == "str"
 
@@ -55,11 +54,15 @@ def test_schemad_orders_match_json_normalize_with_decoded_values() -> None:
     frame = events_to_frame(messages)
     bench.check_same_values(frame, normalized(messages))
     epoch = datetime(1970, 1, 1)
-    assert_same_as_normalize(frame, normalized(messages), {
-        "total": lambda value: decimal_from_base64(value, 2),
-        "order_date": lambda days: pd.Timestamp(epoch) + pd.Timedelta(days=int(days)),
-        "updated_at": lambda micros: pd.Timestamp(epoch) + pd.Timedelta(microseconds=int(micros)),
-    })
+    assert_same_as_normalize(
+        frame,
+        normalized(messages),
+        {
+            "total": lambda value: decimal_from_base64(value, 2),
+            "order_date": lambda days: pd.Timestamp(epoch) + pd.Timedelta(days=int(days)),
+            "updated_at": lambda micros: pd.Timestamp(epoch) + pd.Timedelta(microseconds=int(micros)),
+        },
+    )
     assert str(frame["after_status"].dtype) == "str"
     assert str(frame["after_id"].dtype) == "Int32"
     assert str(frame["after_order_date"].dtype).startswith("datetime64")
@@ -74,13 +77,20 @@ def test_fast_and_slow_paths_agree() -> None:
     slow = events_to_frame([json.dumps(json.loads(message), indent=1).encode() for message in messages])
     assert list(fast.columns) == list(slow.columns)
     for name in fast.columns:
-        assert [None if pd.isna(value) else value for value in fast[name]] == \
-               [None if pd.isna(value) else value for value in slow[name]], name
+        assert [None if pd.isna(value) else value for value in fast[name]] == [
+            None if pd.isna(value) else value for value in slow[name]
+        ], name
 
 
 def test_decimals_are_exact_decimal_objects() -> None:
-    values = [Decimal("0.00"), Decimal("-0.01"), Decimal("1200.00"), Decimal("99999999.99"),
-              Decimal("-1407374883553.28"), Decimal("123456789012345678901234.56")]
+    values = [
+        Decimal("0.00"),
+        Decimal("-0.01"),
+        Decimal("1200.00"),
+        Decimal("99999999.99"),
+        Decimal("-1407374883553.28"),
+        Decimal("123456789012345678901234.56"),
+    ]
     messages = [_orders_message("c", after={"total": bench.encode_decimal(value, 2)}) for value in values]
     frame = events_to_frame(messages)
     assert list(frame["after_total"]) == values
@@ -98,8 +108,13 @@ def test_deletes_have_before_and_null_after() -> None:
 
 def test_tombstones_are_not_rows_but_counted() -> None:
     delete = FIXTURES[1].read_bytes()
-    frame = events_to_frame([(b'{"id":111}', delete, "fullfillment.inventory.products"),
-                             (b'{"id":111}', None, "fullfillment.inventory.products"), None])
+    frame = events_to_frame(
+        [
+            (b'{"id":111}', delete, "fullfillment.inventory.products"),
+            (b'{"id":111}', None, "fullfillment.inventory.products"),
+            None,
+        ]
+    )
     assert list(frame["op"]) == ["d"]
     assert frame.attrs["tombstones"] == 2 and frame.attrs["malformed"] == 0
     assert list(frame["key_id"]) == [111]
@@ -113,8 +128,12 @@ def test_empty_input_has_the_columns_it_can_know() -> None:
 
 def test_keys_become_key_columns_on_both_paths() -> None:
     messages = bench.orders_messages(20, seed=2)
-    keys = [json.dumps({"schema": {"type": "struct", "fields": [{"type": "int32", "field": "id"}]},
-                        "payload": {"id": index}}).encode() for index in range(20)]
+    keys = [
+        json.dumps(
+            {"schema": {"type": "struct", "fields": [{"type": "int32", "field": "id"}]}, "payload": {"id": index}}
+        ).encode()
+        for index in range(20)
+    ]
     frame = events_to_frame(zip(keys, messages))
     assert list(frame.columns[:4]) == ["op", "schema", "table", "key_id"]
     assert list(frame["key_id"]) == list(range(20))
@@ -132,7 +151,8 @@ def test_malformed_messages_raise_or_are_skipped() -> None:
     assert len(frame) == 4 and frame.attrs["malformed"] == 2
     assert list(frame["after_id"].fillna(frame["before_id"])) == [
         json.loads(message)["payload"]["after" if b'"op":"d"' not in message else "before"]["id"]
-        for message in good[:2] + good[3:]]
+        for message in good[:2] + good[3:]
+    ]
     with pytest.raises(ValueError, match="errors"):
         events_to_frame([], errors="ignore")
 
@@ -147,8 +167,13 @@ def test_mixed_tables_keep_input_order() -> None:
 
 
 def test_scales_apply_to_schemaless_decimals() -> None:
-    message = json.dumps({"op": "c", "source": {"schema": "inventory", "table": "orders", "ts_ms": 1},
-                          "after": {"id": 1, "total": "AdTA"}})
+    message = json.dumps(
+        {
+            "op": "c",
+            "source": {"schema": "inventory", "table": "orders", "ts_ms": 1},
+            "after": {"id": 1, "total": "AdTA"},
+        }
+    )
     assert list(events_to_frame([message])["after_total"]) == ["AdTA"]
     assert list(events_to_frame([message], scales={"orders.total": 2})["after_total"]) == [Decimal("1200.00")]
 
@@ -156,12 +181,14 @@ def test_scales_apply_to_schemaless_decimals() -> None:
 def test_time_columns_on_the_fast_path() -> None:
     schema = json.loads(bench.orders_messages(1)[0])["schema"]
     for side in schema["fields"][:2]:
-        side["fields"].append({"type": "int64", "optional": True, "name": "io.debezium.time.MicroTime",
-                               "field": "at"})
-        side["fields"].append({"type": "int32", "optional": True, "name": "io.debezium.time.Time",
-                               "field": "at_ms"})
-    payload = {"op": "c", "source": {"ts_ms": 1, "schema": "s", "table": "t"}, "before": None,
-               "after": {"at": 45_296_000_007, "at_ms": 1_000, "order_date": 16816}}
+        side["fields"].append({"type": "int64", "optional": True, "name": "io.debezium.time.MicroTime", "field": "at"})
+        side["fields"].append({"type": "int32", "optional": True, "name": "io.debezium.time.Time", "field": "at_ms"})
+    payload = {
+        "op": "c",
+        "source": {"ts_ms": 1, "schema": "s", "table": "t"},
+        "before": None,
+        "after": {"at": 45_296_000_007, "at_ms": 1_000, "order_date": 16816},
+    }
     compact = json.dumps({"schema": schema, "payload": payload}, separators=(",", ":"))
     frame = events_to_frame([compact])
     assert frame.loc[0, "after_at"] == time(12, 34, 56, 7) and frame.loc[0, "after_at_ms"] == time(0, 0, 1)
@@ -170,7 +197,16 @@ def test_time_columns_on_the_fast_path() -> None:
 
 def _orders_message(op: str, after: dict) -> bytes:
     document = json.loads(bench.orders_messages(1)[0])
-    row = {"id": 1, "order_date": 0, "purchaser": 1, "quantity": 1, "product_id": 1, "status": "PAID",
-           "total": "AA==", "updated_at": 0, **after}
+    row = {
+        "id": 1,
+        "order_date": 0,
+        "purchaser": 1,
+        "quantity": 1,
+        "product_id": 1,
+        "status": "PAID",
+        "total": "AA==",
+        "updated_at": 0,
+        **after,
+    }
     document["payload"].update(op=op, before=None, after=row)
     return json.dumps(document, separators=(",", ":")).encode()

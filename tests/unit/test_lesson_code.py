@@ -63,18 +63,34 @@ def problems(lesson) -> list[tuple[int, str]]:
 
 
 def test_snippets_are_python_fences_numbered_in_order_with_their_file_lines(tmp_path):
-    body = "\n".join([
-        "```python", "a = 1", "```",  # the body starts at line 24
-        "```text", "not run", "```",
-        "~~~python title", "b = a + 1", "~~~",  # the opening fence at line 30
-        "````python", 'c = """', "```", '"""', "````",  # a longer fence may hold a shorter one
-        "```py", "d = 4", "```",
-    ])
+    body = "\n".join(
+        [
+            "```python",
+            "a = 1",
+            "```",  # the body starts at line 24
+            "```text",
+            "not run",
+            "```",
+            "~~~python title",
+            "b = a + 1",
+            "~~~",  # the opening fence at line 30
+            "````python",
+            'c = """',
+            "```",
+            '"""',
+            "````",  # a longer fence may hold a shorter one
+            "```py",
+            "d = 4",
+            "```",
+        ]
+    )
     lesson = load(tmp_path, lesson_text(body))
     assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
     snippets = lesson.steps[0].snippets
     assert [(s.index, s.code, s.line) for s in snippets] == [
-        (1, "a = 1\n", 24), (2, "b = a + 1\n", 30), (3, 'c = """\n```\n"""\n', 33),
+        (1, "a = 1\n", 24),
+        (2, "b = a + 1\n", 30),
+        (3, 'c = """\n```\n"""\n', 33),
     ]
     assert lesson.path.read_text(encoding="utf-8").split("\n")[snippets[1].line - 1] == "~~~python title"
     assert lesson.steps[0].snippet(2).code == "b = a + 1\n"
@@ -108,7 +124,8 @@ def test_ran_must_name_an_existing_snippet(tmp_path):
     assert found == [(16, "checkpoint 'ran': snippet: the step has no python snippet 1 (it has 0)")]
     bad = RAN.replace("snippet: 1", "snippet: 0")
     assert problems(load(tmp_path, lesson_text("```python\nx = 1\n```", bad))) == [
-        (16, "checkpoint 'ran': snippet: must be a snippet number, 1 or more")]
+        (16, "checkpoint 'ran': snippet: must be a snippet number, 1 or more")
+    ]
 
 
 def test_solution_and_setup_code_are_read_and_compiled(tmp_path):
@@ -120,10 +137,12 @@ def test_solution_and_setup_code_are_read_and_compiled(tmp_path):
 
     broken = "    solutionCode: |\n      x = 1\n      def f(:\n"  # the bad line is file line 15
     assert problems(load(tmp_path, lesson_text("```python\ny = 2\n```", step=broken))) == [
-        (15, "step 'one': field 'solutionCode': Python syntax error: invalid syntax")]
-    empty = "    setupCode: \"  \"\n"
+        (15, "step 'one': field 'solutionCode': Python syntax error: invalid syntax")
+    ]
+    empty = '    setupCode: "  "\n'
     assert problems(load(tmp_path, lesson_text("```python\ny = 2\n```", step=empty))) == [
-        (13, "step 'one': field 'setupCode' must be a non-empty string of Python code")]
+        (13, "step 'one': field 'setupCode' must be a non-empty string of Python code")
+    ]
 
 
 def test_kernel_kinds_report_unknown_and_invalid_fields(tmp_path):
@@ -166,8 +185,10 @@ def test_kafka_fields_depend_on_the_check(tmp_path):
         hints: ["a", "b"]
 """
     messages = [m for _, m in problems(load(tmp_path, lesson_text("Текст.", checkpoints)))]
-    assert messages == ["checkpoint 'k': group: is required for check: committed (may contain {user})",
-                        "checkpoint 'k': match: applies to check: topic-has only"]
+    assert messages == [
+        "checkpoint 'k': group: is required for check: committed (may contain {user})",
+        "checkpoint 'k': match: applies to check: topic-has only",
+    ]
 
 
 def test_a_kernel_checkpoint_without_any_snippet_is_fine(tmp_path):
@@ -178,13 +199,23 @@ def test_a_kernel_checkpoint_without_any_snippet_is_fine(tmp_path):
 
 
 def test_lab_and_outage_are_validated(tmp_path):
-    lesson = load(tmp_path, lesson_text("```python\nx = 1\n```", extra="lab: {workload: false, rate: 5, seed: 3}\n",
-                                        step="    outage: {afterSeconds: 2, seconds: 4}\n"))
+    lesson = load(
+        tmp_path,
+        lesson_text(
+            "```python\nx = 1\n```",
+            extra="lab: {workload: false, rate: 5, seed: 3}\n",
+            step="    outage: {afterSeconds: 2, seconds: 4}\n",
+        ),
+    )
     assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
     assert lesson.lab == {"workload": False, "rate": 5, "seed": 3}
     assert lesson.steps[0].outage == Outage(2.0, 4.0)
-    broken = load(tmp_path, lesson_text("```python\nx = 1\n```", extra="lab: {workload: 1, speed: 2}\n",
-                                        step="    outage: {afterSeconds: -1}\n"))
+    broken = load(
+        tmp_path,
+        lesson_text(
+            "```python\nx = 1\n```", extra="lab: {workload: 1, speed: 2}\n", step="    outage: {afterSeconds: -1}\n"
+        ),
+    )
     assert problems(broken) == [
         (10, "lab: unknown field 'speed' (did you mean 'seed'?)"),
         (10, "lab: field 'workload' must be true or false"),

@@ -40,12 +40,21 @@ def test_valid_course_has_no_problems():
 
 def test_course_root_reports_everything_sorted_by_file_then_line():
     assert listing(lint_path(PREREQUISITES), PREREQUISITES) == [
-        ("module-1/01-unknown/lesson.md", 9,
-         "unknown prerequisite 'module-1/03-cycle-k' (did you mean 'module-1/03-cycle-c'?)"),
-        ("module-1/02-cycle-b/lesson.md", 11,
-         "cyclic prerequisite: module-1/02-cycle-b -> module-1/03-cycle-c -> module-1/02-cycle-b"),
-        ("module-1/03-cycle-c/lesson.md", 9,
-         "cyclic prerequisite: module-1/03-cycle-c -> module-1/02-cycle-b -> module-1/03-cycle-c"),
+        (
+            "module-1/01-unknown/lesson.md",
+            9,
+            "unknown prerequisite 'module-1/03-cycle-k' (did you mean 'module-1/03-cycle-c'?)",
+        ),
+        (
+            "module-1/02-cycle-b/lesson.md",
+            11,
+            "cyclic prerequisite: module-1/02-cycle-b -> module-1/03-cycle-c -> module-1/02-cycle-b",
+        ),
+        (
+            "module-1/03-cycle-c/lesson.md",
+            9,
+            "cyclic prerequisite: module-1/03-cycle-c -> module-1/02-cycle-b -> module-1/03-cycle-c",
+        ),
         ("module-1/04-self/lesson.md", 9, "cyclic prerequisite: module-1/04-self -> module-1/04-self"),
     ]
     assert lint_report(PREREQUISITES).lessons == 5
@@ -60,8 +69,11 @@ def test_sorting_is_by_line_within_a_file():
 def test_a_lesson_is_linted_within_its_course(target):
     # The cycle is only visible with the whole course loaded; problems of other lessons are not reported.
     assert listing(lint_path(target), PREREQUISITES) == [
-        ("module-1/02-cycle-b/lesson.md", 11,
-         "cyclic prerequisite: module-1/02-cycle-b -> module-1/03-cycle-c -> module-1/02-cycle-b"),
+        (
+            "module-1/02-cycle-b/lesson.md",
+            11,
+            "cyclic prerequisite: module-1/02-cycle-b -> module-1/03-cycle-c -> module-1/02-cycle-b",
+        ),
     ]
     assert lint_report(target).lessons == 1
 

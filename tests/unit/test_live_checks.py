@@ -10,11 +10,11 @@ import pytest
 from cdc_tutor import strings
 from cdc_tutor.course.checkpoints import KINDS, Verdict, evaluate_checkpoint
 from cdc_tutor.course.context import CheckContext, default_user
+from cdc_tutor.course.evaluation import Evaluation
 from cdc_tutor.course.kafka_checks import lookup, matcher
 from cdc_tutor.course.model import Checkpoint, Lesson, Step
 from cdc_tutor.course.progress import ProgressStore
 from cdc_tutor.course.session import LessonSession
-from cdc_tutor.course.evaluation import Evaluation
 
 
 class FakeKernel:

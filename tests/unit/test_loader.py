@@ -250,8 +250,14 @@ def test_broken_lesson_title_and_order_are_best_effort(broken_lessons):
     assert (no_yaml.title, no_yaml.order) == ("09-no-frontmatter", UNKNOWN_ORDER)
     # sorted by (order, id): lessons without a readable order come last
     ids = [lesson.id.split("/")[1] for lesson in broken_lessons.all_lessons()]
-    assert ids[:6] == ["01-unknown-fields", "03-bad-ids", "04-no-steps", "05-bad-steps",
-                       "06-bad-checkpoints", "07-markers"]
+    assert ids[:6] == [
+        "01-unknown-fields",
+        "03-bad-ids",
+        "04-no-steps",
+        "05-bad-steps",
+        "06-bad-checkpoints",
+        "07-markers",
+    ]
     assert ids[6:] == ["02-bad-values", "08-yaml-error", "09-no-frontmatter", "10-not-mapping", "11-unclosed"]
     assert broken_lessons.problems == ()
 
@@ -293,7 +299,10 @@ def test_duplicate_order_is_a_course_problem_and_lessons_stay_usable():
     assert all(isinstance(lesson, Lesson) for lesson in course.all_lessons())
     # sorted by (order, id)
     assert [lesson.id for lesson in course.all_lessons()] == [
-        "module-1/01-a", "module-1/02-b", "module-1/04-d", "module-1/03-c",
+        "module-1/01-a",
+        "module-1/02-b",
+        "module-1/04-d",
+        "module-1/03-c",
     ]
 
 
@@ -302,9 +311,12 @@ def test_layout_problems_module_yaml_and_skipped_folders():
     course = load_course(root)
     assert relative(course.problems, root) == [
         ("module-a/02-no-lesson-file", 0, "lesson folder '02-no-lesson-file' has no lesson.md; folder skipped"),
-        ("module-a/3-bad-name/lesson.md", 0,
-         "lesson folder '3-bad-name' must be named NN-slug (two digits, dash, lowercase words joined by "
-         "dashes, e.g. 01-first-events); folder skipped"),
+        (
+            "module-a/3-bad-name/lesson.md",
+            0,
+            "lesson folder '3-bad-name' must be named NN-slug (two digits, dash, lowercase words joined by "
+            "dashes, e.g. 01-first-events); folder skipped",
+        ),
         ("module-a/module.yaml", 0, "missing module.yaml (title and order); using the folder name"),
         ("module-b/module.yaml", 1, "field 'title' must be a non-empty string"),
         ("module-b/module.yaml", 2, "field 'order' must be an integer >= 0"),
@@ -380,7 +392,7 @@ def test_control_character_in_frontmatter_is_a_yaml_problem_at_its_line(tmp_path
 
 
 def test_yaml_error_at_end_of_frontmatter_points_inside_it(tmp_path):
-    text = VALID.replace('    solution: "Ответ: c."\n', '    solution: [unclosed\n')
+    text = VALID.replace('    solution: "Ответ: c."\n', "    solution: [unclosed\n")
     lesson = load_lesson(write_lesson(tmp_path, text), "module-1/01-lesson")
     [(line, message)] = problems(lesson)
     assert line == 19  # the last frontmatter line, never the closing --- or beyond
@@ -435,12 +447,15 @@ def test_marker_without_id(tmp_path):
 def test_unknown_checkpoint_field_lists_nothing_for_unknown_kind_but_flags_the_kind(tmp_path):
     text = VALID.replace("kind: answer", "kind: answers")
     lesson = load_lesson(write_lesson(tmp_path, text), "module-1/01-lesson")
-    assert problems(lesson) == [(15, "checkpoint 'q': unknown kind 'answers' (known kinds: answer, kafka, predicate, ran, window)")]
+    assert problems(lesson) == [
+        (15, "checkpoint 'q': unknown kind 'answers' (known kinds: answer, kafka, predicate, ran, window)")
+    ]
 
 
 def test_string_fields_must_not_be_blank_and_hints_must_be_a_list(tmp_path):
     text = VALID.replace('    title: "Шаг"', '    title: "  "').replace(
-        '        hints: ["Подсказка.", "Ответ: c"]', '        hints: "Подсказка."')
+        '        hints: ["Подсказка.", "Ответ: c"]', '        hints: "Подсказка."'
+    )
     lesson = load_lesson(write_lesson(tmp_path, text), "module-1/01-lesson")
     assert problems(lesson) == [
         (12, "step 'one': field 'title' must be a non-empty string"),
@@ -477,12 +492,44 @@ def test_arbitrary_frontmatter_and_body_never_raise(tmp_path, frontmatter, body)
 
 
 _YAMLISH = st.lists(
-    st.sampled_from([
-        "format: 1", "title: x", "steps:", "  - id: a", "    checkpoints:", "      - id: q", "        kind: answer",
-        "        hints: [a, b]", "        answers: [c]", "    solution: s", "  - x", "- y", "order: 1", "&a [*a]",
-        "a: &b {c: *b}", "<<: *b", "? [1]", ": 2", "[", "]", "{", "}", "'", '"', "!!binary x", "!tag y", "\t",
-        "key: value: other", "...", "%YAML 1.1", "<!-- step: a -->", "```", "~~~", "",
-    ]),
+    st.sampled_from(
+        [
+            "format: 1",
+            "title: x",
+            "steps:",
+            "  - id: a",
+            "    checkpoints:",
+            "      - id: q",
+            "        kind: answer",
+            "        hints: [a, b]",
+            "        answers: [c]",
+            "    solution: s",
+            "  - x",
+            "- y",
+            "order: 1",
+            "&a [*a]",
+            "a: &b {c: *b}",
+            "<<: *b",
+            "? [1]",
+            ": 2",
+            "[",
+            "]",
+            "{",
+            "}",
+            "'",
+            '"',
+            "!!binary x",
+            "!tag y",
+            "\t",
+            "key: value: other",
+            "...",
+            "%YAML 1.1",
+            "<!-- step: a -->",
+            "```",
+            "~~~",
+            "",
+        ]
+    ),
     max_size=25,
 )
 

@@ -101,9 +101,7 @@ def test_journal_side_file_is_private(tmp_path):
         store = ProgressStore.open(path)
         conn = store._conn
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
-            "INSERT INTO checkpoint_state (lesson_id, step_id, checkpoint_id) VALUES ('l', 's', 'c')"
-        )
+        conn.execute("INSERT INTO checkpoint_state (lesson_id, step_id, checkpoint_id) VALUES ('l', 's', 'c')")
         journal = tmp_path / "progress.sqlite3-journal"
         assert journal.exists()
         assert mode(journal) & 0o077 == 0
@@ -505,12 +503,19 @@ def test_export_document_shape(store, clock):
     assert document["exported_at"] == clock.now
     assert json.loads(json.dumps(document)) == document
     assert {(r["lesson_id"], r["step_id"], r["checkpoint_id"]) for r in document["records"]} == {
-        (LESSON, "s1", "c1"), (LESSON, "s1", "c2"), (OTHER, "intro", "q"),
+        (LESSON, "s1", "c1"),
+        (LESSON, "s1", "c2"),
+        (OTHER, "intro", "q"),
     }
     c2 = next(r for r in document["records"] if r["checkpoint_id"] == "c2")
     assert c2 == {
-        "lesson_id": LESSON, "step_id": "s1", "checkpoint_id": "c2", "passed_at": None,
-        "failures": 2, "hint_level": 2, "last_answer": "SELECT *",
+        "lesson_id": LESSON,
+        "step_id": "s1",
+        "checkpoint_id": "c2",
+        "passed_at": None,
+        "failures": 2,
+        "hint_level": 2,
+        "last_answer": "SELECT *",
     }
 
 
@@ -595,6 +600,7 @@ def _mutate(change):
         document = _good_document()
         change(document)
         return document
+
     return make
 
 

@@ -207,10 +207,23 @@ def test_import_from_stdin(cli, data_dir, monkeypatch):
         ("{not json", "не является корректным JSON"),
         ("", "не является корректным JSON"),
         ("[1, 2]", "Invalid progress document"),
-        (json.dumps({"format": "cdc-tutor-progress", "version": 7, "exported_at": "2024-01-01T00:00:00Z",
-                     "records": []}), "version"),
-        (json.dumps({"format": "cdc-tutor-progress", "version": 1, "exported_at": "2024-01-01T00:00:00Z",
-                     "records": [{"lesson_id": FIRST}]}), "records[0]"),
+        (
+            json.dumps(
+                {"format": "cdc-tutor-progress", "version": 7, "exported_at": "2024-01-01T00:00:00Z", "records": []}
+            ),
+            "version",
+        ),
+        (
+            json.dumps(
+                {
+                    "format": "cdc-tutor-progress",
+                    "version": 1,
+                    "exported_at": "2024-01-01T00:00:00Z",
+                    "records": [{"lesson_id": FIRST}],
+                }
+            ),
+            "records[0]",
+        ),
     ],
 )
 @pytest.mark.parametrize("replace", [False, True])

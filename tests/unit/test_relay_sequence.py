@@ -10,8 +10,11 @@ from cdc_tutor.source.relay import SourceRelay
 
 
 def _sequences(records) -> list[list]:
-    return [json.loads(json.loads(value)["payload"]["source"]["sequence"]) for _topic, _key, value in records
-            if value is not None]
+    return [
+        json.loads(json.loads(value)["payload"]["source"]["sequence"])
+        for _topic, _key, value in records
+        if value is not None
+    ]
 
 
 def test_first_streamed_transaction_has_no_last_commit_lsn_then_each_names_the_previous():
@@ -21,8 +24,9 @@ def test_first_streamed_transaction_has_no_last_commit_lsn_then_each_names_the_p
     database.execute_script("UPDATE customers SET last_name = 'A' WHERE id = 1001")  # before the snapshot
     relay.pump()
     sent.clear()
-    database.execute_script("UPDATE customers SET last_name = 'B' WHERE id = 1001; "
-                            "UPDATE customers SET last_name = 'C' WHERE id = 1002")
+    database.execute_script(
+        "UPDATE customers SET last_name = 'B' WHERE id = 1001; UPDATE customers SET last_name = 'C' WHERE id = 1002"
+    )
     database.execute_script("UPDATE customers SET last_name = 'D' WHERE id = 1003")
     relay.pump()
     first, second, third = _sequences(sent)

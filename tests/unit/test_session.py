@@ -13,8 +13,13 @@ from cdc_tutor.course.session import CheckpointState, LessonSession
 
 
 def checkpoint(cid: str, answer: str) -> Checkpoint:
-    return Checkpoint(id=cid, kind="answer", prompt=f"prompt {cid}", hints=(f"{cid} hint 1", f"{cid} hint 2"),
-                      spec={"answers": [answer]})
+    return Checkpoint(
+        id=cid,
+        kind="answer",
+        prompt=f"prompt {cid}",
+        hints=(f"{cid} hint 1", f"{cid} hint 2"),
+        spec={"answers": [answer]},
+    )
 
 
 def lesson() -> Lesson:
@@ -22,9 +27,21 @@ def lesson() -> Lesson:
         Step("one", "Step one", "text one", (checkpoint("a", "c"),), "solution one"),
         Step("two", "Step two", "text two", (checkpoint("b", "u"), checkpoint("c", "42")), "solution two"),
     )
-    return Lesson(id="m/01-x", path=Path("lesson.md"), title="X", description="d", order=1,
-                  difficulty="beginner", estimated_time=5, topics=("t",), prerequisites=(),
-                  engine="python", live_topics=(), intro="intro", steps=steps)
+    return Lesson(
+        id="m/01-x",
+        path=Path("lesson.md"),
+        title="X",
+        description="d",
+        order=1,
+        difficulty="beginner",
+        estimated_time=5,
+        topics=("t",),
+        prerequisites=(),
+        engine="python",
+        live_topics=(),
+        intro="intro",
+        steps=steps,
+    )
 
 
 @pytest.fixture

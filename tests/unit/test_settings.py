@@ -8,13 +8,20 @@ from cdc_tutor.settings import Settings
 def test_config_file_environment_and_flag_in_that_order(tmp_path, monkeypatch):
     config = tmp_path / "config.toml"
     config.write_text('bootstrap_servers = "file:9092"\nconnect_url = "http://file:8083"\nuser = "ann"\n')
-    for variable in ("CDC_TUTOR_BOOTSTRAP_SERVERS", "CDC_TUTOR_CONNECT_URL", "CDC_TUTOR_USER",
-                     "CDC_TUTOR_POSTGRES_DSN"):
+    for variable in (
+        "CDC_TUTOR_BOOTSTRAP_SERVERS",
+        "CDC_TUTOR_CONNECT_URL",
+        "CDC_TUTOR_USER",
+        "CDC_TUTOR_POSTGRES_DSN",
+    ):
         monkeypatch.delenv(variable, raising=False)
 
     from_file = Settings.load(config_path=config)
     assert (from_file.bootstrap_servers, from_file.connect_url, from_file.user) == (
-        "file:9092", "http://file:8083", "ann")
+        "file:9092",
+        "http://file:8083",
+        "ann",
+    )
     assert not from_file.embedded
 
     monkeypatch.setenv("CDC_TUTOR_BOOTSTRAP_SERVERS", "env:9092")

@@ -54,18 +54,22 @@ def test_a_failing_script_rolls_back_and_logs_nothing(db):
     assert db.query("SELECT last_name FROM customers WHERE id = 1001") == [("Thomas",)]
 
 
-@pytest.mark.parametrize("script", [
-    "DROP TABLE orders", "ALTER TABLE customers ADD COLUMN age INTEGER", "CREATE TABLE t (x)",
-    "CREATE INDEX i ON orders (status)",
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "DROP TABLE orders",
+        "ALTER TABLE customers ADD COLUMN age INTEGER",
+        "CREATE TABLE t (x)",
+        "CREATE INDEX i ON orders (status)",
+    ],
+)
 def test_ddl_is_refused(db, script):
     result = db.execute_script(script)
     assert not result.ok and "schema is fixed" in result.error
     assert db.query("SELECT count(*) FROM orders") == [(4,)]
 
 
-@pytest.mark.parametrize("script", ["SELECT * FROM _cdc_changes", "DELETE FROM _cdc_tx",
-                                    "DELETE FROM sqlite_sequence"])
+@pytest.mark.parametrize("script", ["SELECT * FROM _cdc_changes", "DELETE FROM _cdc_tx", "DELETE FROM sqlite_sequence"])
 def test_internal_tables_are_refused(db, script):
     result = db.execute_script(script)
     assert not result.ok and "internal" in result.error or "fixed" in (result.error or "")
@@ -86,8 +90,9 @@ def test_begin_commit_are_accepted_and_rollback_discards(db):
 
 def test_postgres_spellings(db):
     result = db.execute_script(
-        "UPDATE \"inventory\".\"orders\" SET updated_at = NOW(), total = '9.99'::numeric WHERE id = 10001 "
-        "RETURNING updated_at, total")
+        'UPDATE "inventory"."orders" SET updated_at = NOW(), total = \'9.99\'::numeric WHERE id = 10001 '
+        "RETURNING updated_at, total"
+    )
     assert result.ok, result.error
     assert result.columns == ["updated_at", "total"] and result.rows[0][1] == "9.99"
     literal = db.execute_script("SELECT 'inventory.orders::text'")
@@ -99,13 +104,15 @@ def test_types_are_exact_and_checked(db):
     [change] = db.changes_since(0)
     assert change.after["price"] == "20.00" and isinstance(change.after["weight"], float)
     assert change.before["price"] == "129.99"
-    for bad in ("UPDATE products SET price = 'cheap' WHERE id = 101",
-                "UPDATE products SET price = 123456789.00 WHERE id = 101",  # NUMERIC(10,2) overflow
-                "UPDATE orders SET order_date = '2020-02-30' WHERE id = 10001",
-                "UPDATE orders SET quantity = 'two' WHERE id = 10001",
-                "UPDATE orders SET status = NULL WHERE id = 10001",
-                "INSERT INTO orders (order_date, purchaser, quantity, product_id, total) "
-                "VALUES ('2020-01-01', 424242, 1, 101, 1)"):  # foreign key
+    for bad in (
+        "UPDATE products SET price = 'cheap' WHERE id = 101",
+        "UPDATE products SET price = 123456789.00 WHERE id = 101",  # NUMERIC(10,2) overflow
+        "UPDATE orders SET order_date = '2020-02-30' WHERE id = 10001",
+        "UPDATE orders SET quantity = 'two' WHERE id = 10001",
+        "UPDATE orders SET status = NULL WHERE id = 10001",
+        "INSERT INTO orders (order_date, purchaser, quantity, product_id, total) "
+        "VALUES ('2020-01-01', 424242, 1, 101, 1)",
+    ):  # foreign key
         result = db.execute_script(bad)
         assert not result.ok, bad
     assert db.last_seq == 1
@@ -123,8 +130,9 @@ def test_rows_are_capped_with_the_total_counted(db):
 def test_concurrent_writers_lose_nothing(db):
     def write(prefix):
         for i in range(300):
-            assert db.execute_script(f"INSERT INTO customers (first_name, last_name, email) "
-                                     f"VALUES ('{prefix}', 'x', '{prefix}{i}@x')").ok
+            assert db.execute_script(
+                f"INSERT INTO customers (first_name, last_name, email) VALUES ('{prefix}', 'x', '{prefix}{i}@x')"
+            ).ok
 
     threads = [threading.Thread(target=write, args=(name,)) for name in ("a", "b")]
     for thread in threads:
@@ -148,8 +156,10 @@ def test_snapshot_has_the_tutorial_rows_and_a_resume_point(db):
     for table, _ in snapshot:
         counts[table] = counts.get(table, 0) + 1
     assert counts == {"customers": 4, "orders": 4, "products": 9, "products_on_hand": 9}
-    assert snapshot.rows[0] == ("customers", {"id": 1001, "first_name": "Sal", "last_name": "Thomas",
-                                              "email": "sally.thomas@acme.com"})
+    assert snapshot.rows[0] == (
+        "customers",
+        {"id": 1001, "first_name": "Sal", "last_name": "Thomas", "email": "sally.thomas@acme.com"},
+    )
     assert snapshot.last_seq == 1 and snapshot.lsn == db.changes_since(0)[0].lsn + 48
     assert db.snapshot().txid == snapshot.txid + 1
     assert [table for table, _ in db.snapshot_rows()] == [table for table, _ in snapshot]

@@ -43,8 +43,9 @@ def _value(record) -> dict:
 
 
 def test_insert_event_field_by_field(db):
-    [change] = _changes(db, "INSERT INTO inventory.customers (first_name, last_name, email) "
-                            "VALUES ('Liam', 'Han', 'liam@example.com')")
+    [change] = _changes(
+        db, "INSERT INTO inventory.customers (first_name, last_name, email) VALUES ('Liam', 'Han', 'liam@example.com')"
+    )
     [(topic, key, value)] = DebeziumEncoder().encode_change(change)
     assert topic == "dbserver1.inventory.customers"
     assert json.loads(key)["payload"] == {"id": 1005}
@@ -55,7 +56,11 @@ def test_insert_event_field_by_field(db):
     source = payload["source"]
     assert source["version"] == DEBEZIUM_VERSION and source["connector"] == "postgresql"
     assert (source["name"], source["db"], source["schema"], source["table"]) == (
-        "dbserver1", "postgres", "inventory", "customers")
+        "dbserver1",
+        "postgres",
+        "inventory",
+        "customers",
+    )
     assert source["snapshot"] == "false" and source["xmin"] is None
     assert source["txId"] == change.txid and source["lsn"] == change.lsn
     assert json.loads(source["sequence"]) == [str(change.last_commit_lsn), str(change.lsn)]
@@ -69,8 +74,12 @@ def test_update_carries_full_before_and_after(db):
     [change] = _changes(db, "UPDATE customers SET email = 'anne@example.com' WHERE id = 1004")
     payload = _value(DebeziumEncoder().encode_change(change)[0])["payload"]
     assert payload["op"] == "u"
-    assert payload["before"] == {"id": 1004, "first_name": "Anne", "last_name": "Kretchmar",
-                                 "email": "annek@noanswer.org"}
+    assert payload["before"] == {
+        "id": 1004,
+        "first_name": "Anne",
+        "last_name": "Kretchmar",
+        "email": "annek@noanswer.org",
+    }
     assert payload["after"] == {**payload["before"], "email": "anne@example.com"}
 
 
@@ -114,8 +123,10 @@ def test_snapshot_markers_follow_debezium_precedence(db):
     assert all(json.loads(p["source"]["sequence"]) == [None, str(lsn)] for p in payloads)
 
 
-@pytest.mark.parametrize("mode, expected_json, expected_type", [
-    ("precise", "BOI=", "bytes"), ("string", "12.50", "string"), ("double", 12.5, "double")])
+@pytest.mark.parametrize(
+    "mode, expected_json, expected_type",
+    [("precise", "BOI=", "bytes"), ("string", "12.50", "string"), ("double", 12.5, "double")],
+)
 def test_decimal_modes(db, mode, expected_json, expected_type):
     snapshot = db.snapshot()
     row = next(row for table, row in snapshot if table == "products" and row["id"] == 103)
@@ -158,7 +169,15 @@ def test_date_is_days_and_timestamp_is_micros(db):
 
 def test_doubles_print_like_java():
     assert [java_double(x) for x in (1.0, 0.875, 22.2, 3.14, 1e7, 1.5e-4, -2.5e10, 0.0)] == [
-        "1.0", "0.875", "22.2", "3.14", "1.0E7", "1.5E-4", "-2.5E10", "0.0"]
+        "1.0",
+        "0.875",
+        "22.2",
+        "3.14",
+        "1.0E7",
+        "1.5E-4",
+        "-2.5E10",
+        "0.0",
+    ]
 
 
 def test_customers_schema_equals_the_real_3_1_3_capture(db):
@@ -207,16 +226,19 @@ def test_output_is_compact_json(db):
 def test_every_record_decodes_to_the_row_written(db, schemas, mode):
     encoder = DebeziumEncoder(schemas_enabled=schemas, decimal_mode=mode)
     snapshot = db.snapshot()
-    changes = _changes(db, "INSERT INTO orders (order_date, purchaser, quantity, product_id, total, updated_at) "
-                           "VALUES ('2024-02-29', 1001, 3, 103, 37.5, NOW()); "
-                           "UPDATE products SET price = 0.005, description = 'naïve \"quoted\" ✓' WHERE id = 103; "
-                           "DELETE FROM orders WHERE id = 10002")
+    changes = _changes(
+        db,
+        "INSERT INTO orders (order_date, purchaser, quantity, product_id, total, updated_at) "
+        "VALUES ('2024-02-29', 1001, 3, 103, 37.5, NOW()); "
+        "UPDATE products SET price = 0.005, description = 'naïve \"quoted\" ✓' WHERE id = 103; "
+        "DELETE FROM orders WHERE id = 10002",
+    )
     scales = {"orders.total": 2, "products.price": 2} if mode == "precise" else None
     expected = [(table, None, row) for table, row in snapshot]
     expected += [(c.table, c.before, c.after) for c in changes]
     records = encoder.encode_snapshot(snapshot) + [r for c in changes for r in encoder.encode_change(c)]
     events = [decode_message(key, value, topic=topic, scales=scales) for topic, key, value in records]
-    assert [e.op for e in events[len(snapshot.rows):]] == ["c", "u", "d", "tombstone"]
+    assert [e.op for e in events[len(snapshot.rows) :]] == ["c", "u", "d", "tombstone"]
     events = [e for e in events if not e.is_tombstone]
     assert len(events) == len(expected)
     for event, (table, before, after) in zip(events, expected):
@@ -243,4 +265,5 @@ def test_every_record_decodes_to_the_row_written(db, schemas, mode):
 
 def _raw(column, text):
     from cdc_tutor.source.values import days, micros
+
     return days(text) if column.kind == "date" else micros(text)

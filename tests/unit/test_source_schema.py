@@ -14,8 +14,12 @@ from cdc_tutor.source.schema import CREATION_ORDER, TABLE_BY_NAME, TABLES, numer
 def test_tutorial_tables_and_rows():
     assert [t.name for t in TABLES] == ["customers", "orders", "products", "products_on_hand"]
     customers = TABLE_BY_NAME["customers"].seed
-    assert [(c[1], c[2]) for c in customers] == [("Sally", "Thomas"), ("George", "Bailey"),
-                                                ("Edward", "Walker"), ("Anne", "Kretchmar")]
+    assert [(c[1], c[2]) for c in customers] == [
+        ("Sally", "Thomas"),
+        ("George", "Bailey"),
+        ("Edward", "Walker"),
+        ("Anne", "Kretchmar"),
+    ]
     assert [p[0] for p in TABLE_BY_NAME["products"].seed] == list(range(101, 110))
     assert [o[0] for o in TABLE_BY_NAME["orders"].seed] == [10001, 10002, 10003, 10004]
     prices = {p[0]: p[4] for p in TABLE_BY_NAME["products"].seed}
@@ -48,9 +52,19 @@ def test_sqlite_ddl_creates_the_tables():
     assert columns == list(TABLE_BY_NAME["orders"].column_names)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("12.5", "12.50"), (12.345, "12.35"), ("-0.005", "-0.01"), ("99999999.99", "99999999.99"),
-    ("100000000", None), ("abc", None), ("NaN", None), (7, "7.00")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("12.5", "12.50"),
+        (12.345, "12.35"),
+        ("-0.005", "-0.01"),
+        ("99999999.99", "99999999.99"),
+        ("100000000", None),
+        ("abc", None),
+        ("NaN", None),
+        (7, "7.00"),
+    ],
+)
 def test_numeric_text_rounds_like_postgres(value, expected):
     assert numeric_text(value, 10, 2) == expected
 
@@ -64,8 +78,12 @@ def test_connect_schemas_per_column_type():
     assert fields["total"]["type"] == "bytes" and fields["total"]["version"] == 1
     assert fields["updated_at"]["optional"] is True
     key = key_schema(TABLE_BY_NAME["products_on_hand"], "dbserver1")
-    assert key == {"type": "struct", "fields": [{"type": "int32", "optional": False, "field": "product_id"}],
-                   "optional": False, "name": "dbserver1.inventory.products_on_hand.Key"}
+    assert key == {
+        "type": "struct",
+        "fields": [{"type": "int32", "optional": False, "field": "product_id"}],
+        "optional": False,
+        "name": "dbserver1.inventory.products_on_hand.Key",
+    }
     double = envelope_schema(TABLE_BY_NAME["products"], "s", "double", "3.7.1.Final")
     assert {f["field"]: f["type"] for f in double["fields"][0]["fields"]}["price"] == "double"
 

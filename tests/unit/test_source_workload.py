@@ -22,8 +22,10 @@ def _run(seed: int, steps: int):
 
 
 def _comparable(change):
-    rows = [None if row is None else {k: v for k, v in row.items() if k not in _TIMES}
-            for row in (change.before, change.after)]
+    rows = [
+        None if row is None else {k: v for k, v in row.items() if k not in _TIMES}
+        for row in (change.before, change.after)
+    ]
     return change.seq, change.txid, change.table, change.op, rows[0], rows[1]
 
 
@@ -40,8 +42,13 @@ def test_changes_are_realistic():
     kinds, changes = _run(11, 1500)
     assert {"order", "advance", "price", "cancel", "customer", "restock"} <= set(kinds)
     assert {(c.table, c.op) for c in changes} >= {
-        ("orders", "c"), ("orders", "u"), ("orders", "d"), ("products", "u"),
-        ("customers", "c"), ("products_on_hand", "u")}
+        ("orders", "c"),
+        ("orders", "u"),
+        ("orders", "d"),
+        ("products", "u"),
+        ("customers", "c"),
+        ("products_on_hand", "u"),
+    }
     prices = {}
     for change in changes:
         if change.table == "products":

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cdc_tutor.cdc.tail_buffer import NOT_AN_ENVELOPE, TailBuffer, sniff_op
 
@@ -13,8 +14,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "debezium"
 
 
 def _value(op: str, **row) -> bytes:
-    return json.dumps({"before": None, "after": row, "source": {"table": "orders"}, "op": op,
-                       "ts_ms": 1}).encode()
+    return json.dumps({"before": None, "after": row, "source": {"table": "orders"}, "op": op, "ts_ms": 1}).encode()
 
 
 def test_sniff_op_reads_the_envelope_op_of_every_real_capture():

@@ -29,15 +29,24 @@ def step(sid: str, *checkpoint_ids: str) -> Step:
 
 def lesson(lid: str, *steps: Step, prerequisites: tuple[str, ...] = ()) -> Lesson:
     return Lesson(
-        id=lid, path=Path(lid) / "lesson.md", title=lid, description="", order=0, difficulty="beginner",
-        estimated_time=10, topics=(), prerequisites=prerequisites, engine="python", live_topics=(),
-        intro="", steps=steps,
+        id=lid,
+        path=Path(lid) / "lesson.md",
+        title=lid,
+        description="",
+        order=0,
+        difficulty="beginner",
+        estimated_time=10,
+        topics=(),
+        prerequisites=prerequisites,
+        engine="python",
+        live_topics=(),
+        intro="",
+        steps=steps,
     )
 
 
 def broken(lid: str) -> BrokenLesson:
-    return BrokenLesson(id=lid, path=Path(lid), title=lid, order=99,
-                        problems=(Problem(Path(lid), 1, "bad"),))
+    return BrokenLesson(id=lid, path=Path(lid), title=lid, order=99, problems=(Problem(Path(lid), 1, "bad"),))
 
 
 def course(*lessons) -> Course:

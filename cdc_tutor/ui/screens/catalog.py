@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -62,15 +62,14 @@ class CatalogScreen(Screen[None]):
                     continue
                 passed, total = unlocks.progress_fraction(lesson, all_passed.get(lesson.id, set()))
                 rows.append(
-                    LessonRow(lesson.id, lesson.title, lesson.difficulty, lesson.estimated_time,
-                              passed, total, status.value)
+                    LessonRow(
+                        lesson.id, lesson.title, lesson.difficulty, lesson.estimated_time, passed, total, status.value
+                    )
                 )
             modules.append((module.title, rows))
         self.query_one(LessonList).show(modules)
         if not modules:
-            self.query_one("#details", Static).update(
-                strings.CATALOG_EMPTY.format(path=self.course.root)
-            )
+            self.query_one("#details", Static).update(strings.CATALOG_EMPTY.format(path=self.course.root))
         self._describe(self.query_one(LessonList).highlighted_option)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -44,7 +44,8 @@ class EventScreen(ModalScreen[None]):
         entry = self.entry
         title = strings.EVENT_RAW_TITLE if self.raw else strings.EVENT_TITLE
         self.query_one("#document-title", Static).update(
-            title.format(topic=entry.topic, partition=entry.partition, offset=entry.offset))
+            title.format(topic=entry.topic, partition=entry.partition, offset=entry.offset)
+        )
         self.text = raw_document(entry) if self.raw else event_document(entry)
         self.query_one("#event-body", Static).update(Syntax(self.text, "json", word_wrap=True, theme="ansi_dark"))
 

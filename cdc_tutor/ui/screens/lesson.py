@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,8 +24,7 @@ from cdc_tutor.ui.widgets.step_bar import StepBar
 
 NARROW_WIDTH = 100  # below this the panes share the screen with the text by toggling (F9)
 SHORT_HEIGHT = 30  # below this the checkpoint list scrolls in fewer lines, so the input stays visible
-CODE_ACTIONS = frozenset({"run_snippet", "run_step", "next_snippet", "previous_snippet", "interrupt",
-                          "restart_kernel"})
+CODE_ACTIONS = frozenset({"run_snippet", "run_step", "next_snippet", "previous_snippet", "interrupt", "restart_kernel"})
 WATCHED_TABS = ("output", "dataframe", "windows")  # a run leaves these in front; others give way to output
 
 
@@ -86,8 +85,13 @@ class LessonScreen(Screen[None]):
         self.sub_title = self.session.lesson.title
         self._apply_size(self.app.size.width, self.app.size.height)
         panes = self.query_one(LessonPanes)
-        self.kernel = LessonKernel(self, self.session.lesson, panes.query_one("#output-pane"),
-                                   panes.query_one("#frame-pane"), panes.query_one("#windows-pane"))
+        self.kernel = LessonKernel(
+            self,
+            self.session.lesson,
+            panes.query_one("#output-pane"),
+            panes.query_one("#frame-pane"),
+            panes.query_one("#windows-pane"),
+        )
         self.kernel.start()
         self.show_step()
         self.query_one("#answer", Input).focus()
@@ -242,15 +246,13 @@ class LessonScreen(Screen[None]):
             self._say(strings.NO_ACTIVE_CHECKPOINT if no_active else strings.NO_MORE_HINTS)
             return
         checkpoint, level, _ = revealed
-        self.post_message(messages.HintRevealed(self.session.lesson.id, self.session.step.id,
-                                                checkpoint.id, level))
+        self.post_message(messages.HintRevealed(self.session.lesson.id, self.session.step.id, checkpoint.id, level))
         self._say("")
 
     def action_solution(self) -> None:
         session = self.session
         if not session.solution_available():
-            self._say(strings.SOLUTION_LOCKED.format(count=FAILURES_BEFORE_SOLUTION,
-                                                     failures=session.failures()))
+            self._say(strings.SOLUTION_LOCKED.format(count=FAILURES_BEFORE_SOLUTION, failures=session.failures()))
             return
         self.post_message(messages.SolutionShown(session.lesson.id, session.step.id))
         title = strings.SOLUTION_TITLE.format(title=session.step.title)

@@ -32,8 +32,9 @@ def sort_key(value: object) -> tuple:
 def frame_title(frame: FrameView) -> str:
     rows, columns = (frame.shape + (1,))[:2] if frame.shape else (frame.total_rows, frame.total_columns)
     name = f" «{frame.name}»" if frame.name else ""
-    return strings.FRAME_TITLE.format(kind=strings.FRAME_KINDS.get(frame.kind, frame.kind), name=name,
-                                      rows=_count(rows), columns=_count(columns))
+    return strings.FRAME_TITLE.format(
+        kind=strings.FRAME_KINDS.get(frame.kind, frame.kind), name=name, rows=_count(rows), columns=_count(columns)
+    )
 
 
 def dtypes_line(frame: FrameView) -> str:

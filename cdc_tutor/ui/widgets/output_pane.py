@@ -169,15 +169,18 @@ class OutputPane(Vertical):
     def _append_tails(self, text: Text) -> None:
         """After a flood: the gap, stated with its count, then the last lines the kernel kept."""
         for name, gap in self._omitted.items():
-            mark = strings.OUTPUT_OMITTED_MARK.format(omitted=_count(gap.omitted_lines),
-                                                      total=_count(gap.total_lines), stream=name)
+            mark = strings.OUTPUT_OMITTED_MARK.format(
+                omitted=_count(gap.omitted_lines), total=_count(gap.total_lines), stream=name
+            )
             text.append(mark + "\n", style="bold yellow")
             if gap.tail:
                 text.append(gap.tail.rstrip("\n") + "\n", style=STREAM_STYLES.get(name, ""))
 
     def _show_omitted(self) -> None:
-        lines = [strings.OUTPUT_OMITTED.format(omitted=_count(gap.omitted_lines), total=_count(gap.total_lines),
-                                               stream=name) for name, gap in self._omitted.items()]
+        lines = [
+            strings.OUTPUT_OMITTED.format(omitted=_count(gap.omitted_lines), total=_count(gap.total_lines), stream=name)
+            for name, gap in self._omitted.items()
+        ]
         self.omitted_text = "\n".join(lines)
         widget = self.query_one("#output-omitted", Static)
         widget.update(self.omitted_text)

@@ -9,8 +9,15 @@ from textual.widgets import Static
 
 from cdc_tutor import strings
 
-MARK_STYLES = {"ok": "green", "error": "red", "died": "red", "interrupted": "yellow", "timeout": "yellow",
-               "running": "bold yellow", "queued": "yellow"}
+MARK_STYLES = {
+    "ok": "green",
+    "error": "red",
+    "died": "red",
+    "interrupted": "yellow",
+    "timeout": "yellow",
+    "running": "bold yellow",
+    "queued": "yellow",
+}
 CODE_CHARS = 60
 
 
@@ -23,7 +30,7 @@ def first_line(code: str) -> str:
 
 
 def render_bar(snippets: Sequence, selected: int, states: Mapping[int, str | None]) -> Text:
-    """"Фрагмент 2/4: code…" and one mark per snippet (✔ ok, ✖ error, ▶ running, ○ not run)."""
+    """ "Фрагмент 2/4: code…" and one mark per snippet (✔ ok, ✖ error, ▶ running, ○ not run)."""
     if not snippets:
         return Text(strings.SNIPPET_BAR_NONE, style="dim")
     current = snippets[selected]

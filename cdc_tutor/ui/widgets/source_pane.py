@@ -61,8 +61,9 @@ class SourcePane(Vertical):
         if result.notice:
             summary += " " + result.notice
         if result.total_rows > min(len(result.rows), SHOWN_ROWS):
-            summary += " " + strings.SQL_ROWS_CAPPED.format(shown=min(len(result.rows), SHOWN_ROWS),
-                                                           total=result.total_rows)
+            summary += " " + strings.SQL_ROWS_CAPPED.format(
+                shown=min(len(result.rows), SHOWN_ROWS), total=result.total_rows
+            )
         if not result.columns:
             output.update(summary)
             return

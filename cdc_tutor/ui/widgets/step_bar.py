@@ -52,8 +52,9 @@ class StepBar(Vertical):
         yield Input(placeholder=strings.ANSWER_PLACEHOLDER, id="answer")
         yield Static(id="notice", markup=False)  # last: on a tiny terminal it is what gets clipped
 
-    def show(self, title: str, views: list[CheckpointView], active_id: str | None,
-             needs_input: bool, notice: str = "") -> None:
+    def show(
+        self, title: str, views: list[CheckpointView], active_id: str | None, needs_input: bool, notice: str = ""
+    ) -> None:
         self.query_one("#step-title", Static).update(title)
         self.query_one("#checkpoints", Static).update(render_checkpoints(views, active_id))
         notice_widget = self.query_one("#notice", Static)

@@ -101,9 +101,17 @@ class TopicPane(Vertical):
             state = strings.TAIL_BROKER_DOWN.format(error=self.tail.last_error or "")
         else:
             state = strings.TAIL_CONNECTED if state == "connected" else strings.TAIL_CONNECTING
-        parts = [state, strings.TAIL_COUNTERS.format(
-            received=view.received, shown=len(view.entries), matching=view.matching,
-            dropped=view.dropped, malformed=view.malformed, rate=view.rate)]
+        parts = [
+            state,
+            strings.TAIL_COUNTERS.format(
+                received=view.received,
+                shown=len(view.entries),
+                matching=view.matching,
+                dropped=view.dropped,
+                malformed=view.malformed,
+                rate=view.rate,
+            ),
+        ]
         if self.table_filter or self.op_filter:
             parts.append(strings.TAIL_FILTER.format(table=self.table_filter or "*", op=self.op_filter or "*"))
         if self.paused:

@@ -88,12 +88,18 @@ class WindowsPane(Vertical):
         hidden = table.changes_dropped + len(table.changes) - len(changes)
         more = strings.WINDOWS_CHANGELOG_MORE.format(shown=len(changes)) if hidden else ""
         self.query_one("#changelog-title", Static).update(
-            strings.WINDOWS_CHANGELOG_TITLE.format(count=hidden + len(changes), more=more))
+            strings.WINDOWS_CHANGELOG_TITLE.format(count=hidden + len(changes), more=more)
+        )
         log = self.query_one("#changelog-table", DataTable)
         log.clear(columns=True)
         log.add_columns("op", *table.columns)
-        log.add_rows([Text(change.op, style=OP_STYLES.get(change.op, "")),
-                      *(_cell(change.values.get(name)) for name in table.columns)] for change in changes)
+        log.add_rows(
+            [
+                Text(change.op, style=OP_STYLES.get(change.op, "")),
+                *(_cell(change.values.get(name)) for name in table.columns),
+            ]
+            for change in changes
+        )
         log.move_cursor(row=log.row_count - 1)  # the latest change in view
         records = table.records()
         title = strings.WINDOWS_TABLE_TITLE.format(count=len(records))
