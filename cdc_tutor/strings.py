@@ -477,3 +477,19 @@ ENV_DOWNLOAD_CORRUPT = (
     "Файл {url} скачан, но его SHA-1 не совпадает с ожидаемым {sha1}. "
     "Повторите позже или проверьте зеркало (CDC_TUTOR_MAVEN_REPO)."
 )
+
+# Progress import (course/progress_export.py): the Russian half of each bilingual error
+PROGRESS_IMPORT_INVALID = "Некорректный файл прогресса: {location}{reason}."
+PROGRESS_IMPORT_NOT_OBJECT = "документ должен быть JSON-объектом"
+PROGRESS_IMPORT_FORMAT = "должно быть {expected!r}, а получено {got!r}"
+PROGRESS_IMPORT_VERSION = "неподдерживаемая версия {got!r} (эта версия читает {expected})"
+PROGRESS_IMPORT_TIMESTAMP = "должно быть меткой времени ISO 8601"
+PROGRESS_IMPORT_LIST = "должно быть списком"
+PROGRESS_IMPORT_RECORD = "должно быть объектом"
+PROGRESS_IMPORT_NONEMPTY = "должно быть непустой строкой"
+PROGRESS_IMPORT_NULL_OR_TIMESTAMP = "должно быть null или меткой времени ISO 8601"
+PROGRESS_IMPORT_COUNT = "должно быть целым числом от 0 до {maximum}"
+PROGRESS_IMPORT_ANSWER = "должно быть null или строкой не длиннее {maximum} символов"
+PROGRESS_IMPORT_DUPLICATE = "повторная запись для {key}"
+PROGRESS_IMPORT_MISSING = "не хватает полей {fields}"
+PROGRESS_IMPORT_UNKNOWN = "неизвестные поля {fields}"
