@@ -12,12 +12,11 @@ from pathlib import Path
 
 
 def private_dir(base: Path, *parts: str) -> Path:
-    """`base/parts...`, each level below `base` created (or tightened) to 0700."""
-    path = Path(base)
-    for part in parts or ("",):
-        path = path / part if part else path
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path, 0o700)
+    """`base/parts...` created; each level below `base` (or `base` itself, without parts) set to 0700."""
+    path = Path(base).joinpath(*parts)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for level in [path, *path.parents][: max(len(parts), 1)]:
+        os.chmod(level, 0o700)
     return path
 
 

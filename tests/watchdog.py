@@ -41,19 +41,20 @@ _timers: dict[str, threading.Timer] = {}
 tier_seconds: dict[str, float] = {}
 
 
-def tier_of(item: pytest.Item) -> str:
-    parts = Path(str(item.fspath)).resolve().relative_to(TESTS).parts
+def tier_of(path: str | Path) -> str:
+    """The tests/ folder a test file lives in ("top" for tests/ itself)."""
+    parts = Path(path).resolve().relative_to(TESTS).parts
     return parts[0] if len(parts) > 1 else "top"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(TIER_LIMITS.get(tier_of(item), DEFAULT_LIMIT)))
+            item.add_marker(pytest.mark.timeout(TIER_LIMITS.get(tier_of(item.fspath), DEFAULT_LIMIT)))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    tier = Path(report.fspath).parts[1] if len(Path(report.fspath).parts) > 2 else "top"
+    tier = tier_of(TESTS.parent / report.fspath)  # fspath is relative to the rootdir, the repository
     tier_seconds[tier] = tier_seconds.get(tier, 0.0) + report.duration
 
 
@@ -93,7 +94,7 @@ def _expired(item: pytest.Item, limit: float) -> None:
                 if text:
                     terminal.sep("~", title=title)
                     terminal.write(text[-20000:])
-        terminal.sep("+", title=f"TIMEOUT after {limit:.0f} s ({tier_of(item)} tier): {item.nodeid}")
+        terminal.sep("+", title=f"TIMEOUT after {limit:.0f} s ({tier_of(item.fspath)} tier): {item.nodeid}")
         pytest_timeout.dump_stacks(terminal)
         terminal.write(_native_stacks())
         terminal.sep("+", title=f"TIMEOUT: {item.nodeid} did not finish in {limit:.0f} s; the run stops here")

@@ -40,15 +40,14 @@ def close_consumer(consumer: Consumer, timeout: float = 10.0) -> bool:
         return True
     if owned:
         consumer.pause(owned)
-    if consumer.memberid():
-        consumer.unsubscribe()
+    member = consumer.memberid()  # read before leaving: empty for assign() and for a group never joined
+    consumer.unsubscribe()
+    if member:
         deadline = time.monotonic() + timeout
         while consumer.assignment() and time.monotonic() < deadline:
             consumer.poll(DRAIN_POLL_S)
-    else:
-        consumer.unsubscribe()  # a subscription that never joined: nothing to revoke yet
-        if consumer.assignment():
-            consumer.unassign()
+    elif consumer.assignment():
+        consumer.unassign()
     clean = not consumer.assignment()
     consumer.close()
     return clean

@@ -47,12 +47,14 @@ class Practice:
         user: str | None = None,
     ) -> None:
         self.lesson, self.settings = lesson, settings
-        self.user = user or getattr(settings, "user", None)
+        self._user = user  # None: the runner's rule (the settings' user, else the login name)
         self.runner: Any = None
         """The LessonRunner once the kernel started (None for a lesson without code)."""
         self.ready = False
         self.problem: str | None = None
         """Why the kernel could not start, if it could not."""
+        self.problem_hint: str | None = None
+        """With `problem`: the command that fixes it, when known (e.g. `cdc-tutor setup flink`)."""
         self.running: tuple[str, int] | None = None
         """(step id, snippet index) while a snippet runs."""
         self._emit = emit
@@ -171,7 +173,9 @@ class Practice:
         bootstrap = lab.bootstrap_servers if lab is not None else None
         from cdc_tutor.practice.runner import LessonRunner  # jupyter_client loads here, off the UI thread
 
-        runner = LessonRunner(self.lesson, self.settings, bootstrap, lab=lab if _can_cut(lab) else None, user=self.user)
+        runner = LessonRunner(
+            self.lesson, self.settings, bootstrap, lab=lab if _can_cut(lab) else None, user=self._user
+        )
         with self._lock:
             self.runner = runner
         runner.start(wait=True)  # ready, with the `tutor` module installed
@@ -193,11 +197,11 @@ class Practice:
         try:
             bootstrap = self.open()
         except Exception as problem:  # noqa: BLE001 - shown to the student; the lesson text still works
-            hint = getattr(problem, "hint", None)  # EngineMissing names the command that fixes it
+            self.problem_hint = getattr(problem, "hint", None)  # EngineMissing names the command that fixes it
             self.problem = str(problem).strip() or type(problem).__name__
             self._busy = False
             self._settled.set()
-            self._emit(KernelChanged("failed", problem=self.problem, hint=hint))
+            self._emit(KernelChanged("failed", problem=self.problem, hint=self.problem_hint))
             return
         if self._closed:
             self.runner.shutdown()

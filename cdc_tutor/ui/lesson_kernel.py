@@ -60,7 +60,14 @@ class LessonKernel:
 
     @property
     def problem(self) -> str | None:
-        return self.practice.problem
+        """Why the kernel could not start, as the student reads it."""
+        practice = self.practice
+        if practice.problem is None:
+            return None
+        return self._failure_text(practice.problem, practice.problem_hint)
+
+    def _failure_text(self, problem: str | None, hint: str | None) -> str | None:
+        return strings.ENGINE_MISSING.format(engine=self.lesson.engine, command=hint) if hint else problem
 
     @property
     def running(self) -> tuple[str, int] | None:
@@ -147,12 +154,7 @@ class LessonKernel:
             put(Note(strings.KERNEL_READY if event.bootstrap else strings.KERNEL_READY_NO_LAB, "ok", in_log=False))
             post(messages.KernelReady(lesson_id, event.bootstrap))
         elif state == "failed":
-            problem = (
-                strings.ENGINE_MISSING.format(engine=self.lesson.engine, command=event.hint)
-                if event.hint
-                else event.problem
-            )
-            self.practice.problem = problem
+            problem = self._failure_text(event.problem, event.hint)
             put(Note(strings.KERNEL_FAILED.format(problem=problem), "error"))
             post(messages.KernelFailed(lesson_id, problem))
         elif state == "died":
