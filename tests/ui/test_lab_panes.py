@@ -84,7 +84,7 @@ async def test_a_lesson_with_lab_options_gets_its_own_lab_in_the_tui(store, tmp_
     app = RecordingApp(
         course, store, partial(open_lab, settings), settings=settings, lab_key=partial(lab_key, settings)
     )
-    async with app.run_test(size=(120, 40), message_hook=record(app)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=record(app)) as pilot:  # as over SSH
         assert await _until(pilot, lambda: app.lab is not None)
         default_lab = app.lab
         assert default_lab.options == LabOptions()  # the catalog's lab: the defaults
