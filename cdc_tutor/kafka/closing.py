@@ -6,7 +6,8 @@ something other than "COOPERATIVE" (NULL when its request fails). confluent-kafk
 (`Consumer_rebalance_cb`, used whenever the Python callback did not call assign itself) then
 takes the EAGER branch and calls `rd_kafka_assign()` on a COOPERATIVE group; the stack of the
 hung CI run shows that request waiting on a reply queue nobody serves any more, in `close()`, for
-good (librdkafka #4527, #4041). The cure is to never let a rebalance callback reach `close()`:
+good (librdkafka #4527, #4041, and #4884, still open: `rd_kafka_assign()` hanging in a rebalance
+callback during close). The cure is to never let a rebalance callback reach `close()`:
 leave the group first, serve the revoke from `poll()` while the group is alive, then close an
 empty consumer.
 """
