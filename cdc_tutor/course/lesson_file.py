@@ -24,6 +24,11 @@ from cdc_tutor.course.model import (
 from cdc_tutor.course.steps import StepChecker
 from cdc_tutor.course.values import enum_message, is_int, nonempty_str, os_reason
 
+FORMAT_1_GONE = (
+    f"format 1 is no longer read (this tutor reads format {FORMAT_VERSION}): format 2 moved the code the "
+    "student writes from solutionCode into exercises in the step's text; set `format: 2` and see "
+    "lessons/README.md, 'Exercises' and 'From format 1'"
+)
 UNKNOWN_ORDER = 10**6  # sorts modules and lessons whose order could not be read last
 
 _LESSON_ID = re.compile(r"^[^/\s]+/\d{2}-[a-z0-9]+(-[a-z0-9]+)*$")
@@ -142,6 +147,8 @@ class LessonChecker:
         if present("format"):
             if not is_int(data["format"]):
                 check.add(line("format"), "field 'format' must be an integer")
+            elif data["format"] == 1:
+                check.add(line("format"), FORMAT_1_GONE)
             elif data["format"] != FORMAT_VERSION:
                 check.add(
                     line("format"), f"unsupported format {data['format']} (this tutor reads format {FORMAT_VERSION})"
@@ -188,6 +195,8 @@ class LessonChecker:
         step_checker = StepChecker(check)
         steps = step_checker.steps(data, entries)
         intro = step_checker.body(self.lines, self.body_start, steps) if steps or step_checker.written_step_ids else ""
+        if not check.problems:  # names are only worth checking in code that parses and steps that line up
+            step_checker.check_code_names(steps)
 
         if check.problems:
             return
@@ -213,7 +222,6 @@ class LessonChecker:
                     s.solution,
                     s.line,
                     snippets=tuple(s.snippets),
-                    solution_code=s.solution_code,
                     setup_code=s.setup_code,
                     outage=s.outage,
                 )

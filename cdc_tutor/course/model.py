@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
 ENGINES = ("python", "flink", "spark")
 
@@ -42,8 +42,14 @@ class Snippet:
     """A ```python fence of a step's section: code the student runs in the lesson's kernel."""
 
     index: int  # 1-based, in order within the step
-    code: str
+    code: str  # for an exercise: its starter, what the student's cell holds until they edit it
     line: int = 0  # file line of the opening fence; the code's line n is file line `line + n`
+    exercise: str = ""  # the exercise id (```python exercise=ID) when the student writes this cell
+    solution: str = ""  # an exercise's solution (```python solution=ID), shown after the step unlocks it
+
+    @property
+    def is_exercise(self) -> bool:
+        return bool(self.exercise)
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,6 @@ class Step:
     solution: str
     line: int = 0
     snippets: tuple[Snippet, ...] = ()
-    solution_code: str = ""  # `solutionCode`: what the student is asked to write; `verify` runs it
     setup_code: str = ""  # `setupCode`: run silently before the step's first snippet in a kernel
     outage: Outage | None = None
 
@@ -78,8 +83,13 @@ class Step:
 
     @property
     def has_code(self) -> bool:
-        """Something to run in a kernel: snippets, solution code or setup code."""
-        return bool(self.snippets or self.solution_code or self.setup_code)
+        """Something to run in a kernel: snippets (exercises included) or setup code."""
+        return bool(self.snippets or self.setup_code)
+
+    @property
+    def exercises(self) -> tuple[Snippet, ...]:
+        """The cells the student writes, in order."""
+        return tuple(snippet for snippet in self.snippets if snippet.is_exercise)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
-"""Runnable snippets: the ```python fences of a step's section, code fields, and their syntax checks for lint."""
+"""Runnable cells: the ```python fences of a step's section (given snippets, exercises and their
+solutions), code fields, and their syntax checks for lint."""
 
 from __future__ import annotations
 
 import ast
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from cdc_tutor.course.frontmatter import Checker, FieldNodes, YamlMapping
 from cdc_tutor.course.model import Snippet
@@ -13,20 +15,36 @@ from cdc_tutor.course.values import nonempty_str
 SNIPPET_INFO = "python"
 """The info string that makes a fence runnable; show code that must not run as `text`."""
 
+EXERCISE_ROLES = ("exercise", "solution")
+_EXERCISE_ID = re.compile(r"^[a-z0-9-]+$")
 _OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # IPython syntax a snippet may use: line magics, cell magics, shell escapes.
 _IPYTHON_LINE = re.compile(r"^(?P<indent>\s*)(%|!)")
 _COMPILE_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT  # IPython runs top-level `await`
 
 
-def extract_snippets(lines: list[str], start: int, stop: int) -> list[Snippet]:
-    """The python fences among `lines[start:stop]` (0-based indexes), numbered 1.. in order.
+@dataclass(frozen=True)
+class PythonFence:
+    """One ```python fence of a step's section, as written."""
+
+    role: str  # "snippet" (given code), "exercise" (a starter) or "solution"
+    name: str  # the exercise id for exercise and solution fences, "" for a snippet
+    code: str
+    open_index: int  # 0-based line index of the opening fence
+    close_index: int  # 0-based index of the closing fence (`stop` when unclosed)
+
+
+def python_fences(lines: list[str], start: int, stop: int) -> tuple[list[PythonFence], list[tuple[int, str]]]:
+    """The python fences among `lines[start:stop]` (0-based indexes), and (file line, problem) for
+    fences whose attributes are wrong.
 
     Fences follow CommonMark: up to three spaces of indentation (removed from the code lines
     too), a closing fence of the same character at least as long, and an unclosed fence runs to
-    `stop`. A backtick fence's info string cannot contain a backtick.
+    `stop`. A backtick fence's info string cannot contain a backtick. After `python`, one
+    attribute may follow: `exercise=ID` or `solution=ID`.
     """
-    snippets: list[Snippet] = []
+    fences: list[PythonFence] = []
+    problems: list[tuple[int, str]] = []
     index = start
     while index < stop:
         opened = _OPEN.match(lines[index])
@@ -40,9 +58,50 @@ def extract_snippets(lines: list[str], start: int, stop: int) -> list[Snippet]:
             end += 1
         if words and words[0] == SNIPPET_INFO:
             body = [_dedent(line, indent) for line in lines[index + 1 : end]]
-            snippets.append(Snippet(len(snippets) + 1, "\n".join(body).strip("\n") + "\n", index + 1))
+            code = "\n".join(body).strip("\n") + "\n"
+            role, name, problem = _fence_role(words[1:])
+            if problem:
+                problems.append((index + 1, problem))
+            else:
+                fences.append(PythonFence(role, name, code, index, end))
         index = end + 1
-    return snippets
+    return fences, problems
+
+
+def _fence_role(attributes: list[str]) -> tuple[str, str, str]:
+    """(role, exercise id, problem) from the words after `python` in a fence's info string.
+
+    Plain words (a title) are allowed; a `key=value` word must be exercise= or solution=, so a
+    misspelt `exercize=` is reported instead of silently becoming a given snippet.
+    """
+    pairs = [word.partition("=") for word in attributes if "=" in word]
+    if not pairs:
+        return "snippet", "", ""
+    role, _, name = pairs[0]
+    if len(pairs) > 1 or role not in EXERCISE_ROLES:
+        written = " ".join(f"{key}={value}" for key, _, value in pairs)
+        return "", "", (
+            f"python fence: unknown attribute {written!r} (write ```python, ```python exercise=ID or ```python solution=ID)"
+        )
+    if not _EXERCISE_ID.match(name):
+        return "", "", f"python fence: {role} id {name!r} must match [a-z0-9-]+, e.g. {role}=next-offsets"
+    return role, name, ""
+
+
+def extract_snippets(lines: list[str], start: int, stop: int) -> list[Snippet]:
+    """The runnable cells among `lines[start:stop]`, numbered 1.. in order; exercise cells get
+    their solution fence's code when the section has one."""
+    fences, _problems = python_fences(lines, start, stop)
+    return cells_of(fences)
+
+
+def cells_of(fences: Sequence[PythonFence]) -> list[Snippet]:
+    solutions = {fence.name: fence.code for fence in fences if fence.role == "solution"}
+    cells = [fence for fence in fences if fence.role != "solution"]
+    return [
+        Snippet(number, fence.code, fence.open_index + 1, fence.name, solutions.get(fence.name, ""))
+        for number, fence in enumerate(cells, start=1)
+    ]
 
 
 def _closes(line: str, fence: str) -> bool:
@@ -95,10 +154,11 @@ def snippet_problems(step_id: str, snippets: Sequence[Snippet]) -> list[tuple[in
     for snippet in snippets:
         problem = syntax_problem(snippet.code)
         if problem is not None:
+            what = f"the starter of exercise '{snippet.exercise}'" if snippet.exercise else "python snippet"
             found.append(
                 (
                     snippet.line + problem[0],
-                    f"step '{step_id}': python snippet {snippet.index}: syntax error: {problem[1]} "
+                    f"step '{step_id}': {what} {snippet.index}: syntax error: {problem[1]} "
                     "(code that must not run belongs in a `text` fence)",
                 )
             )

@@ -10,9 +10,10 @@ from typing import Any
 import yaml
 
 from cdc_tutor.course.checkpoints import KINDS, FieldSpec
+from cdc_tutor.course.code_names import KNOWN_NAMES, defined_names, read_names
 from cdc_tutor.course.frontmatter import Checker, FieldNodes, YamlMapping, sequence_items
 from cdc_tutor.course.model import Checkpoint, Outage, Snippet
-from cdc_tutor.course.snippets import extract_snippets, read_code_field, snippet_problems
+from cdc_tutor.course.snippets import PythonFence, cells_of, python_fences, read_code_field, snippet_problems, syntax_problem
 from cdc_tutor.course.values import has_type, nonempty_str, show, suggest, type_name
 
 _ID = re.compile(r"^[a-z0-9-]+$")
@@ -21,8 +22,14 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 STEP_FIELDS = ("id", "title", "checkpoints", "solution", "solutionCode", "setupCode", "outage")
 STEP_REQUIRED = ("id", "title", "checkpoints", "solution")
-CODE_FIELDS = ("solutionCode", "setupCode")
+CODE_FIELDS = ("setupCode",)
 CHECKPOINT_FIELDS = ("id", "kind", "prompt", "hints")
+STATE_CHECK_FIELDS = ("exercise",)  # kinds that judge live state may name the exercise they judge
+SOLUTION_CODE_GONE = (
+    "field 'solutionCode' is gone in format 2: write the exercise in the step's text as a "
+    "```python exercise=ID fence (the starter) and a ```python solution=ID fence, and name it in "
+    "the checkpoints that judge it (exercise: ID); see lessons/README.md, 'Exercises'"
+)
 
 
 @dataclass
@@ -34,7 +41,6 @@ class StepDraft:
     line: int
     id_line: int
     text: str = ""
-    solution_code: str = ""
     setup_code: str = ""
     snippets: list[Snippet] = field(default_factory=list)
     outage: Outage | None = None
@@ -46,6 +52,7 @@ class StepChecker:
     def __init__(self, check: Checker) -> None:
         self.check = check
         self.written_step_ids: set[str] = set()  # every string step id, valid or not
+        self.exercise_lines: dict[str, int] = {}  # exercise id -> file line of its first fence
         self._field_lines: dict[int, tuple[int, dict[str, int]]] = {}  # id(checkpoint) -> lines
 
     def steps(self, data: YamlMapping, entries: FieldNodes) -> list[StepDraft]:
@@ -103,6 +110,8 @@ class StepChecker:
                 check.value_line(entries, "solution", step_line), prefix + "field 'solution' must be a non-empty string"
             )
         code = {name: read_code_field(check, raw, entries, name, step_line, prefix) for name in CODE_FIELDS}
+        if "solutionCode" in raw:
+            check.add(check.value_line(entries, "solutionCode", step_line), prefix + SOLUTION_CODE_GONE)
         checkpoints = self.checkpoints(raw, entries, step_line, valid_id or f"#{index + 1}", prefix)
         if not valid_id or duplicate:
             return None
@@ -113,7 +122,6 @@ class StepChecker:
             checkpoints=checkpoints,
             line=step_line,
             id_line=id_line,
-            solution_code=code["solutionCode"],
             setup_code=code["setupCode"],
             outage=self.outage(raw, entries, step_line, prefix),
         )
@@ -203,7 +211,8 @@ class StepChecker:
         kind_name = raw.get("kind")
         kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
         kind_fields: Mapping[str, FieldSpec] = kind.fields if kind else {}
-        allowed = (*CHECKPOINT_FIELDS, *kind_fields) if kind else None  # None: unknown kind, cannot tell
+        general = (*CHECKPOINT_FIELDS, *(STATE_CHECK_FIELDS if kind and kind.needs_context else ()))
+        allowed = (*general, *kind_fields) if kind else None  # None: unknown kind, cannot tell
         required = (*CHECKPOINT_FIELDS, *(n for n, spec in kind_fields.items() if spec.required))
         entries = check.fields(raw, node, allowed, required, prefix, missing_line=line)
 
@@ -238,6 +247,11 @@ class StepChecker:
                         check.add(hint_line, f"{prefix}hint #{n + 1} must be a non-empty string")
 
         spec: dict[str, Any] = {}
+        if "exercise" in raw and allowed is not None and "exercise" in allowed:
+            if isinstance(raw["exercise"], str) and _ID.match(raw["exercise"]):
+                spec["exercise"] = raw["exercise"]
+            else:
+                check.add(value_line("exercise"), f"{prefix}field 'exercise' must be an exercise id ([a-z0-9-]+)")
         if kind is not None:
             typed = True
             for field_name, field_spec in kind_fields.items():
@@ -271,8 +285,8 @@ class StepChecker:
             spec=spec,
             line=line,
         )
-        if kind.validate_step is not None and typed:
-            self._field_lines[id(built)] = (line, {name: value_line(name) for name in kind_fields})
+        if typed:
+            self._field_lines[id(built)] = (line, {name: value_line(name) for name in (*kind_fields, "exercise")})
         return built
 
     # --- body
@@ -304,10 +318,14 @@ class StepChecker:
             if marker:
                 markers.append((marker.group(1), index))
 
-        def section(position: int) -> str:
+        def section(position: int, hidden: list[PythonFence]) -> str:
+            """The step's text as the student reads it: solution fences stay hidden until unlocked."""
             start = markers[position][1] + 1
             stop = markers[position + 1][1] if position + 1 < len(markers) else len(lines)
-            return "\n".join(lines[start:stop]).strip()
+            shown = [
+                lines[i] for i in range(start, stop) if not any(f.open_index <= i <= f.close_index for f in hidden)
+            ]
+            return "\n".join(shown).strip()
 
         by_id = {step.id: (order, step) for order, step in enumerate(steps)}
         first_marker: dict[str, int] = {}
@@ -333,17 +351,104 @@ class StepChecker:
                 )
             else:
                 last_order, last_id = order, step_id
-            step.text = section(position)
+            stop = markers[position + 1][1] if position + 1 < len(markers) else len(lines)
+            fences, fence_problems = python_fences(lines, index + 1, stop)
+            for problem_line, message in fence_problems:
+                check.add(problem_line, f"step '{step_id}': {message}")
+            step.text = section(position, [fence for fence in fences if fence.role == "solution"])
             if not step.text:
                 check.add(file_line, f"empty step '{step_id}': no text after its marker")
-            stop = markers[position + 1][1] if position + 1 < len(markers) else len(lines)
-            step.snippets = extract_snippets(lines, index + 1, stop)
+            step.snippets = cells_of(fences)
+            self.check_exercises(step, fences)
             self.check_snippets(step)
         for step in steps:
             if step.id not in first_marker:
                 check.add(step.id_line, f"step '{step.id}' has no marker '<!-- step: {step.id} -->' in the body")
         stop = markers[0][1] if markers else len(lines)
         return "\n".join(lines[body_start:stop]).strip()
+
+    def check_exercises(self, step: StepDraft, fences: list[PythonFence]) -> None:
+        """Every exercise has one solution in the same step, ids are unique in the lesson, and
+        solutions compile."""
+        check = self.check
+        exercises = {fence.name: fence for fence in fences if fence.role == "exercise"}
+        solutions: dict[str, PythonFence] = {}
+        for fence in fences:
+            line = fence.open_index + 1
+            if fence.role == "exercise":
+                first = self.exercise_lines.setdefault(fence.name, line)
+                if first != line:
+                    check.add(line, f"step '{step.id}': duplicate exercise id '{fence.name}' (first at line {first})")
+                continue
+            if fence.role != "solution":
+                continue
+            if fence.name in solutions:
+                check.add(line, f"step '{step.id}': a second solution for exercise '{fence.name}'")
+                continue
+            solutions[fence.name] = fence
+            if fence.name not in exercises:
+                check.add(
+                    line,
+                    f"step '{step.id}': solution for '{fence.name}', but the step has no "
+                    f"```python exercise={fence.name} fence",
+                )
+            found = syntax_problem(fence.code)
+            if found is not None:
+                check.add(line + found[0], f"step '{step.id}': solution '{fence.name}': syntax error: {found[1]}")
+        for name, fence in exercises.items():
+            if name not in solutions:
+                check.add(
+                    fence.open_index + 1,
+                    f"step '{step.id}': exercise '{name}' has no solution: add a ```python solution={name} fence",
+                )
+
+    def check_code_names(self, steps: list[StepDraft]) -> None:
+        """Checkpoints must judge names that lesson code defines, and name the exercise that
+        writes them: `next_offsets` read by a check but defined by no cell is a step no student
+        can pass; defined only by an exercise, the check names that exercise (`exercise: ID`)."""
+        given: set[str] = set()  # what the kernel holds after earlier steps and this step's given code
+        for step in steps:
+            given |= defined_names(step.setup_code)
+            written: dict[str, set[str]] = {}
+            for cell in step.snippets:
+                if cell.exercise:
+                    written[cell.exercise] = defined_names(cell.code) | defined_names(cell.solution)
+                else:
+                    given |= defined_names(cell.code)
+            for checkpoint in step.checkpoints:
+                lines = self._field_lines.get(id(checkpoint))
+                field_name = {"predicate": "expr", "window": "variable"}.get(checkpoint.kind)
+                if lines is None or field_name is None:
+                    continue
+                line = lines[1].get(field_name, lines[0])
+                reads = read_names(str(checkpoint.spec.get(field_name, ""))) - KNOWN_NAMES - given
+                from_exercises = {name for name in reads if any(name in names for names in written.values())}
+                unknown = sorted(reads - from_exercises)
+                if unknown:
+                    self.check.add(
+                        line,
+                        f"checkpoint '{checkpoint.id}': {field_name} reads {', '.join(unknown)}, which no snippet, "
+                        "exercise or setupCode of this or an earlier step defines",
+                    )
+                named = checkpoint.spec.get("exercise")
+                needed = sorted(n for n in from_exercises if named is None or n not in written.get(named, set()))
+                if needed:
+                    owners = sorted(e for e, names in written.items() if names & set(needed))
+                    self.check.add(
+                        line,
+                        f"checkpoint '{checkpoint.id}': judges {', '.join(needed)}, written in exercise "
+                        f"'{owners[0]}': name it (exercise: {owners[0]})",
+                    )
+            for names in written.values():
+                given |= names
+            judged = {cp.spec.get("exercise") for cp in step.checkpoints}
+            for cell in (c for c in step.snippets if c.exercise):
+                if cell.exercise not in judged:
+                    self.check.add(
+                        cell.line,
+                        f"step '{step.id}': exercise '{cell.exercise}' is judged by no checkpoint: "
+                        f"add `exercise: {cell.exercise}` to the checkpoint that checks it",
+                    )
 
     def check_snippets(self, step: StepDraft) -> None:
         """Syntax errors in the step's python fences, and checkpoints naming a missing snippet."""
@@ -353,8 +458,16 @@ class StepChecker:
         for checkpoint in step.checkpoints:
             lines = self._field_lines.get(id(checkpoint))
             kind = KINDS[checkpoint.kind]
-            if lines is None or kind.validate_step is None:
+            if lines is None:
                 continue
             line, field_lines = lines
+            named = checkpoint.spec.get("exercise")
+            if named and named not in {cell.exercise for cell in step.snippets}:
+                check.add(
+                    field_lines.get("exercise", line),
+                    f"checkpoint '{checkpoint.id}': exercise: step '{step.id}' has no exercise '{named}'",
+                )
+            if kind.validate_step is None:
+                continue
             for field_name, message in kind.validate_step(checkpoint.spec, len(step.snippets)):
                 check.add(field_lines.get(field_name, line), f"checkpoint '{checkpoint.id}': {field_name}: {message}")

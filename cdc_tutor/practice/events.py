@@ -17,8 +17,8 @@ EventCallback = Callable[[Any], None]
 
 @dataclass(frozen=True)
 class CodeStarted:
-    """run_step began one piece of a step's code: part "setup" (setupCode), "snippet" or
-    "solution" (solutionCode); `index` is the snippet's number, 0 for the other parts."""
+    """run_step began one piece of a step's code: part "setup" (setupCode) or "snippet" (a cell,
+    exercises included); `index` is the cell's number, 0 for setup."""
 
     step_id: str
     part: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cdc_tutor.course.model import Lesson, Step
@@ -59,7 +59,7 @@ class Practice:
         """(step id, snippet index) while a snippet runs."""
         self._emit = emit
         self._lab = lab or (lambda: None)
-        self._queue: deque[tuple[Step, int]] = deque()
+        self._queue: deque[tuple[Step, int, str | None]] = deque()  # (step, cell, its code or None)
         self._lock = threading.Lock()
         self._busy = False  # a thread is starting the kernel or draining the queue
         self._closed = False
@@ -81,15 +81,18 @@ class Practice:
         self._thread(self._start_kernel, "kernel-start")
         self._thread(self._watch, "kernel-watch")
 
-    def run(self, step: Step, indexes: list[int]) -> bool:
-        """Queue snippets of `step`; they run one after another, stopping at the first failure.
+    def run(self, step: Step, indexes: list[int], codes: Mapping[int, str] | None = None) -> bool:
+        """Queue cells of `step`; they run one after another, stopping at the first failure.
+
+        `codes` holds the text a cell runs when it is not the lesson's own (the student's exercise
+        as it is in the editor when they press the key).
 
         False when there is no kernel to run them (it failed to start: `problem` says why).
         """
         if self.problem is not None:
             return False
         with self._lock:
-            self._queue.extend((step, index) for index in indexes)
+            self._queue.extend((step, index, (codes or {}).get(index)) for index in indexes)
             launch = self.ready and not self._busy
             self._busy = self._busy or launch
         if launch:
@@ -182,10 +185,19 @@ class Practice:
         return bootstrap
 
     def run_step_now(
-        self, step: Step, on_event: EventCallback | None = None, *, timeout: float | None = None
+        self,
+        step: Step,
+        on_event: EventCallback | None = None,
+        *,
+        codes: Mapping[int, str] | None = None,
+        first: int = 1,
+        stop_on_error: bool = True,
+        timeout: float | None = None,
     ) -> list[CodeFinished]:
-        """Blocking: the step's setupCode, snippets and solutionCode (verify); CodeFinished per piece."""
-        finished: list[CodeFinished] = self.runner.run_step(step, on_event, solution=True, timeout=timeout)
+        """Blocking (verify): the step's setupCode and cells from `first` on; CodeFinished per piece."""
+        finished: list[CodeFinished] = self.runner.run_step(
+            step, on_event, codes=codes, first=first, stop_on_error=stop_on_error, timeout=timeout
+        )
         return finished
 
     def judge_now(self, checkpoint: Any, submission: Any, step_id: str, *, settle: bool = True) -> Any:
@@ -217,16 +229,16 @@ class Practice:
                 if not self._queue or self._closed:
                     self._busy = False
                     return
-                step, index = self._queue.popleft()
-            if not self._run_one(step, index):
+                step, index, code = self._queue.popleft()
+            if not self._run_one(step, index, code):
                 self._drop_queue()
 
-    def _run_one(self, step: Step, index: int) -> bool:
+    def _run_one(self, step: Step, index: int, code: str | None) -> bool:
         self.running = (step.id, index)
         self._emit(SnippetBegan(step.id, index, step.title))
         problem = None
         try:
-            result = self.runner.run_snippet(step, index, self._forward)
+            result = self.runner.run_snippet(step, index, self._forward, code=code)
         except Exception as error:  # noqa: BLE001 - the kernel could not start again, say why
             result, problem = None, str(error)
         finally:

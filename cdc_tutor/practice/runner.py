@@ -11,7 +11,7 @@ import functools
 import importlib.util
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -191,19 +191,27 @@ class LessonRunner:
         return result
 
     def run_snippet(
-        self, step: Step | str, index: int, on_event: EventCallback | None = None, timeout: float | None = None
+        self,
+        step: Step | str,
+        index: int,
+        on_event: EventCallback | None = None,
+        timeout: float | None = None,
+        *,
+        code: str | None = None,
     ) -> ExecutionResult:
-        """Run snippet `index` (1-based) of `step`, after its setupCode if that has not run yet.
+        """Run cell `index` (1-based) of `step`, after its setupCode if that has not run yet.
 
-        The one outage rule: a step with `outage` starts its clock when its first snippet starts,
-        however it is run (F5, Ctrl+S, verify).
+        `code` is what the cell holds now (the student's text of an exercise); by default the
+        lesson's own text (a given snippet, an exercise's starter). The one outage rule: a step
+        with `outage` starts its clock when its first cell starts, however it is run (F5, Ctrl+S,
+        verify).
         """
         step = self.step(step)
         snippet = step.snippet(index)
         self.run_setup(step, on_event, timeout)
         if step.outage is not None and step.snippets and index == step.snippets[0].index:
             self.schedule_outage(step)
-        result = self.run_code(snippet.code, on_event, timeout)
+        result = self.run_code(snippet.code if code is None else code, on_event, timeout)
         with self._lock:
             self.snippet_status[(step.id, index)] = result.status
         return result
@@ -213,11 +221,13 @@ class LessonRunner:
         step: Step | str,
         on_event: EventCallback | None = None,
         *,
-        solution: bool = False,
+        codes: Mapping[int, str] | None = None,
+        first: int = 1,
         stop_on_error: bool = True,
         timeout: float | None = None,
     ) -> list[CodeFinished]:
-        """setupCode, every snippet in order and, with `solution`, solutionCode (what verify runs).
+        """setupCode, then the cells from number `first` on, in order; `codes` replaces cells' text
+        (an exercise's solution in verify, the student's text in the TUI).
 
         `on_event` gets CodeStarted/CodeFinished around each piece and the kernel's events in
         between. Stops after the first piece that does not end "ok" unless `stop_on_error` is
@@ -225,6 +235,7 @@ class LessonRunner:
         """
         step = self.step(step)
         emit = on_event or (lambda _event: None)
+        codes = codes or {}
         finished: list[CodeFinished] = []
 
         def piece(part: str, index: int, run: Callable[[], ExecutionResult | None]) -> bool:
@@ -239,13 +250,12 @@ class LessonRunner:
 
         if not piece("setup", 0, lambda: self.run_setup(step, emit, timeout)):
             return finished
-        for snippet in step.snippets:
-            if not piece(
-                "snippet", snippet.index, functools.partial(self.run_snippet, step, snippet.index, emit, timeout)
-            ):
+        for snippet in step.snippets[first - 1 :]:
+            run = functools.partial(
+                self.run_snippet, step, snippet.index, emit, timeout, code=codes.get(snippet.index)
+            )
+            if not piece("snippet", snippet.index, run):
                 return finished
-        if solution and step.solution_code:
-            piece("solution", 0, lambda: self.run_code(step.solution_code, emit, timeout))
         return finished
 
     def schedule_outage(self, step: Step | str) -> threading.Event | None:

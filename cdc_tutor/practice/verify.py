@@ -2,9 +2,14 @@
 
 Per lesson: the lab the lesson asks for (open_lab: its `lab:` options, or the real stack in lab
 mode with a fresh `{user}` namespace) and a fresh kernel, through the same Practice the TUI uses.
-Per step, in order: every checkpoint must fail first (an `answer` gets the empty answer), then
-setupCode, the snippets and solutionCode run, then every checkpoint must pass (an `answer` gets its
-first accepted answer). Each outcome goes to `report(ok, where, reason)`.
+Per step, in order, the way a student goes through it:
+1. every checkpoint must fail first (an `answer` gets the empty answer);
+2. setupCode and every cell run as the lesson gives them, exercises holding their starters; each
+   checkpoint that names an exercise must still fail (a starter that passes teaches nothing);
+3. the exercises' solutions go into their cells and the cells from the first exercise on run
+   again, as F5 runs them; then every checkpoint must pass (an `answer` gets its first accepted
+   answer).
+Each outcome goes to `report(ok, where, reason)`.
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ def _verify_steps(
         position = next(i for i, step in enumerate(steps) if step.id == only_step)
         for earlier in steps[:position]:  # their state is what the step builds on
             if has_kernel:
-                practice.run_step_now(earlier, timeout=timeout)
+                solutions = {cell.index: cell.solution for cell in earlier.exercises}
+                practice.run_step_now(earlier, codes=solutions, timeout=timeout)
         steps = [steps[position]]
     for step in steps:
         where = f"{lesson.id}/{step.id}"
@@ -92,16 +98,39 @@ def _verify_steps(
             for cp in step.checkpoints
         }
         if has_kernel and step.has_code:
-            for done in practice.run_step_now(step, echo, timeout=timeout):
-                if not done.result.ok:
-                    label = done.part if done.part != "snippet" else f"snippet-{done.index}"
-                    report(False, f"{where}/{label}", describe(done.result))
+            _run_as_student(step, practice, report, where, timeout, echo)
         for checkpoint in step.checkpoints:
             if before[checkpoint.id].passed:
                 report(False, f"{where}/{checkpoint.id}", "passes before the step's code ran: it cannot fail")
                 continue
             after = practice.judge_now(checkpoint, _submission(checkpoint, before=False), step.id)
             report(after.passed, f"{where}/{checkpoint.id}", after.reason)
+
+
+def _run_as_student(
+    step: Any, practice: Practice, report: Report, where: str, timeout: float | None, echo: Callable[[Any], None] | None
+) -> None:
+    """Steps 2 and 3 of the algorithm: the starters, then the solutions typed into the cells."""
+    exercises = step.exercises
+    first = exercises[0].index if exercises else len(step.snippets) + 1
+    # A starter is incomplete by design: errors from the first exercise on are what it does.
+    for done in practice.run_step_now(step, echo, stop_on_error=not exercises, timeout=timeout):
+        if not done.result.ok and (done.part == "setup" or done.index < first):
+            report(False, f"{where}/{_label(done)}", describe(done.result))
+    if not exercises:
+        return
+    for checkpoint in step.checkpoints:
+        named = checkpoint.spec.get("exercise")
+        if named and practice.judge_now(checkpoint, None, step.id, settle=False).passed:
+            report(False, f"{where}/{checkpoint.id}", f"the starter of exercise '{named}' already passes it")
+    solutions = {cell.index: cell.solution for cell in exercises}
+    for done in practice.run_step_now(step, echo, codes=solutions, first=first, timeout=timeout):
+        if not done.result.ok:
+            report(False, f"{where}/{_label(done)}", describe(done.result))
+
+
+def _label(done: Any) -> str:
+    return done.part if done.part != "snippet" else f"snippet-{done.index}"
 
 
 def _submission(checkpoint: Any, *, before: bool) -> str | None:

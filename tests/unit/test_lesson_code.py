@@ -14,7 +14,7 @@ CODE_COURSE = FIXTURES / "code_course"
 
 HEAD = """\
 ---
-format: 1
+format: 2
 title: "Урок"
 description: "Описание"
 order: 1
@@ -128,17 +128,19 @@ def test_ran_must_name_an_existing_snippet(tmp_path):
     ]
 
 
-def test_solution_and_setup_code_are_read_and_compiled(tmp_path):
-    step = "    setupCode: |\n      import json\n    solutionCode: |\n      x = json.dumps(1)\n"
+def test_setup_code_is_read_and_compiled_and_solution_code_is_gone(tmp_path):
+    step = "    setupCode: |\n      import json\n"
     lesson = load(tmp_path, lesson_text("```python\ny = 2\n```", step=step))
     assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
     assert lesson.steps[0].setup_code == "import json\n"
-    assert lesson.steps[0].solution_code == "x = json.dumps(1)\n"
 
-    broken = "    solutionCode: |\n      x = 1\n      def f(:\n"  # the bad line is file line 15
+    broken = "    setupCode: |\n      x = 1\n      def f(:\n"  # the bad line is file line 15
     assert problems(load(tmp_path, lesson_text("```python\ny = 2\n```", step=broken))) == [
-        (15, "step 'one': field 'solutionCode': Python syntax error: invalid syntax")
+        (15, "step 'one': field 'setupCode': Python syntax error: invalid syntax")
     ]
+    gone = problems(load(tmp_path, lesson_text("```python\ny = 2\n```", step="    solutionCode: |\n      x = 1\n")))
+    assert len(gone) == 1 and gone[0][0] == 13
+    assert "field 'solutionCode' is gone in format 2" in gone[0][1] and "exercise=ID" in gone[0][1]
     empty = '    setupCode: "  "\n'
     assert problems(load(tmp_path, lesson_text("```python\ny = 2\n```", step=empty))) == [
         (13, "step 'one': field 'setupCode' must be a non-empty string of Python code")
@@ -191,11 +193,15 @@ def test_kafka_fields_depend_on_the_check(tmp_path):
     ]
 
 
-def test_a_kernel_checkpoint_without_any_snippet_is_fine(tmp_path):
-    checkpoints = RAN.replace("kind: ran\n        snippet: 1", 'kind: predicate\n        expr: "x == 1"')
-    lesson = load(tmp_path, lesson_text("Напишите код сами.", checkpoints))
+def test_a_checkpoint_reading_a_name_no_code_defines_is_reported(tmp_path):
+    # Format 1 let this through: a step asking for `x` with nowhere to write it; the student got NameError.
+    checkpoints = RAN.replace("kind: ran\n        snippet: 1", 'kind: predicate\n        expr: "x == 1 and len([y for y in range(3)]) == 3"')
+    found = problems(load(tmp_path, lesson_text("Напишите код сами.", checkpoints)))
+    assert found == [
+        (16, "checkpoint 'ran': expr reads x, which no snippet, exercise or setupCode of this or an earlier step defines")
+    ]
+    lesson = load(tmp_path, lesson_text("```python\nfor x in [1]:\n    pass\n```", checkpoints))
     assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
-    assert not lesson.steps[0].has_code
 
 
 def test_lab_and_outage_are_validated(tmp_path):
@@ -228,6 +234,8 @@ def test_the_code_fixture_course_loads_cleanly():
     course = load_course(CODE_COURSE)
     assert course.all_problems() == []
     (lesson,) = course.lessons()
-    assert [len(step.snippets) for step in lesson.steps] == [2, 2, 1]
+    assert [len(step.snippets) for step in lesson.steps] == [2, 2, 2]
+    assert [cell.exercise for cell in lesson.steps[2].snippets] == ["", "windows"]
+    assert "solution=windows" not in lesson.steps[2].text and "exercise=windows" in lesson.steps[2].text
     kinds = {cp.kind for step in lesson.steps for cp in step.checkpoints}
     assert kinds == {"ran", "predicate", "kafka", "window", "answer"}

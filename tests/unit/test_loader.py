@@ -20,7 +20,7 @@ BROKEN = FIXTURES / "broken"
 # A minimal valid lesson; line numbers below refer to it (the opening --- is line 1).
 VALID = """\
 ---
-format: 1
+format: 2
 title: "Урок"
 description: "Описание"
 order: 1
@@ -176,7 +176,7 @@ EXPECTED_LESSON_PROBLEMS = {
         (11, "live topic #1 'bad topic!' must be a Kafka topic name (letters, digits, '.', '_', '-')"),
     ],
     "03-bad-ids": [
-        (2, "unsupported format 2 (this tutor reads format 1)"),
+        (2, "unsupported format 3 (this tutor reads format 2)"),
         (11, "step #1: id 'Step_One' must match [a-z0-9-]+"),
         (23, "checkpoint #1 of step 'two': id 'Q 1' must match [a-z0-9-]+"),
         (33, "step 'two': duplicate checkpoint id 'q' (first at line 28)"),
