@@ -54,6 +54,7 @@ CLOSE = "Закрыть"
 PANES_HIDDEN = "Панели скрыты — F9 показать"
 
 PANE_TITLES = {
+    "code": "Код",
     "topics": "Топики",
     "output": "Вывод",
     "dataframe": "DataFrame",
@@ -61,6 +62,7 @@ PANE_TITLES = {
     "source": "База",
 }
 PANE_PLACEHOLDERS = {
+    "code": "",
     "topics": "Здесь появятся события Debezium из топиков урока: {topics}.",
     "output": "Здесь появится вывод кода урока (движок: {engine}).",
     "dataframe": "Здесь появятся DataFrame, которые покажет ваш код.",
@@ -493,3 +495,35 @@ PROGRESS_IMPORT_ANSWER = "должно быть null или строкой не 
 PROGRESS_IMPORT_DUPLICATE = "повторная запись для {key}"
 PROGRESS_IMPORT_MISSING = "не хватает полей {fields}"
 PROGRESS_IMPORT_UNKNOWN = "неизвестные поля {fields}"
+
+# --- the code editor and the student's exercise files ---------------------------------------
+CELL_FILE_TOO_BIG = "Файл {path} больше {limit} КБ: это не похоже на ячейку кода. Текст в редакторе не изменён."
+CELL_FILE_UNREADABLE = "Не удалось прочитать {path}: {error}. Текст в редакторе не изменён."
+CELL_FILE_NOT_TEXT = (
+    "В {path} не текст UTF-8 (двоичные данные?). Текст в редакторе не изменён; правка в редакторе перезапишет файл."
+)
+CELL_TOO_BIG_TO_SAVE = "Ячейка больше {limit} КБ и не сохранена: уберите лишнее (вставка слишком большого текста?)."
+CELL_FILE_UNWRITABLE = "Не удалось сохранить {path}: {error}. Текст остаётся в редакторе."
+CODE_NO_CELL = "# В этом шаге нет кода."
+CODE_HEADER_GIVEN = "Фрагмент {index} урока · только чтение · F5 запустить"
+CODE_HEADER_EXERCISE = "Упражнение {index} «{exercise}» · ваш код, файл {path} · F5 запустить"
+CODE_FILE_CHANGED = "Файл {path} изменён снаружи: в редакторе его новый текст (Alt+U вернёт прежний)."
+CODE_FILE_DELETED = "Файл ячейки удалили, пока он был открыт: текст из редактора записан снова."
+ACTION_UNDO = "Отменить правку"
+ACTION_REDO = "Вернуть правку"
+ACTION_EDIT_CODE = "Редактор"
+ACTION_EXTERNAL_EDITOR = "Открыть в $EDITOR"
+ACTION_RESET_CELL = "Вернуть заготовку"
+ACTION_INSERT_SOLUTION = "Вставить решение"
+EXTERNAL_EDITOR_NOT_EXERCISE = (
+    "Выбрана не ячейка-упражнение: фрагменты урока только для чтения (Ctrl+N — следующая ячейка)."
+)
+EXTERNAL_EDITOR_NONE = "Переменные $VISUAL и $EDITOR не заданы. Файл ячейки: {path} — откройте его в любом редакторе, сохранения подхватываются сами."
+EXTERNAL_EDITOR_NO_SUSPEND = "Этот терминал не даёт приостановить тьютор. Файл ячейки: {path} — откройте его в другом окне, сохранения подхватываются сами."
+EXTERNAL_EDITOR_FAILED = "Редактор {command} не запустился: {error}."
+EXTERNAL_EDITOR_EXIT = "Редактор {command} завершился с кодом {code}; текст ячейки прочитан из файла."
+RESET_CELL_QUESTION = (
+    "Вернуть заготовку упражнения «{exercise}»? Ваш код пропадёт из файла (в редакторе его вернёт Alt+U)."
+)
+RESET_CELL_DONE = "Заготовка возвращена. Alt+U вернёт ваш код."
+SOLUTION_INSERTED = "Решение вставлено в ячейку. Alt+U вернёт ваш вариант."

@@ -67,9 +67,9 @@ def read_names(expression: str) -> set[str]:
         tree = ast.parse(expression.strip(), mode="eval")
     except (SyntaxError, ValueError):
         return set()
-    bound = {
-        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-    } | {arg.arg for node in ast.walk(tree) if isinstance(node, ast.Lambda) for arg in node.args.args}
+    bound = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} | {
+        arg.arg for node in ast.walk(tree) if isinstance(node, ast.Lambda) for arg in node.args.args
+    }
     return {
         node.id
         for node in ast.walk(tree)

@@ -80,8 +80,12 @@ def _fence_role(attributes: list[str]) -> tuple[str, str, str]:
     role, _, name = pairs[0]
     if len(pairs) > 1 or role not in EXERCISE_ROLES:
         written = " ".join(f"{key}={value}" for key, _, value in pairs)
-        return "", "", (
-            f"python fence: unknown attribute {written!r} (write ```python, ```python exercise=ID or ```python solution=ID)"
+        return (
+            "",
+            "",
+            (
+                f"python fence: unknown attribute {written!r} (write ```python, ```python exercise=ID or ```python solution=ID)"
+            ),
         )
     if not _EXERCISE_ID.match(name):
         return "", "", f"python fence: {role} id {name!r} must match [a-z0-9-]+, e.g. {role}=next-offsets"

@@ -13,7 +13,14 @@ from cdc_tutor.course.checkpoints import KINDS, FieldSpec
 from cdc_tutor.course.code_names import KNOWN_NAMES, defined_names, read_names
 from cdc_tutor.course.frontmatter import Checker, FieldNodes, YamlMapping, sequence_items
 from cdc_tutor.course.model import Checkpoint, Outage, Snippet
-from cdc_tutor.course.snippets import PythonFence, cells_of, python_fences, read_code_field, snippet_problems, syntax_problem
+from cdc_tutor.course.snippets import (
+    PythonFence,
+    cells_of,
+    python_fences,
+    read_code_field,
+    snippet_problems,
+    syntax_problem,
+)
 from cdc_tutor.course.values import has_type, nonempty_str, show, suggest, type_name
 
 _ID = re.compile(r"^[a-z0-9-]+$")

@@ -251,9 +251,7 @@ class LessonRunner:
         if not piece("setup", 0, lambda: self.run_setup(step, emit, timeout)):
             return finished
         for snippet in step.snippets[first - 1 :]:
-            run = functools.partial(
-                self.run_snippet, step, snippet.index, emit, timeout, code=codes.get(snippet.index)
-            )
+            run = functools.partial(self.run_snippet, step, snippet.index, emit, timeout, code=codes.get(snippet.index))
             if not piece("snippet", snippet.index, run):
                 return finished
         return finished

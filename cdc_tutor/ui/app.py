@@ -178,7 +178,7 @@ class CdcTutorApp(App[None]):
 
         if isinstance(self.screen, DocumentScreen):
             return
-        keys = bindings_table([*self.screen.BINDINGS, *self.BINDINGS])
+        keys = bindings_table([*self.screen.BINDINGS, *self.BINDINGS, *getattr(self.screen, "HELP_ONLY", [])])
         self.push_screen(DocumentScreen(strings.HELP_TITLE, strings.HELP_TEXT.format(keys=keys)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

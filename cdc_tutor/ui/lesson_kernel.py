@@ -84,9 +84,9 @@ class LessonKernel:
         self._on_checked = done
         self.practice.check(session, checkpoint_id, answer)
 
-    def run(self, step: Step, indexes: list[int]) -> bool:
+    def run(self, step: Step, indexes: list[int], codes: dict[int, str] | None = None) -> bool:
         was_busy = self.practice.busy
-        if not self.practice.run(step, indexes):
+        if not self.practice.run(step, indexes, codes):
             self.output.set_status(strings.KERNEL_FAILED.format(problem=self.problem), "error")
             return False
         if not self.practice.ready:

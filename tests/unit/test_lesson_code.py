@@ -195,10 +195,15 @@ def test_kafka_fields_depend_on_the_check(tmp_path):
 
 def test_a_checkpoint_reading_a_name_no_code_defines_is_reported(tmp_path):
     # Format 1 let this through: a step asking for `x` with nowhere to write it; the student got NameError.
-    checkpoints = RAN.replace("kind: ran\n        snippet: 1", 'kind: predicate\n        expr: "x == 1 and len([y for y in range(3)]) == 3"')
+    checkpoints = RAN.replace(
+        "kind: ran\n        snippet: 1", 'kind: predicate\n        expr: "x == 1 and len([y for y in range(3)]) == 3"'
+    )
     found = problems(load(tmp_path, lesson_text("Напишите код сами.", checkpoints)))
     assert found == [
-        (16, "checkpoint 'ran': expr reads x, which no snippet, exercise or setupCode of this or an earlier step defines")
+        (
+            16,
+            "checkpoint 'ran': expr reads x, which no snippet, exercise or setupCode of this or an earlier step defines",
+        )
     ]
     lesson = load(tmp_path, lesson_text("```python\nfor x in [1]:\n    pass\n```", checkpoints))
     assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)

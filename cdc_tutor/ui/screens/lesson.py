@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import subprocess
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.app import SuspendNotSupported
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown
 
@@ -18,13 +21,28 @@ from cdc_tutor.ui import messages
 from cdc_tutor.ui.lesson_kernel import LessonKernel, run_outcome
 from cdc_tutor.ui.screens.confirm import ConfirmScreen
 from cdc_tutor.ui.screens.document import DocumentScreen
+from cdc_tutor.practice.exercise_files import ExerciseFiles, external_editor_command
+from cdc_tutor.ui.widgets.code_pane import CodePane
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
 from cdc_tutor.ui.widgets.snippet_bar import SnippetBar
 from cdc_tutor.ui.widgets.step_bar import StepBar
 
 NARROW_WIDTH = 100  # below this the panes share the screen with the text by toggling (F9)
 SHORT_HEIGHT = 30  # below this the checkpoint list scrolls in fewer lines, so the input stays visible
-CODE_ACTIONS = frozenset({"run_snippet", "run_step", "next_snippet", "previous_snippet", "interrupt", "restart_kernel"})
+CODE_ACTIONS = frozenset(
+    {
+        "run_snippet",
+        "run_step",
+        "next_snippet",
+        "previous_snippet",
+        "interrupt",
+        "restart_kernel",
+        "edit_code",
+        "external_editor",
+        "reset_cell",
+        "insert_solution",
+    }
+)
 WATCHED_TABS = ("output", "dataframe", "windows")  # a run leaves these in front; others give way to output
 
 
@@ -62,6 +80,17 @@ class LessonScreen(Screen[None]):
         Binding("f9", "toggle_panes", strings.ACTION_TOGGLE_PANES),
         Binding("escape", "back", strings.ACTION_BACK),
         Binding("ctrl+y", "reset_lesson", strings.ACTION_RESET_LESSON, show=False),
+        # The code editor: Ctrl+E goes to it and back (priority: TextArea and Input read it as "end").
+        Binding("ctrl+e", "edit_code", strings.ACTION_EDIT_CODE, priority=True),
+        Binding("alt+e", "external_editor", strings.ACTION_EXTERNAL_EDITOR, show=False),
+        Binding("alt+s", "reset_cell", strings.ACTION_RESET_CELL, show=False),
+        Binding("alt+i", "insert_solution", strings.ACTION_INSERT_SOLUTION, show=False),
+    ]
+
+    # Keys the editor itself takes, listed in F1 help (CodeEditor binds them).
+    HELP_ONLY = [
+        Binding("ctrl+underscore,alt+u", "undo", strings.ACTION_UNDO),
+        Binding("alt+r", "redo", strings.ACTION_REDO),
     ]
 
     def __init__(self, session: LessonSession) -> None:
@@ -76,7 +105,9 @@ class LessonScreen(Screen[None]):
         with Horizontal(id="lesson-body"):
             with VerticalScroll(id="text-column"):
                 yield Markdown(id="lesson-text")
-            yield LessonPanes(self.session.lesson, id="panes")
+            lesson = self.session.lesson
+            files = ExerciseFiles(self.app.settings_or_default().data_dir, lesson.id)
+            yield LessonPanes(lesson, files, id="panes")
         yield SnippetBar(id="snippet-bar")
         yield StepBar(id="step-bar")
         yield Footer()
@@ -97,6 +128,8 @@ class LessonScreen(Screen[None]):
         self.query_one("#answer", Input).focus()
 
     def on_unmount(self) -> None:
+        if self.code_pane is not None:
+            self.code_pane.flush()  # the student's last keystrokes are theirs too
         if self.kernel is not None:
             self.kernel.close()
 
@@ -128,6 +161,21 @@ class LessonScreen(Screen[None]):
         if active is not None and not needs_input:  # a check of live state: nothing to type, F2 judges it
             self.query_one("#answer", Input).placeholder = strings.CHECK_BY_KEY
         self.query_one(SnippetBar).show(session.step)
+        self._show_selected_cell()
+
+    @property
+    def code_pane(self) -> CodePane | None:
+        found = self.query(CodePane)
+        return found.first() if found else None
+
+    def _show_selected_cell(self) -> None:
+        pane = self.code_pane
+        if pane is not None:
+            step = self.session.step
+            pane.show_cell(step, self.query_one(SnippetBar).selected(step))
+
+    def on_code_pane_notice(self, message: CodePane.Notice) -> None:
+        self._say(message.text)
 
     def _say(self, notice: str) -> None:
         self.notice = notice
@@ -184,11 +232,15 @@ class LessonScreen(Screen[None]):
     # -- code: snippets and the kernel (LessonKernel does the work) ----------------------------
 
     def action_run_snippet(self) -> None:
+        """F5 runs the selected cell as the editor holds it; a given snippet moves on to the next,
+        an exercise stays selected (the student runs it again after each fix)."""
         step, bar = self.session.step, self.query_one(SnippetBar)
         snippet = bar.selected(step)
         if snippet is not None:
             self._run(step, [snippet.index])
-            bar.select(step, bar.position(step) + 1)
+            if not snippet.is_exercise:
+                bar.select(step, bar.position(step) + 1)
+                self._show_selected_cell()
 
     def action_run_step(self) -> None:
         step = self.session.step
@@ -197,9 +249,14 @@ class LessonScreen(Screen[None]):
 
     def _run(self, step, indexes: list[int]) -> None:
         panes = self.query_one(LessonPanes)
+        pane = self.code_pane
+        codes = {}
+        if pane is not None:
+            pane.flush()
+            codes = {i: pane.code_for(step, step.snippet(i)) for i in indexes if step.snippet(i).is_exercise}
         if panes.active_tab not in WATCHED_TABS:
             panes.show_tab("output")
-        if self.kernel.run(step, indexes):
+        if self.kernel.run(step, indexes, codes):
             self.query_one(SnippetBar).mark(step.id, indexes, "queued")
         else:
             self._say(strings.KERNEL_FAILED.format(problem=self.kernel.problem))
@@ -207,6 +264,7 @@ class LessonScreen(Screen[None]):
     def action_next_snippet(self, delta: int = 1) -> None:
         bar = self.query_one(SnippetBar)
         bar.select(self.session.step, bar.position(self.session.step) + delta)
+        self._show_selected_cell()
 
     def action_previous_snippet(self) -> None:
         self.action_next_snippet(-1)
@@ -236,6 +294,69 @@ class LessonScreen(Screen[None]):
 
     def on_kernel_restarted(self, _message: messages.KernelRestarted) -> None:
         self.query_one(SnippetBar).forget()  # a fresh kernel has run nothing
+
+    # -- the code editor ------------------------------------------------------------------------
+
+    def action_edit_code(self) -> None:
+        """Ctrl+E: to the editor (the code tab in front; on a narrow screen, instead of the text);
+        pressed in the editor, back to the text and the answer field."""
+        pane = self.code_pane
+        if pane is None:
+            return
+        if pane.editor.has_focus:
+            if self.has_class("narrow"):
+                self.remove_class("panes-toggled")
+            self.query_one("#answer", Input).focus()
+            return
+        self.query_one(LessonPanes).show_tab("code")
+        if self.has_class("narrow"):
+            self.add_class("panes-toggled")
+        pane.editor.focus()
+
+    def action_external_editor(self) -> None:
+        """Alt+E: the exercise in $VISUAL/$EDITOR; the tutor waits and reads the file back."""
+        pane = self.code_pane
+        if pane is None or pane.cell is None:
+            self._say(strings.EXTERNAL_EDITOR_NOT_EXERCISE)
+            return
+        pane.flush(force=True)
+        path = pane.cell.files.path(pane.cell.exercise)
+        command = external_editor_command(path)
+        if command is None:
+            self._say(strings.EXTERNAL_EDITOR_NONE.format(path=path))
+            return
+        try:
+            with self.app.suspend():
+                finished = subprocess.run(command, check=False)
+        except SuspendNotSupported:
+            self._say(strings.EXTERNAL_EDITOR_NO_SUSPEND.format(path=path))
+            return
+        except OSError as error:
+            self._say(strings.EXTERNAL_EDITOR_FAILED.format(command=command[0], error=error.strerror or error))
+            return
+        pane.reload()
+        if finished.returncode != 0:
+            self._say(strings.EXTERNAL_EDITOR_EXIT.format(command=command[0], code=finished.returncode))
+
+    def action_reset_cell(self) -> None:
+        pane = self.code_pane
+        if pane is None or pane.cell is None:
+            self._say(strings.EXTERNAL_EDITOR_NOT_EXERCISE)
+            return
+        question = strings.RESET_CELL_QUESTION.format(exercise=pane.cell.exercise)
+        self._after_confirmation(question, lambda: (pane.reset_to_starter(), self._say(strings.RESET_CELL_DONE)))
+
+    def action_insert_solution(self) -> None:
+        session, pane = self.session, self.code_pane
+        if pane is None or pane.cell is None:
+            self._say(strings.EXTERNAL_EDITOR_NOT_EXERCISE)
+            return
+        if not session.solution_available():
+            self._say(strings.SOLUTION_LOCKED.format(count=FAILURES_BEFORE_SOLUTION, failures=session.failures()))
+            return
+        pane.insert_solution()
+        self.post_message(messages.SolutionShown(session.lesson.id, session.step.id))
+        self._say(strings.SOLUTION_INSERTED)
 
     # -- hints, solution, resets, navigation ---------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The lesson's live panes as tabs: topics, code output, DataFrame, windows, source database."""
+"""The lesson's panes as tabs: the code editor, topics, code output, DataFrame, windows, source database."""
 
 from __future__ import annotations
 
@@ -8,21 +8,24 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from cdc_tutor import strings
 from cdc_tutor.course.model import Lesson
+from cdc_tutor.practice.exercise_files import ExerciseFiles
+from cdc_tutor.ui.widgets.code_pane import CodePane
 from cdc_tutor.ui.widgets.frame_pane import FramePane
 from cdc_tutor.ui.widgets.output_pane import OutputPane
 from cdc_tutor.ui.widgets.source_pane import SourcePane
 from cdc_tutor.ui.widgets.topic_pane import TopicPane
 from cdc_tutor.ui.widgets.windows_pane import WindowsPane
 
-PANE_IDS = ("topics", "output", "dataframe", "windows", "source")
+PANE_IDS = ("code", "topics", "output", "dataframe", "windows", "source")
 
 
 class LessonPanes(Vertical):
     """Tabs whose ids are `pane-<name>` so later capabilities can mount into them."""
 
-    def __init__(self, lesson: Lesson, **kwargs) -> None:
+    def __init__(self, lesson: Lesson, files: ExerciseFiles, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lesson = lesson
+        self.files = files
 
     def show_tab(self, pane: str) -> None:
         self.query_one("#pane-tabs", TabbedContent).active = f"pane-{pane}"
@@ -33,11 +36,15 @@ class LessonPanes(Vertical):
 
     def compose(self) -> ComposeResult:
         topics = ", ".join(self.lesson.live_topics) or strings.NO_TOPICS
-        with TabbedContent(id="pane-tabs"):
-            for pane in PANE_IDS:
+        has_code = any(step.snippets for step in self.lesson.steps)
+        # A lesson with code opens on the editor; one without has no code tab at all.
+        with TabbedContent(id="pane-tabs", initial="pane-code" if has_code else "pane-topics"):
+            for pane in PANE_IDS if has_code else PANE_IDS[1:]:
                 placeholder = strings.PANE_PLACEHOLDERS[pane].format(topics=topics, engine=self.lesson.engine)
                 with TabPane(strings.PANE_TITLES[pane], id=f"pane-{pane}"):
-                    if pane == "topics":
+                    if pane == "code":
+                        yield CodePane(self.files, id="code-pane")
+                    elif pane == "topics":
                         yield TopicPane(self.lesson.live_topics, id="topic-pane")
                     elif pane == "source":
                         yield SourcePane(id="source-pane")

@@ -1,0 +1,78 @@
+"""CodeEditor: Textual's TextArea as a Python editor that leaves the lesson's keys to the lesson.
+
+TextArea binds F6/F7 (select line/all) and Ctrl+Z/Ctrl+Y (undo/redo); in the lesson those are
+reset step, previous step, stop the code and reset lesson, which must work while the student
+types. Undo and redo move to keys that survive SSH and tmux: Ctrl+_ (Ctrl+/ in most terminals)
+or Alt+U, and Alt+R. Enter keeps the line's indentation (one level more after a colon) and
+Backspace in leading spaces goes back one indentation level.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.binding import Binding
+from textual.widgets import TextArea
+
+from cdc_tutor import strings
+
+INDENT = 4
+_LESSON_KEYS = {"f6", "f7", "ctrl+z", "super+z", "ctrl+y", "super+y"}
+
+
+def _without_lesson_keys(bindings: list) -> list:
+    kept = []
+    for binding in bindings:
+        keys = [key for key in binding.key.split(",") if key.strip() not in _LESSON_KEYS]
+        if keys:
+            kept.append(Binding(",".join(keys), binding.action, binding.description, show=False))
+    return kept
+
+
+def next_line_indent(line_before_cursor: str) -> str:
+    """The indentation Enter gives the new line: the current one, one level more after a colon."""
+    indent = line_before_cursor[: len(line_before_cursor) - len(line_before_cursor.lstrip(" "))]
+    code = line_before_cursor.split("#", 1)[0].rstrip()
+    return indent + " " * INDENT if code.endswith(":") else indent
+
+
+class CodeEditor(TextArea, inherit_bindings=False):
+    """A Python cell: line numbers, highlighting, soft tabs, auto-indent; lesson keys pass through."""
+
+    BINDINGS = [
+        *_without_lesson_keys(TextArea.BINDINGS),
+        Binding("ctrl+underscore,alt+u", "undo", strings.ACTION_UNDO, show=False),
+        Binding("alt+r", "redo", strings.ACTION_REDO, show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            "",
+            language="python" if "python" in TextArea().available_languages else None,
+            theme="monokai",
+            soft_wrap=False,
+            tab_behavior="indent",
+            show_line_numbers=True,
+            **kwargs,
+        )
+        self.indent_type = "spaces"
+        self.indent_width = INDENT
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and not self.read_only:
+            event.stop()
+            event.prevent_default()
+            row, column = self.cursor_location
+            start, end = self.selection
+            self._replace_via_keyboard("\n" + next_line_indent(self.document[row][:column]), start, end)
+            return
+        await super()._on_key(event)
+
+    def action_delete_left(self) -> None:
+        """In the leading spaces of a line, go back to the previous indentation level."""
+        row, column = self.cursor_location
+        before = self.document[row][:column]
+        if self.selection.is_empty and column > 0 and not before.strip(" ") and not self.read_only:
+            width = (column - 1) % INDENT + 1
+            self._delete_via_keyboard((row, column - width), (row, column))
+            return
+        super().action_delete_left()
