@@ -9,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import editor_latency  # noqa: E402
 import frame  # noqa: E402
 import kernel  # noqa: E402
 import source_encode  # noqa: E402
@@ -23,6 +24,7 @@ BENCHMARKS = {
     "frame": frame.measure,
     "source": source_encode.measure,
     "kernel": kernel.measure,
+    "editor": editor_latency.measure,
 }
 
 

@@ -518,8 +518,14 @@ ACTION_INSERT_SOLUTION = "Вставить решение"
 EXTERNAL_EDITOR_NOT_EXERCISE = (
     "Выбрана не ячейка-упражнение: фрагменты урока только для чтения (Ctrl+N — следующая ячейка)."
 )
-EXTERNAL_EDITOR_NONE = "Переменные $VISUAL и $EDITOR не заданы. Файл ячейки: {path} — откройте его в любом редакторе, сохранения подхватываются сами."
-EXTERNAL_EDITOR_NO_SUSPEND = "Этот терминал не даёт приостановить тьютор. Файл ячейки: {path} — откройте его в другом окне, сохранения подхватываются сами."
+EXTERNAL_EDITOR_NONE = (
+    "Переменные $VISUAL и $EDITOR не заданы. Файл ячейки: {path} — откройте его в любом редакторе, "
+    "сохранения подхватываются сами."
+)
+EXTERNAL_EDITOR_NO_SUSPEND = (
+    "Этот терминал не даёт приостановить тьютор. Файл ячейки: {path} — откройте его в другом окне, "
+    "сохранения подхватываются сами."
+)
 EXTERNAL_EDITOR_FAILED = "Редактор {command} не запустился: {error}."
 EXTERNAL_EDITOR_EXIT = "Редактор {command} завершился с кодом {code}; текст ячейки прочитан из файла."
 RESET_CELL_QUESTION = (
@@ -527,3 +533,16 @@ RESET_CELL_QUESTION = (
 )
 RESET_CELL_DONE = "Заготовка возвращена. Alt+U вернёт ваш код."
 SOLUTION_INSERTED = "Решение вставлено в ячейку. Alt+U вернёт ваш вариант."
+ACTION_SELECT_ALL = "Выделить всю ячейку"
+
+# Progress export/import of the student's exercise code (course/progress_export.py, commands/progress.py)
+PROGRESS_IMPORT_LESSON_ID = "должно быть идентификатором урока вида module-5/01-advanced-python-consumer"
+PROGRESS_IMPORT_EXERCISE_ID = "должно быть идентификатором упражнения: строчные латинские буквы, цифры и дефисы"
+PROGRESS_IMPORT_CODE_TEXT = "должно быть текстом UTF-8 без символов NUL"
+PROGRESS_IMPORT_CODE_SIZE = "должно быть не больше {maximum} байт в UTF-8, а здесь {got}"
+PROGRESS_IMPORT_CODE_DUPLICATE = "повторный код для упражнения {exercise} урока {lesson}"
+MSG_EXPORTED_CODE = "Код упражнений в файле: {count}."
+MSG_EXPORT_CELL_SKIPPED = "Код не выгружен: {problem}"
+MSG_IMPORTED_CODE = "Код упражнений: импортировано {imported}, оставлено ваших (отличаются от импорта) {kept}."
+MSG_IMPORTED_CODE_KEPT = "Ваши файлы с другим кодом не тронуты; --replace заменит их импортированными."
+MSG_CODE_NOT_WRITTEN = "Код упражнения {exercise} урока {lesson} не записан: {problem}"

@@ -1,8 +1,14 @@
 """`cdc-tutor progress [list | export [FILE] | import FILE [--replace]]`: show, save, restore progress.
 
+The document carries the student's exercise code (version 2, `<data dir>/work/<lesson>/<exercise>.py`
+of the loaded course's exercises) when they saved any. Import writes it back: `--replace` overwrites
+every imported cell; merge writes a cell only where the student has no file of their own (a file
+that differs is kept and counted).
+
 Exit codes: 0 success; 1 no lessons found, the export file could not be written, or an import
-could not be saved (progress file unwritable); 2 the import document could not be read or is
-invalid (the store is left untouched). Store notices (damaged file moved aside...) go to stderr.
+could not be saved (progress file unwritable, or an exercise file could not be written); 2 the
+import document could not be read or is invalid (nothing is changed: neither progress nor code).
+Store notices (damaged file moved aside...) go to stderr.
 """
 
 from __future__ import annotations
@@ -51,9 +57,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for notice in store.notices:
             print(notice, file=sys.stderr)
         if action == "export":
-            return _export(store, args.file)
+            return _export(store, args.file, settings)
         if action == "import":
-            return _import(store, args.file, args.replace)
+            return _import(store, args.file, args.replace, settings)
         return _list(store, settings)
     finally:
         store.close()
@@ -81,8 +87,26 @@ def _list(store, settings: Settings) -> int:
     return 0
 
 
-def _export(store, file: str) -> int:
-    document = store.export()
+def _saved_code(settings: Settings) -> tuple[list[dict[str, str]], list[str]]:
+    """The student's saved cells of the loaded course's exercises, and why any file was left out."""
+    from cdc_tutor.course.loader import load_course
+    from cdc_tutor.practice.exercise_files import saved_cells, unreadable_cells
+
+    exercises: dict[str, set[str]] = {}
+    for lesson in load_course(settings.lessons_dir).lessons():
+        ids = {snippet.exercise for step in lesson.steps for snippet in step.exercises}
+        if ids:
+            exercises[lesson.id] = ids
+    return saved_cells(settings.data_dir, exercises), unreadable_cells(settings.data_dir, exercises)
+
+
+def _export(store, file: str, settings: Settings) -> int:
+    from cdc_tutor.course.progress_export import with_code
+
+    code, problems = _saved_code(settings)
+    for problem in problems:
+        print(strings.MSG_EXPORT_CELL_SKIPPED.format(problem=problem), file=sys.stderr)
+    document = with_code(store.export(), code)
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if file == "-":
         sys.stdout.write(text)
@@ -100,11 +124,14 @@ def _export(store, file: str) -> int:
         print(strings.MSG_CANNOT_WRITE.format(path=path, error=error.strerror or error), file=sys.stderr)
         return 1
     print(strings.MSG_EXPORTED.format(path=path, count=len(document["records"])))
+    print(strings.MSG_EXPORTED_CODE.format(count=len(code)))
     return 0
 
 
-def _import(store, file: str, replace: bool) -> int:
+def _import(store, file: str, replace: bool, settings: Settings) -> int:
     from cdc_tutor.course.progress import ProgressImportError
+    from cdc_tutor.course.progress_export import validate_document
+    from cdc_tutor.practice.exercise_files import MAX_CELL_BYTES
 
     name = "stdin" if file == "-" else file
     try:
@@ -119,6 +146,7 @@ def _import(store, file: str, replace: bool) -> int:
         print(strings.MSG_BAD_JSON.format(path=name, error=error), file=sys.stderr)
         return 2
     try:
+        _, code = validate_document(document, max_code_bytes=MAX_CELL_BYTES)  # all of it, before any write
         count = store.import_(document, replace=replace)
     except ProgressImportError as error:
         print(error, file=sys.stderr)
@@ -129,4 +157,32 @@ def _import(store, file: str, replace: bool) -> int:
     print(
         strings.MSG_IMPORTED.format(count=count, mode=strings.MSG_MODE_REPLACE if replace else strings.MSG_MODE_MERGE)
     )
-    return 0
+    if "code" not in document:
+        return 0  # version 1: no code to write
+    return _import_code(code, replace, settings)
+
+
+def _import_code(code: list[dict[str, str]], replace: bool, settings: Settings) -> int:
+    from cdc_tutor.practice.exercise_files import ExerciseFiles, import_cell
+
+    imported = kept = 0
+    failed = False
+    for cell in code:
+        files = ExerciseFiles(settings.data_dir, cell["lesson_id"])
+        outcome, problem = import_cell(files, cell["exercise_id"], cell["text"], replace)
+        if outcome == "imported":
+            imported += 1
+        elif outcome == "kept":
+            kept += 1
+        else:
+            failed = True
+            print(
+                strings.MSG_CODE_NOT_WRITTEN.format(
+                    lesson=cell["lesson_id"], exercise=cell["exercise_id"], problem=problem
+                ),
+                file=sys.stderr,
+            )
+    print(strings.MSG_IMPORTED_CODE.format(imported=imported, kept=kept))
+    if kept:
+        print(strings.MSG_IMPORTED_CODE_KEPT)
+    return 1 if failed else 0

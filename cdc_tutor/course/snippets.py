@@ -84,7 +84,8 @@ def _fence_role(attributes: list[str]) -> tuple[str, str, str]:
             "",
             "",
             (
-                f"python fence: unknown attribute {written!r} (write ```python, ```python exercise=ID or ```python solution=ID)"
+                f"python fence: unknown attribute {written!r} "
+                "(write ```python, ```python exercise=ID or ```python solution=ID)"
             ),
         )
     if not _EXERCISE_ID.match(name):

@@ -162,3 +162,30 @@ def external_editor_command(path: Path, environ: Mapping[str, str] | None = None
             if words:
                 return [*words, str(path)]
     return None
+
+
+def unreadable_cells(data_dir: Path, exercises: dict[str, set[str]]) -> list[str]:
+    """Why each exercise file of `exercises` that exists cannot be exported (Russian), as `saved_cells` skips it."""
+    problems = []
+    for lesson_id in sorted(exercises):
+        files = ExerciseFiles(data_dir, lesson_id)
+        for exercise in sorted(exercises[lesson_id]):
+            if files.stamp(exercise) is not None:
+                cell = files.load(exercise, "")
+                if cell.text is None:
+                    problems.append(cell.problem)
+    return problems
+
+
+def import_cell(files: ExerciseFiles, exercise: str, text: str, replace: bool) -> tuple[str, str]:
+    """Write one imported cell: ("imported", "") when the file now holds `text`; ("kept", "") when the
+    student's own different file stays (merge); ("failed", why) when it could not be written.
+    Merge writes only where there is no file; `replace` overwrites whatever is there."""
+    if files.stamp(exercise) is not None:
+        local = files.load(exercise, "")
+        if local.saved and local.text == text:
+            return "imported", ""  # already there: the file (and an open editor) stays untouched
+        if not replace:
+            return "kept", ""
+    problem = files.save(exercise, text)
+    return ("failed", problem) if problem else ("imported", "")

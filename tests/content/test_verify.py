@@ -68,8 +68,9 @@ def test_a_wrong_solution_fails_verify(tmp_path):
     course = broken_copy(tmp_path, 'events.groupby(["window_start", "op"])', 'events.groupby(["op"])')
     done = verify(course, tmp_path / "data", LESSON)
     assert done.returncode == 1
+    # The solution runs in the exercise's cell, the second of the step, as F5 runs it.
     assert (
-        f"FAIL {LESSON}/windows/solution: error: KeyError" in done.stdout
+        f"FAIL {LESSON}/windows/snippet-2: error: KeyError" in done.stdout
         or f"FAIL {LESSON}/windows/window-rows:" in done.stdout
     ), done.stdout
     assert done.stdout.splitlines()[-1].startswith("verify FAILED: ")
@@ -82,6 +83,20 @@ def test_a_solution_giving_other_rows_fails_the_window_check(tmp_path):
     failed = [line for line in done.stdout.splitlines() if line.startswith("FAIL")]
     assert len(failed) == 1 and failed[0].startswith(f"FAIL {LESSON}/windows/window-rows: ")
     assert "Не хватает строк" in failed[0]
+
+
+def test_a_starter_that_already_passes_is_reported(tmp_path):
+    starter = 'windows = None  # TODO: events per (window_start, op), the count in a column named "count"'
+    course = broken_copy(
+        tmp_path,
+        starter,
+        'events["window_start"] = events["ts"].dt.floor("min").dt.strftime("%Y-%m-%d %H:%M:%S")\n'
+        'windows = events.groupby(["window_start", "op"]).size().reset_index(name="count")',
+    )
+    done = verify(course, tmp_path / "data", "--step", "windows")
+    assert done.returncode == 1
+    failed = [line for line in done.stdout.splitlines() if line.startswith("FAIL")]
+    assert failed == [f"FAIL {LESSON}/windows/window-rows: the starter of exercise 'windows' already passes it"]
 
 
 def test_a_checkpoint_that_cannot_fail_is_reported(tmp_path):

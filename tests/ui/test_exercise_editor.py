@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import os
 import stat
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from cdc_tutor.commands.run import lab_factory
 from cdc_tutor.course.loader import load_course
+from cdc_tutor.lab import lab_key
+from cdc_tutor.settings import Settings
 from cdc_tutor.ui import messages
 from cdc_tutor.ui.widgets.code_pane import CodePane
 from cdc_tutor.ui.widgets.snippet_bar import SnippetBar
@@ -17,7 +21,7 @@ from cdc_tutor.ui.widgets.snippet_bar import SnippetBar
 from .conftest import RecordingApp, record
 from .test_code_kernel import wait_until
 from .test_walk import open_lesson, posted
-from .typing import type_code
+from .typing import KEY_NAMES, type_code
 
 COURSE = Path(__file__).resolve().parents[1] / "fixtures" / "exercise_course"
 LESSON = "module-1/01-exercise"
@@ -85,9 +89,9 @@ async def test_student_types_the_exercise_runs_it_and_opens_the_next_step(exerci
         await wait_until(pilot, lambda: posted(app, messages.CheckpointFailed))
         assert "double(x) должна вернуть" in posted(app, messages.CheckpointFailed)[0].reason
 
-        await pilot.press("ctrl+e")  # the run showed the output tab: back to the editor
-        if not pane.editor.has_focus:
-            await pilot.press("ctrl+e")
+        # The run brought the output forward; the hidden editor let go of the keys; Ctrl+E goes back.
+        assert app.focused is None and app.screen.query_one("#answer").disabled
+        await pilot.press("ctrl+e")
         assert pane.editor.has_focus
         await go_to_return_line(pilot, pane)
         await type_code(pilot, BODY)
@@ -166,3 +170,73 @@ async def test_lesson_keys_work_in_the_editor_and_reset_cell_asks_first(exercise
         assert "return x * 2" in pane.text
         bar = app.screen.query_one(SnippetBar)
         assert "2/2" in bar.plain
+
+
+# -- the bundled lessons: the first exercise of lessons 01 and 02, written through the UI ----------
+
+LESSONS = Path(__file__).resolve().parents[2] / "lessons"
+
+
+async def pass_checkpoint(pilot, app, checkpoint) -> None:
+    """F2 judges the active checkpoint; an `answer` is typed key by key into the answer field first."""
+    before = len(posted(app, messages.CheckpointPassed))
+    if checkpoint.kind == "answer":
+        assert app.screen.query_one("#answer").has_focus  # a run left the editor: the keys went here
+        for character in str(checkpoint.spec["answers"][0]):
+            await pilot.press(KEY_NAMES.get(character, character))
+        await pilot.press("enter")
+    else:
+        await pilot.press("f2")
+    await wait_until(
+        pilot,
+        lambda: len(posted(app, messages.CheckpointPassed)) > before or posted(app, messages.CheckpointFailed),
+        timeout=120,
+    )
+    failed = posted(app, messages.CheckpointFailed)
+    assert not failed, f"{checkpoint.id}: {failed[-1].reason}"
+
+
+@pytest.mark.parametrize(
+    ("lesson_id", "step_id"),
+    [("module-5/01-advanced-python-consumer", "at-least-once"), ("module-5/02-pandas-integration", "types")],
+)
+async def test_the_first_exercise_of_a_bundled_lesson_is_written_in_the_editor(store, data_dir, lesson_id, step_id):
+    course = load_course(LESSONS)
+    lesson = course.find(lesson_id)
+    position = lesson.step_index(step_id)
+    for before in course.lessons():  # the lessons before (prerequisites) and this lesson's earlier steps passed
+        steps = before.steps[:position] if before.id == lesson_id else before.steps if before.id < lesson_id else ()
+        for earlier in steps:
+            for checkpoint in earlier.checkpoints:
+                store.record_pass(before.id, earlier.id, checkpoint.id)
+    step = lesson.steps[position]
+    exercise = step.exercises[0]
+    assert exercise is lesson.steps[position].exercises[0] and all(not s.exercises for s in lesson.steps[:position])
+    settings = Settings.load(data_dir=data_dir)
+    # As `cdc-tutor` starts it: each lesson gets the embedded lab it asks for.
+    app = RecordingApp(course, store, lab_factory(settings), settings=settings, lab_key=partial(lab_key, settings))
+    async with app.run_test(size=SIZE, message_hook=record(app)) as pilot:
+        await open_lesson(pilot, lesson_id)
+        await wait_until(pilot, lambda: posted(app, messages.KernelReady) or posted(app, messages.KernelFailed), 120)
+        assert not posted(app, messages.KernelFailed)
+        await pilot.press("ctrl+s")  # the step's cells as given, the exercise holding its starter
+        await wait_until(pilot, lambda: len(posted(app, messages.SnippetFinished)) >= len(step.snippets), 180)
+
+        await pilot.press("ctrl+e")
+        for _ in range(exercise.index - 1):
+            await pilot.press("ctrl+n")
+        pane = app.screen.query_one(CodePane)
+        assert pane.editor.has_focus and pane.cell is not None and pane.cell.exercise == exercise.exercise
+        assert f"«{exercise.exercise}»" in screen_text(app)
+        await pilot.press("alt+a")  # select the whole cell: typing replaces it
+        await type_code(pilot, exercise.solution)
+        assert pane.text.strip() == exercise.solution.strip()
+        runs = len(posted(app, messages.SnippetFinished))
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: len(posted(app, messages.SnippetFinished)) > runs, 120)
+        assert posted(app, messages.SnippetFinished)[-1].status == "ok"
+
+        for checkpoint in step.checkpoints:
+            await pass_checkpoint(pilot, app, checkpoint)
+        await wait_until(pilot, lambda: posted(app, messages.StepUnlocked))
+        assert posted(app, messages.StepUnlocked)[-1].step_index == position + 1

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-from cdc_tutor.ui.widgets.code_editor import INDENT, next_line_indent
-
 # Pilot.press takes key names; these characters have names of their own.
 KEY_NAMES = {" ": "space", "\t": "tab"}
 
 
 async def type_code(pilot, code: str) -> None:
-    """Type `code` at the cursor: characters one key each, Enter between lines, and the
-    indentation the editor did not add typed (spaces) or taken back (Backspace), as a person would."""
-    lines = code.rstrip("\n").split("\n")
-    previous = None
-    for line in lines:
-        wanted = len(line) - len(line.lstrip(" "))
-        if previous is not None:
+    """Type `code` into the focused editor: one key per character, Enter between lines, and the
+    indentation fixed up as a person does after Enter: Backspace while the cursor is right of where
+    the line starts (the editor takes one level per press), spaces while it is left of it."""
+    editor = pilot.app.focused
+    for number, line in enumerate(code.rstrip("\n").split("\n")):
+        if number:
             await pilot.press("enter")
-            auto = len(next_line_indent(previous))
-            if not line.strip():
-                auto_blank = auto
-                for _ in range((auto_blank + INDENT - 1) // INDENT):
-                    await pilot.press("backspace")
-                previous = ""
-                continue
-            for _ in range(max(0, auto - wanted) // INDENT):
-                await pilot.press("backspace")
-            for _ in range(max(0, wanted - auto)):
-                await pilot.press("space")
-        else:
-            for _ in range(wanted):
-                await pilot.press("space")
+        wanted = len(line) - len(line.lstrip(" ")) if line.strip() else 0
+        while editor.cursor_location[1] > wanted:
+            await pilot.press("backspace")
+        while editor.cursor_location[1] < wanted:
+            await pilot.press("space")
         for character in line.lstrip(" "):
             await pilot.press(KEY_NAMES.get(character, character))
-        previous = line
     await pilot.pause()

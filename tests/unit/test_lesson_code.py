@@ -202,7 +202,8 @@ def test_a_checkpoint_reading_a_name_no_code_defines_is_reported(tmp_path):
     assert found == [
         (
             16,
-            "checkpoint 'ran': expr reads x, which no snippet, exercise or setupCode of this or an earlier step defines",
+            "checkpoint 'ran': expr reads x, which no snippet, exercise or setupCode "
+            "of this or an earlier step defines",
         )
     ]
     lesson = load(tmp_path, lesson_text("```python\nfor x in [1]:\n    pass\n```", checkpoints))

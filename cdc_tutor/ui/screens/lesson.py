@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 
-import subprocess
-
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.app import SuspendNotSupported
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown
 
 from cdc_tutor import strings
 from cdc_tutor.course.checkpoints import KINDS
 from cdc_tutor.course.session import FAILURES_BEFORE_SOLUTION, LessonSession
+from cdc_tutor.practice.exercise_files import ExerciseFiles, external_editor_command
 from cdc_tutor.ui import messages
 from cdc_tutor.ui.lesson_kernel import LessonKernel, run_outcome
 from cdc_tutor.ui.screens.confirm import ConfirmScreen
 from cdc_tutor.ui.screens.document import DocumentScreen
-from cdc_tutor.practice.exercise_files import ExerciseFiles, external_editor_command
 from cdc_tutor.ui.widgets.code_pane import CodePane
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
 from cdc_tutor.ui.widgets.snippet_bar import SnippetBar
@@ -91,6 +89,7 @@ class LessonScreen(Screen[None]):
     HELP_ONLY = [
         Binding("ctrl+underscore,alt+u", "undo", strings.ACTION_UNDO),
         Binding("alt+r", "redo", strings.ACTION_REDO),
+        Binding("alt+a", "select_all", strings.ACTION_SELECT_ALL),
     ]
 
     def __init__(self, session: LessonSession) -> None:
@@ -255,7 +254,10 @@ class LessonScreen(Screen[None]):
             pane.flush()
             codes = {i: pane.code_for(step, step.snippet(i)) for i in indexes if step.snippet(i).is_exercise}
         if panes.active_tab not in WATCHED_TABS:
+            leaving_editor = pane is not None and pane.editor.has_focus
             panes.show_tab("output")
+            if leaving_editor:  # the editor goes out of sight: keys go to the answer field
+                self.call_after_refresh(self.query_one("#answer", Input).focus)
         if self.kernel.run(step, indexes, codes):
             self.query_one(SnippetBar).mark(step.id, indexes, "queued")
         else:

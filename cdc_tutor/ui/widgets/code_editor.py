@@ -42,6 +42,7 @@ class CodeEditor(TextArea, inherit_bindings=False):
         *_without_lesson_keys(TextArea.BINDINGS),
         Binding("ctrl+underscore,alt+u", "undo", strings.ACTION_UNDO, show=False),
         Binding("alt+r", "redo", strings.ACTION_REDO, show=False),
+        Binding("alt+a", "select_all", strings.ACTION_SELECT_ALL, show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
