@@ -99,7 +99,48 @@ def _evaluate_predicate(spec: Mapping[str, Any], submission: Any, context: Check
         return Verdict(False, strings.PREDICATE_ERROR.format(expr=expression, error=evaluation.error))
     if evaluation.value_repr == "True":
         return Verdict(True)
-    return Verdict(False, spec.get("message") or strings.PREDICATE_FALSE.format(expr=expression))
+    reason = spec.get("message") or strings.PREDICATE_FALSE.format(expr=expression)
+    explained = explain_false(expression, context)
+    return Verdict(False, f"{reason}\n{explained}" if explained else reason)
+
+
+EXPLAIN_CHARS = 160  # a got/expected value longer than this is cut: the step bar has a few lines
+
+
+def explain_false(expression: str, context: CheckContext) -> str:
+    """For `a == b and c == d …`: the first comparison that is false, with what the student's code
+    gave and what was expected ("" when the expression has no such shape or the kernel cannot say).
+    The right-hand side is the expectation, as checkpoints are written: `f(x) == {0: 7}`."""
+    try:
+        tree = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        return ""
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "bool" and len(tree.args) == 1:
+        tree = tree.args[0]  # bool(...) around the whole predicate (numpy booleans) hides nothing
+    parts = tree.values if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And) else [tree]
+    for part in parts:
+        is_equality = isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], ast.Eq)
+        source = ast.unparse(part)
+        holds = context.evaluate(f"bool(({source}\n))", PREDICATE_TIMEOUT)
+        if not holds.ok:
+            return strings.PREDICATE_PART_ERROR.format(part=_clip(source), error=holds.error)
+        if holds.value_repr == "True":
+            continue
+        if not is_equality:  # a lone condition is already in the reason; a part of many is news
+            return strings.PREDICATE_PART_FALSE.format(part=_clip(source)) if len(parts) > 1 else ""
+        left, right = ast.unparse(part.left), ast.unparse(part.comparators[0])
+        got = context.evaluate(left, PREDICATE_TIMEOUT)
+        expected = context.evaluate(right, PREDICATE_TIMEOUT)
+        if not (got.ok and expected.ok):
+            return strings.PREDICATE_PART_FALSE.format(part=_clip(source))
+        return strings.PREDICATE_GOT_EXPECTED.format(
+            left=_clip(left), got=_clip(got.value_repr), expected=_clip(expected.value_repr)
+        )
+    return ""
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= EXPLAIN_CHARS else text[: EXPLAIN_CHARS - 1] + "…"
 
 
 PREDICATE = CheckpointKind(

@@ -86,28 +86,31 @@ def test_snippets_record_their_status_for_ran(runner, lesson):
     assert runner.snippet_status[(step.id, 1)] == "ok"
 
 
-def test_run_step_runs_setup_once_then_snippets_then_the_solution(runner, lesson):
+def test_run_step_runs_setup_once_then_the_cells_with_the_code_they_hold(runner, lesson):
     step = lesson.steps[2]
+    exercise = step.exercises[0]
     events = []
-    finished = runner.run_step(step, events.append, solution=True)
+    finished = runner.run_step(step, events.append)  # as given: the exercise holds its starter
     assert [(f.part, f.index, f.result.status) for f in finished] == [
         ("setup", 0, "ok"),
         ("snippet", 1, "ok"),
-        ("solution", 0, "ok"),
+        ("snippet", exercise.index, "ok"),
     ]
     markers = [e for e in events if isinstance(e, (CodeStarted, CodeFinished))]
-    assert [(type(e).__name__, e.part) for e in markers] == [
-        ("CodeStarted", "setup"),
-        ("CodeFinished", "setup"),
-        ("CodeStarted", "snippet"),
-        ("CodeFinished", "snippet"),
-        ("CodeStarted", "solution"),
-        ("CodeFinished", "solution"),
+    assert [(type(e).__name__, e.part, e.index) for e in markers] == [
+        ("CodeStarted", "setup", 0),
+        ("CodeFinished", "setup", 0),
+        ("CodeStarted", "snippet", 1),
+        ("CodeFinished", "snippet", 1),
+        ("CodeStarted", "snippet", 2),
+        ("CodeFinished", "snippet", 2),
     ]
-    again = runner.run_step(step, solution=False)
-    assert [f.part for f in again] == ["snippet"]  # setupCode already ran in this kernel
+    assert not evaluate_checkpoint(step.checkpoints[0], None, runner.context(step.id)).passed  # the starter
+    # The student's text for the exercise cell, from the cell on: setupCode already ran in this kernel.
+    again = runner.run_step(step, codes={exercise.index: exercise.solution}, first=exercise.index)
+    assert [(f.part, f.index) for f in again] == [("snippet", exercise.index)]
     # the solution published a changelog; the window checkpoint passes
-    display = next(d for f in finished if f.part == "solution" for d in f.result.displays)
+    display = next(d for f in again for d in f.result.displays)
     table = ChangelogTable.from_payload(payload_from_bundle(display.data))
     assert sorted(table.records(["window_start", "op", "count"]))[0] == ("2024-05-01 10:00:00", "c", 2)
     assert evaluate_checkpoint(step.checkpoints[0], None, runner.context(step.id)).passed

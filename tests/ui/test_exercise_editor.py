@@ -87,7 +87,8 @@ async def test_student_types_the_exercise_runs_it_and_opens_the_next_step(exerci
         await wait_until(pilot, lambda: posted(app, messages.SnippetFinished))
         await pilot.press("f2")
         await wait_until(pilot, lambda: posted(app, messages.CheckpointFailed))
-        assert "double(x) должна вернуть" in posted(app, messages.CheckpointFailed)[0].reason
+        reason = posted(app, messages.CheckpointFailed)[0].reason
+        assert "double(x) должна вернуть" in reason and "double(21) дало None, ожидалось 42" in reason
 
         # The run brought the output forward; the hidden editor let go of the keys; Ctrl+E goes back.
         assert app.focused is None and app.screen.query_one("#answer").disabled
