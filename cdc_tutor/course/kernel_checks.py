@@ -115,7 +115,12 @@ def explain_false(expression: str, context: CheckContext) -> str:
         tree = ast.parse(expression, mode="eval").body
     except SyntaxError:
         return ""
-    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "bool" and len(tree.args) == 1:
+    if (
+        isinstance(tree, ast.Call)
+        and isinstance(tree.func, ast.Name)
+        and tree.func.id == "bool"
+        and len(tree.args) == 1
+    ):
         tree = tree.args[0]  # bool(...) around the whole predicate (numpy booleans) hides nothing
     parts = tree.values if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And) else [tree]
     for part in parts:

@@ -159,11 +159,15 @@ def snippet_problems(step_id: str, snippets: Sequence[Snippet]) -> list[tuple[in
     for snippet in snippets:
         problem = syntax_problem(snippet.code)
         if problem is not None:
-            what = f"the starter of exercise '{snippet.exercise}'" if snippet.exercise else "python snippet"
+            what = (
+                f"the starter of exercise '{snippet.exercise}' (cell {snippet.index})"
+                if snippet.exercise
+                else f"python snippet {snippet.index}"
+            )
             found.append(
                 (
                     snippet.line + problem[0],
-                    f"step '{step_id}': {what} {snippet.index}: syntax error: {problem[1]} "
+                    f"step '{step_id}': {what}: syntax error: {problem[1]} "
                     "(code that must not run belongs in a `text` fence)",
                 )
             )

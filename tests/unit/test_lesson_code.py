@@ -1,4 +1,4 @@
-"""Lesson code in the loader: python snippets with their lines, solutionCode/setupCode, `lab`,
+"""Lesson code in the loader: python snippets with their lines, exercises, setupCode, `lab`,
 `outage`, and lint of the new checkpoint kinds (syntax errors, unknown fields, missing snippets)."""
 
 from __future__ import annotations
@@ -245,3 +245,85 @@ def test_the_code_fixture_course_loads_cleanly():
     assert "solution=windows" not in lesson.steps[2].text and "exercise=windows" in lesson.steps[2].text
     kinds = {cp.kind for step in lesson.steps for cp in step.checkpoints}
     assert kinds == {"ran", "predicate", "kafka", "window", "answer"}
+
+
+# --- exercises (format 2): a starter fence and a solution fence, named by checkpoints -----------
+
+JUDGE = """\
+      - id: doubles
+        kind: predicate
+        exercise: double
+        expr: "double(2) == 4"
+        prompt: "double(x) удваивает."
+        hints: ["a", "b"]
+"""
+STARTER = "```python exercise=double\ndef double(x):\n    return None  # TODO\n```"
+SOLUTION = "```python solution=double\ndef double(x):\n    return x * 2\n```"
+
+
+def test_an_exercise_is_a_cell_with_its_solution_hidden_from_the_text(tmp_path):
+    body = "```python\nn = 2\n```\n\nДопишите:\n\n" + STARTER + "\n\n" + SOLUTION + "\n\nДальше."
+    lesson = load(tmp_path, lesson_text(body, JUDGE))
+    assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
+    given, cell = lesson.steps[0].snippets
+    assert (given.exercise, cell.index, cell.exercise) == ("", 2, "double")
+    assert cell.code == "def double(x):\n    return None  # TODO\n"
+    assert cell.solution == "def double(x):\n    return x * 2\n"
+    assert lesson.steps[0].exercises == (cell,)
+    text = lesson.steps[0].text
+    assert "exercise=double" in text and "x * 2" not in text and "solution=" not in text and "Дальше." in text
+    assert lesson.steps[0].checkpoints[0].spec["exercise"] == "double"
+
+
+def test_an_exercise_needs_a_solution_and_a_solution_an_exercise(tmp_path):
+    assert problems(load(tmp_path, lesson_text(STARTER, JUDGE))) == [
+        (25, "step 'one': exercise 'double' has no solution: add a ```python solution=double fence")
+    ]
+    found = problems(load(tmp_path, lesson_text("```python\ndef double(x): pass\n```\n" + SOLUTION, JUDGE)))
+    assert (28, "step 'one': solution for 'double', but the step has no ```python exercise=double fence") in found
+
+
+def test_syntax_errors_in_starter_and_solution_are_reported_at_their_lines(tmp_path):
+    bad_starter = STARTER.replace("return None", "return (")
+    found = problems(load(tmp_path, lesson_text(bad_starter + "\n" + SOLUTION, JUDGE)))
+    assert len(found) == 1 and found[0][0] == 27 and "the starter of exercise 'double' (cell 1)" in found[0][1]
+    bad_solution = SOLUTION.replace("x * 2", "x *")
+    found = problems(load(tmp_path, lesson_text(STARTER + "\n" + bad_solution, JUDGE)))
+    assert len(found) == 1 and found[0][0] == 31 and "solution 'double': syntax error" in found[0][1]
+
+
+def test_ids_attributes_and_checkpoint_links_are_checked(tmp_path):
+    twice = STARTER + "\n" + SOLUTION + "\n" + STARTER
+    assert any("duplicate exercise id 'double'" in m for _, m in problems(load(tmp_path, lesson_text(twice, JUDGE))))
+    misspelt = STARTER.replace("exercise=", "exercize=")
+    assert any(
+        "unknown attribute 'exercize=double'" in m for _, m in problems(load(tmp_path, lesson_text(misspelt, JUDGE)))
+    )
+    bad_id = STARTER.replace("exercise=double", "exercise=Double_1")
+    assert any("must match [a-z0-9-]+" in m for _, m in problems(load(tmp_path, lesson_text(bad_id, JUDGE))))
+    other = JUDGE.replace("exercise: double", "exercise: triple")
+    found = problems(load(tmp_path, lesson_text(STARTER + "\n" + SOLUTION, other)))
+    assert any("step 'one' has no exercise 'triple'" in m for _, m in found)
+    found = problems(load(tmp_path, lesson_text(STARTER + "\n" + SOLUTION, RAN)))
+    assert found == [
+        (
+            24,  # RAN is a line shorter than JUDGE
+            "step 'one': exercise 'double' is judged by no checkpoint: "
+            "add `exercise: double` to the checkpoint that checks it",
+        )
+    ]
+
+
+def test_a_check_of_code_only_an_exercise_writes_must_name_it(tmp_path):
+    unnamed = JUDGE.replace("        exercise: double\n", "")
+    found = problems(load(tmp_path, lesson_text(STARTER + "\n" + SOLUTION, unnamed)))
+    assert (
+        16,
+        "checkpoint 'doubles': judges double, written in exercise 'double': name it (exercise: double)",
+    ) in found
+
+
+def test_format_1_is_refused_with_the_way_forward(tmp_path):
+    found = problems(load(tmp_path, lesson_text("```python\nx = 1\n```").replace("format: 2", "format: 1")))
+    assert len(found) == 1 and found[0][0] == 2
+    assert "format 1 is no longer read" in found[0][1] and "'From format 1'" in found[0][1]
