@@ -177,7 +177,7 @@ def snippet_problems(step_id: str, snippets: Sequence[Snippet]) -> list[tuple[in
 def read_code_field(
     check: Checker, raw: YamlMapping, entries: FieldNodes, name: str, step_line: int, prefix: str
 ) -> str:
-    """A step's Python code field (`solutionCode`, `setupCode`): "" when absent; problems to `check`."""
+    """A step's Python code field (`setupCode`): "" when absent; problems to `check`."""
     if name not in raw:
         return ""
     value = raw[name]

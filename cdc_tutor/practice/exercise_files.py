@@ -121,8 +121,10 @@ class OpenCell:
         self.known = self.files.stamp(self.exercise)
         return cell
 
-    def save(self, text: str) -> str:
-        if self.known is None and text == self.starter:
+    def save(self, text: str, *, create: bool = False) -> str:
+        """Write the editor's text; a never-edited starter gets no file unless `create` (an outside
+        editor is about to open it)."""
+        if self.known is None and text == self.starter and not create:
             return ""  # never edited: no file, the cell keeps following the lesson's starter
         problem = self.files.save(self.exercise, text)
         if not problem:

@@ -59,6 +59,11 @@ class CodeEditor(TextArea, inherit_bindings=False):
         self.indent_width = INDENT
 
     async def _on_key(self, event: events.Key) -> None:
+        if event.key.startswith(("alt+", "ctrl+", "super+")):
+            # A terminal's Alt+E arrives with character "e": a key for the bindings, not text.
+            # prevent_default: Textual would still call TextArea's own _on_key, which inserts it.
+            event.prevent_default()
+            return
         if event.key == "enter" and not self.read_only:
             event.stop()
             event.prevent_default()
@@ -67,6 +72,7 @@ class CodeEditor(TextArea, inherit_bindings=False):
             self._replace_via_keyboard("\n" + next_line_indent(self.document[row][:column]), start, end)
             return
         await super()._on_key(event)
+        event.prevent_default()  # super() handled it; Textual must not call TextArea._on_key again
 
     def action_delete_left(self) -> None:
         """In the leading spaces of a line, go back to the previous indentation level."""

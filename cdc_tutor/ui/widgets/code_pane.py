@@ -98,13 +98,14 @@ class CodePane(Vertical):
         return loaded.text if loaded.text is not None else snippet.code
 
     def flush(self, force: bool = False) -> None:
-        """Save the open exercise now (before a run, a switch, quitting) if it changed."""
+        """Save the open exercise now (before a run, a switch, quitting) if it changed; `force`
+        writes the file even when nothing changed (another editor is about to open it)."""
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
         if self.cell is None or (self.text == self._clean and not force):
             return
-        problem = self.cell.save(self.text)
+        problem = self.cell.save(self.text, create=force)
         if problem:
             self.post_message(self.Notice(problem))
         else:
