@@ -131,7 +131,7 @@ def explain_false(expression: str, context: CheckContext) -> str:
             return strings.PREDICATE_PART_ERROR.format(part=_clip(source), error=holds.error)
         if holds.value_repr == "True":
             continue
-        if not is_equality:  # a lone condition is already in the reason; a part of many is news
+        if not (is_equality and isinstance(part, ast.Compare)):  # a lone condition is already in the reason
             return strings.PREDICATE_PART_FALSE.format(part=_clip(source)) if len(parts) > 1 else ""
         left, right = ast.unparse(part.left), ast.unparse(part.comparators[0])
         got = context.evaluate(left, PREDICATE_TIMEOUT)
