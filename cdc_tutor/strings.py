@@ -358,7 +358,7 @@ VERIFY_HELP_VERBOSE = "печатать вывод кода урока / echo th
 
 # commands/setup.py
 SETUP_HELP = "создать окружения Flink/Spark для уроков / set up the Flink and Spark environments"
-SETUP_HELP_ENGINES = "flink, spark или all / flink, spark or all"
+SETUP_HELP_ENGINES = "flink, spark, kafka (the broker lab) или all / flink, spark, kafka (the broker lab) or all"
 SETUP_HELP_FORCE = "пересоздать окружение с нуля / rebuild the environment from scratch"
 SETUP_HELP_MAVEN = (
     "как получать jar: auto (Maven, если есть mvn), maven, direct (HTTPS с Maven Central) / "
@@ -549,3 +549,4 @@ MSG_CODE_NOT_WRITTEN = "Код упражнения {exercise} урока {lesso
 PREDICATE_GOT_EXPECTED = "{left} дало {got}, ожидалось {expected}."
 PREDICATE_PART_FALSE = "Не выполнено: {part}"
 PREDICATE_PART_ERROR = "Ошибка в {part}: {error}"
+SETUP_KAFKA_READY = "kafka: the broker lab is ready (a real Kafka broker the tutor runs for engine lessons)"

@@ -35,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="{up,down,status,workload}",
         help="manage the real stack (PostgreSQL, Kafka, Connect + Debezium); without it, run the embedded lab",
     )
+    parser.add_argument(
+        "--broker",
+        choices=("mock", "kafka"),
+        default="mock",
+        help="mock: librdkafka's mock cluster (default); kafka: a real Kafka broker as a child JVM "
+        "(Java clients, read_committed, exactly-once; run `cdc-tutor setup kafka` once)",
+    )
     parser.add_argument("--rate", type=float, default=2.0, help="workload changes per second (default 2)")
     parser.add_argument("--seed", type=int, default=5, help="workload seed (default 5)")
     parser.add_argument("--no-workload", action="store_true", help="start with the workload paused")
@@ -55,7 +62,7 @@ def run(args: argparse.Namespace, settings) -> int:
         from cdc_tutor.commands import stack
 
         return stack.run(args.action, args, settings)
-    from cdc_tutor.lab import EmbeddedLab
+    from cdc_tutor.lab import embedded_lab
     from cdc_tutor.lab.options import CDC_TOPICS, LabOptions
 
     options = LabOptions(
@@ -64,11 +71,12 @@ def run(args: argparse.Namespace, settings) -> int:
         seed=args.seed,
         rate=args.rate,
         workload=not args.no_workload,
+        broker=args.broker,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        lab = EmbeddedLab(options).start()
+        lab = embedded_lab(options, settings.data_dir).start()
     except Exception as problem:  # noqa: BLE001 - any start failure is reported, not traced
         print(f"cdc-tutor lab: could not start the embedded lab: {problem}", file=sys.stderr)
         return 1

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "engines",
         nargs="+",
-        choices=(*_ENGINE_NAMES, "all"),
+        choices=(*_ENGINE_NAMES, "kafka", "all"),
         metavar="ENGINE",
         help=strings.SETUP_HELP_ENGINES,
     )
@@ -44,15 +44,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings) -> int:
     from cdc_tutor.engines.setup import SetupError, setup_engine  # lazy: keep --help cheap
 
+    from cdc_tutor.lab.jvm_broker import BrokerUnavailable, setup_kafka_lab
+
     names = list(_ENGINE_NAMES) if "all" in args.engines else list(dict.fromkeys(args.engines))
     maven = args.maven or os.environ.get("CDC_TUTOR_MAVEN") or "auto"
     failed = []
-    for name in names:
+    report = lambda line: print(line, flush=True)  # noqa: E731
+    # Every engine lesson runs on the real broker lab: set it up with the first engine.
+    for name in [*(n for n in names if n != "kafka"), *(["kafka"] if names else [])]:
         try:
-            setup_engine(
-                name, settings.data_dir, force=args.force, maven=maven, report=lambda line: print(line, flush=True)
-            )
-        except SetupError as error:
+            if name == "kafka":
+                setup_kafka_lab(settings.data_dir, report=report, force=args.force)
+                report(strings.SETUP_KAFKA_READY)
+                continue
+            setup_engine(name, settings.data_dir, force=args.force, maven=maven, report=report)
+        except (SetupError, BrokerUnavailable) as error:
             print(strings.SETUP_FAILED.format(name=name, error=error), file=sys.stderr, flush=True)
             failed.append(name)
         except KeyboardInterrupt:

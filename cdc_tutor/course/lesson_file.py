@@ -57,6 +57,7 @@ LAB_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "seed": (int, "an integer"),
     "schemas": (bool, "true or false"),
     "decimalMode": (str, "one of precise, string, double"),
+    "broker": (str, "mock (the embedded mock cluster) or kafka (a real broker run by the tutor, needs Java)"),
 }
 
 
@@ -250,6 +251,8 @@ class LessonChecker:
                 valid = valid and item > 0
             if name == "decimalMode":
                 valid = valid and item in ("precise", "string", "double")
+            if name == "broker":
+                valid = valid and item in ("mock", "kafka")
             if not valid:
                 check.add(check.value_line(fields, name, line), f"lab: field '{name}' must be {meaning}")
         return dict(value)

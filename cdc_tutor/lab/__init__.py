@@ -23,6 +23,7 @@ __all__ = [
     "Lab",
     "LabOptions",
     "SourceDatabase",
+    "embedded_lab",
     "lab_key",
     "open_lab",
     "options_for",
@@ -40,9 +41,19 @@ def open_lab(settings: Any, lesson: Any = None) -> Lab:
 
         outage = native_outage_for(settings.data_dir, bootstrap)
         return ExternalLab(bootstrap, getattr(settings, "postgres_dsn", None), outage).start()
+    return embedded_lab(options_for(lesson), settings.data_dir).start()
+
+
+def embedded_lab(options: LabOptions, data_dir: Any) -> EmbeddedLab:
+    """The tutor's own lab (not started): the mock cluster, or with `broker: kafka` a real broker
+    as a child JVM (Java clients, exactly-once; `cdc-tutor setup kafka` once)."""
     from cdc_tutor.lab.embedded import EmbeddedLab
 
-    return EmbeddedLab(options_for(lesson)).start()
+    if options.broker == "kafka":
+        from cdc_tutor.lab.jvm_broker import JvmBroker
+
+        return EmbeddedLab(options, lambda: JvmBroker(data_dir).start())
+    return EmbeddedLab(options)
 
 
 def lab_key(settings: Any, lesson: Any = None) -> tuple[str, Any]:

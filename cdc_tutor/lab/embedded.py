@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from cdc_tutor.kafka.broker import EmbeddedBroker
 from cdc_tutor.kafka.proxy import OutageProxy
@@ -27,10 +28,13 @@ class EmbeddedLab(Tails):
     can_cut = True
     relay: SourceRelay | None  # set by start(), dropped by close()
 
-    def __init__(self, options: LabOptions | None = None) -> None:
+    def __init__(self, options: LabOptions | None = None, broker_factory: Callable[[], Any] | None = None) -> None:
+        """`broker_factory` starts the broker (default: the mock cluster); anything with host,
+        port, bootstrap_servers and close() will do (JvmBroker)."""
         super().__init__()
         self.options = options or LabOptions()
-        self.broker: EmbeddedBroker | None = None
+        self._broker_factory = broker_factory or EmbeddedBroker
+        self.broker: Any = None
         self.proxy: OutageProxy | None = None
         self.database: InventoryDatabase | None = None
         self.workload: Workload | None = None
@@ -40,7 +44,7 @@ class EmbeddedLab(Tails):
 
     def start(self) -> EmbeddedLab:
         options = self.options
-        self.broker = EmbeddedBroker()
+        self.broker = self._broker_factory()
         self.proxy = OutageProxy(self.broker.host, self.broker.port)
         self.database = InventoryDatabase()
         self._sink = sink = KafkaSink(self.broker.bootstrap_servers)

@@ -23,6 +23,9 @@ class LabOptions:
     """Workload changes per second."""
     workload: bool = True
     """Start the workload at once (it can be resumed later when False)."""
+    broker: str = "mock"
+    """"mock": librdkafka's mock cluster in the tutor's process; "kafka": a real Apache Kafka broker
+    as a child JVM (cdc_tutor/lab/jvm_broker.py), for Java clients and exactly-once."""
 
 
 # The lesson format's `lab:` keys (camelCase, see lessons/README.md) -> LabOptions fields.
@@ -32,10 +35,14 @@ _LESSON_KEYS = {
     "seed": "seed",
     "schemas": "schemas_enabled",
     "decimalMode": "decimal_mode",
+    "broker": "broker",
 }
+JVM_ENGINES = ("flink", "spark")  # Java Kafka clients cannot use the mock cluster
 
 
 def options_for(lesson: object = None) -> LabOptions:
     """The embedded lab a lesson asks for: its `lab:` options over the defaults (defaults for None)."""
-    asked = getattr(lesson, "lab", None) or {}
+    asked = dict(getattr(lesson, "lab", None) or {})
+    if getattr(lesson, "engine", None) in JVM_ENGINES:
+        asked.setdefault("broker", "kafka")
     return LabOptions(**{_LESSON_KEYS[key]: value for key, value in asked.items() if key in _LESSON_KEYS})

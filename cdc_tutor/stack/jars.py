@@ -20,6 +20,11 @@ def classpath_dir(cache_dir: Path, name: str) -> Path:
     return Path(cache_dir) / name
 
 
+def resolve_ready(cache_dir: Path, classpath: Classpath) -> bool:
+    """`classpath` was resolved completely into `cache_dir` (no Maven needed to use it)."""
+    return _ready(classpath_dir(cache_dir, classpath.name), classpath)
+
+
 def _ready(target: Path, classpath: Classpath) -> bool:
     try:
         marker = json.loads((target / "classpath.json").read_text(encoding="utf-8"))
