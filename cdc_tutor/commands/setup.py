@@ -43,7 +43,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings) -> int:
     from cdc_tutor.engines.setup import SetupError, setup_engine  # lazy: keep --help cheap
-
     from cdc_tutor.lab.jvm_broker import BrokerUnavailable, setup_kafka_lab
 
     names = list(_ENGINE_NAMES) if "all" in args.engines else list(dict.fromkeys(args.engines))

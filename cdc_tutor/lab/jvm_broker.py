@@ -22,6 +22,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from cdc_tutor.paths import private_dir
@@ -92,7 +93,7 @@ def _java() -> str:
     return str(java.path)
 
 
-def _jars(resolve: bool, report=print) -> Path:
+def _jars(resolve: bool, report: Callable[[str], None] = print) -> Path:
     """The broker's classpath folder; resolved through Maven only at set-up (`resolve`)."""
     from cdc_tutor.stack.catalog import BROKER
     from cdc_tutor.stack.config import default_cache_dir, default_maven_repo
@@ -110,7 +111,7 @@ def _jars(resolve: bool, report=print) -> Path:
     return classpath_dir(cache, BROKER.name) / "jars"
 
 
-def setup_kafka_lab(data_dir: Path, report=print, force: bool = False) -> Path:
+def setup_kafka_lab(data_dir: Path, report: Callable[[str], None] = print, force: bool = False) -> Path:
     """Resolve the jars, format the storage template, record the CDS archive; idempotent."""
     home = lab_home(data_dir)
     java = _java()
