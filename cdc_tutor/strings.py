@@ -497,12 +497,16 @@ PROGRESS_IMPORT_MISSING = "не хватает полей {fields}"
 PROGRESS_IMPORT_UNKNOWN = "неизвестные поля {fields}"
 
 # --- the code editor and the student's exercise files ---------------------------------------
-CELL_FILE_TOO_BIG = "Файл {path} больше {limit} КБ: это не похоже на ячейку кода. Текст в редакторе не изменён."
+CELL_FILE_TOO_BIG = (
+    "Файл {path} больше {limit} тыс. символов: это не похоже на ячейку кода. Текст в редакторе не изменён."
+)
 CELL_FILE_UNREADABLE = "Не удалось прочитать {path}: {error}. Текст в редакторе не изменён."
 CELL_FILE_NOT_TEXT = (
     "В {path} не текст UTF-8 (двоичные данные?). Текст в редакторе не изменён; правка в редакторе перезапишет файл."
 )
-CELL_TOO_BIG_TO_SAVE = "Ячейка больше {limit} КБ и не сохранена: уберите лишнее (вставка слишком большого текста?)."
+CELL_TOO_BIG_TO_SAVE = (
+    "Ячейка больше {limit} тыс. символов и не сохранена: уберите лишнее (вставка слишком большого текста?)."
+)
 CELL_FILE_UNWRITABLE = "Не удалось сохранить {path}: {error}. Текст остаётся в редакторе."
 CODE_NO_CELL = "# В этом шаге нет кода."
 CODE_HEADER_GIVEN = "Фрагмент {index} урока · только чтение · F5 запустить"
@@ -550,3 +554,4 @@ PREDICATE_GOT_EXPECTED = "{left} дало {got}, ожидалось {expected}."
 PREDICATE_PART_FALSE = "Не выполнено: {part}"
 PREDICATE_PART_ERROR = "Ошибка в {part}: {error}"
 SETUP_KAFKA_READY = "kafka: the broker lab is ready (a real Kafka broker the tutor runs for engine lessons)"
+PASTE_TOO_BIG = "Вставка не сделана: с ней в ячейке было бы {size} тыс. символов, а ячейка вмещает {limit} тыс. (это код, который пишут руками)."

@@ -17,7 +17,7 @@ MAX_COUNT = 1_000_000  # upper bound accepted on import for failures and hint le
 MAX_ANSWER_CHARS = 100_000
 # One exercise cell, in UTF-8 bytes: practice.exercise_files.MAX_CELL_BYTES (the course layer must not
 # import the practice layer, so the command passes that one and a test keeps the two equal).
-MAX_CODE_BYTES = 1_000_000
+MAX_CODE_BYTES = 400_000
 CODE_FIELDS = ("lesson_id", "exercise_id", "text")
 
 # Ids that become paths under <data dir>/work on import: "<module folder>/<lesson folder>" with no

@@ -17,7 +17,9 @@ from pathlib import Path
 from cdc_tutor.paths import write_private
 from cdc_tutor.practice.runner import lesson_work_dir
 
-MAX_CELL_BYTES = 1_000_000  # a cell is code a student types; more is a paste gone wrong
+MAX_CELL_CHARS = 100_000  # a cell is code a student types (~2000 lines); more is a paste gone wrong,
+# and Textual's TextArea re-highlights the whole text on every key: far beyond this it stops answering
+MAX_CELL_BYTES = 4 * MAX_CELL_CHARS  # the same bound in UTF-8 bytes, checked before reading a file
 EXERCISE_FILE = re.compile(r"^[a-z0-9-]+\.py$")
 
 
@@ -49,7 +51,7 @@ class ExerciseFiles:
         path = self.path(exercise)
         try:
             if path.stat().st_size > MAX_CELL_BYTES:
-                return CellText(None, strings.CELL_FILE_TOO_BIG.format(path=path, limit=MAX_CELL_BYTES // 1000))
+                return CellText(None, strings.CELL_FILE_TOO_BIG.format(path=path, limit=MAX_CELL_CHARS // 1000))
             raw = path.read_bytes()
         except FileNotFoundError:
             return CellText(starter)
@@ -61,14 +63,16 @@ class ExerciseFiles:
             return CellText(None, strings.CELL_FILE_NOT_TEXT.format(path=path))
         if "\x00" in text:
             return CellText(None, strings.CELL_FILE_NOT_TEXT.format(path=path))
+        if len(text) > MAX_CELL_CHARS:
+            return CellText(None, strings.CELL_FILE_TOO_BIG.format(path=path, limit=MAX_CELL_CHARS // 1000))
         return CellText(text, saved=True)
 
     def save(self, exercise: str, text: str) -> str:
         """Write the cell; "" when saved, else why not (Russian): the editor keeps the text."""
         from cdc_tutor import strings
 
-        if len(text.encode("utf-8")) > MAX_CELL_BYTES:
-            return strings.CELL_TOO_BIG_TO_SAVE.format(limit=MAX_CELL_BYTES // 1000)
+        if len(text) > MAX_CELL_CHARS:
+            return strings.CELL_TOO_BIG_TO_SAVE.format(limit=MAX_CELL_CHARS // 1000)
         try:
             lesson_work_dir(self.data_dir, self.lesson_id)  # created private on first save
             write_private(self.path(exercise), text)

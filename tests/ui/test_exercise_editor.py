@@ -241,3 +241,24 @@ async def test_the_first_exercise_of_a_bundled_lesson_is_written_in_the_editor(s
             await pass_checkpoint(pilot, app, checkpoint)
         await wait_until(pilot, lambda: posted(app, messages.StepUnlocked))
         assert posted(app, messages.StepUnlocked)[-1].step_index == position + 1
+
+
+async def test_a_huge_paste_is_refused_with_a_reason_and_the_tutor_keeps_running(exercise_app, data_dir):
+    from textual import events
+
+    app = exercise_app()
+    async with app.run_test(size=SIZE, message_hook=record(app)) as pilot:
+        pane = await open_exercise(pilot, app)
+        await go_to_return_line(pilot, pane)
+        await type_code(pilot, "    return x * 2  # kept")
+        await wait_until(pilot, lambda: cell_file(data_dir).exists(), timeout=5)
+        huge = "# pasted by mistake\n" * 60_000  # 1.2 MB
+        pane.editor.post_message(events.Paste(huge))  # what a terminal's bracketed paste delivers
+        await wait_until(pilot, lambda: "Вставка не сделана" in app.screen.notice, timeout=10)
+        assert "pasted by mistake" not in pane.text and "return x * 2  # kept" in pane.text
+        assert "return x * 2  # kept" in cell_file(data_dir).read_text()
+        pane.editor.post_message(events.Paste("\n# a normal paste\n"))
+        await wait_until(pilot, lambda: "# a normal paste" in pane.text, timeout=10)
+        await pilot.press("f5")  # the tutor answers as before
+        await wait_until(pilot, lambda: posted(app, messages.SnippetFinished), timeout=60)
+        assert posted(app, messages.SnippetFinished)[-1].status == "ok"

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from textual import events
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import TextArea
 
 from cdc_tutor import strings
+from cdc_tutor.practice.exercise_files import MAX_CELL_CHARS
 
 INDENT = 4
 _LESSON_KEYS = {"f6", "f7", "ctrl+z", "super+z", "ctrl+y", "super+y"}
@@ -57,6 +59,26 @@ class CodeEditor(TextArea, inherit_bindings=False):
         )
         self.indent_type = "spaces"
         self.indent_width = INDENT
+
+    class Refused(Message):
+        """An edit the editor did not make (a paste far bigger than a cell), and why."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def _replace_via_keyboard(self, insert: str, start, end):  # type: ignore[no-untyped-def]
+        """Every typed or pasted edit comes here: one that would make the cell huge is refused
+        (Textual's TextArea re-highlights the whole text per key; 1 MB would freeze the tutor)."""
+        if len(insert) > 1:
+            selected = len(self.get_text_range(*sorted((start, end))))
+            size = len(self.text) - selected + len(insert)
+            if size > MAX_CELL_CHARS:
+                self.post_message(
+                    self.Refused(strings.PASTE_TOO_BIG.format(size=size // 1000, limit=MAX_CELL_CHARS // 1000))
+                )
+                return None
+        return super()._replace_via_keyboard(insert, start, end)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key.startswith(("alt+", "ctrl+", "super+")):

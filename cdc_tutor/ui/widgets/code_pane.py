@@ -141,6 +141,10 @@ class CodePane(Vertical):
         editor = self.editor
         editor.replace(text, (0, 0), editor.document.end)
 
+    def on_code_editor_refused(self, event: CodeEditor.Refused) -> None:
+        event.stop()
+        self.post_message(self.Notice(event.text))
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
         if self.cell is None or self.text == self._clean:
