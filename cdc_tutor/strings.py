@@ -554,4 +554,7 @@ PREDICATE_GOT_EXPECTED = "{left} дало {got}, ожидалось {expected}."
 PREDICATE_PART_FALSE = "Не выполнено: {part}"
 PREDICATE_PART_ERROR = "Ошибка в {part}: {error}"
 SETUP_KAFKA_READY = "kafka: the broker lab is ready (a real Kafka broker the tutor runs for engine lessons)"
-PASTE_TOO_BIG = "Вставка не сделана: с ней в ячейке было бы {size} тыс. символов, а ячейка вмещает {limit} тыс. (это код, который пишут руками)."
+PASTE_TOO_BIG = (
+    "Вставка не сделана: с ней в ячейке было бы {size} тыс. символов, а ячейка вмещает {limit} тыс. (это "
+    "код, который пишут руками)."
+)
