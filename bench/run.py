@@ -9,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import broker_lab  # noqa: E402
 import editor_latency  # noqa: E402
 import frame  # noqa: E402
 import kernel  # noqa: E402
@@ -25,6 +26,7 @@ BENCHMARKS = {
     "source": source_encode.measure,
     "kernel": kernel.measure,
     "editor": editor_latency.measure,
+    "broker_lab": broker_lab.measure,
 }
 
 
