@@ -39,7 +39,9 @@ t_env.execute_sql(f"""CREATE TABLE envelope (
     ts AS TO_TIMESTAMP_LTZ(payload.source.ts_ms, 3),
     WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
 ) WITH ({kafka}, 'format' = 'json', 'json.ignore-parse-errors' = 'true')""")
-t_env.execute_sql("CREATE TEMPORARY VIEW changes AS SELECT payload.op AS op, ts FROM envelope WHERE payload IS NOT NULL")
+t_env.execute_sql(
+    "CREATE TEMPORARY VIEW changes AS SELECT payload.op AS op, ts FROM envelope WHERE payload IS NOT NULL"
+)
 windows = t_env.execute_sql("""
     SELECT DATE_FORMAT(window_start, 'yyyy-MM-dd HH:mm'), op, COUNT(*)
     FROM TABLE(TUMBLE(TABLE changes, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
