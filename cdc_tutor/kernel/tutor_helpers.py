@@ -166,3 +166,150 @@ def show_changelog(data, key=None, *, columns=None, op_field="op", reset=True, n
     summary = ", ".join("%s %d" % (op, counts[op]) for op in OPS if op in counts) or "empty"
     text = "<changelog %s: %d changes (%s)>" % (payload["name"], len(payload["rows"]), summary)
     display({CHANGELOG_MIME: payload, "text/plain": text}, raw=True)
+
+
+# --- streaming queries into the windows pane ------------------------------------------------
+
+import threading as _threading  # noqa: E402 - kept beside the helpers that need it
+import time as _time  # noqa: E402
+
+_streams = []
+
+
+class Stream:
+    """A streaming query shown live in the windows pane (see `stream`); `stop()` cancels it."""
+
+    def __init__(self, name, key, limit, every):
+        self.name, self.key, self.limit, self.every = name, list(key or []), int(limit), float(every)
+        self.columns = None  # Flink's rows carry no field names: the result's schema gives them
+        self.shown = 0  # changes published so far
+        self.error = None  # what ended it, when it was not stopped
+        self.done = _threading.Event()
+        self._stop = _threading.Event()
+        self._cancel = None  # cancels the engine's job (Flink: close the iterator; Spark: query.stop)
+        self._job = None
+
+    @property
+    def running(self):
+        return not self.done.is_set()
+
+    def stop(self):
+        """Cancel the job (for real: no job is left running) and wait for the stream to end."""
+        self._stop.set()
+        if self._cancel is not None:
+            try:
+                self._cancel()
+            except Exception:  # noqa: BLE001 - already ended
+                pass
+        self.done.wait(30)
+        return self
+
+    def job_status(self):
+        """Flink: the job's status name (RUNNING, CANCELED, FINISHED...); Spark: ACTIVE or STOPPED."""
+        job = self._job
+        if job is None:
+            return None
+        if hasattr(job, "isActive"):
+            return "ACTIVE" if job.isActive else "STOPPED"
+        return str(job.get_job_status().result()).rsplit(".", 1)[-1]
+
+    def __repr__(self):
+        state = "running" if self.running else ("failed: %s" % self.error if self.error else "stopped")
+        return "<stream %s: %d changes shown, %s>" % (self.name, self.shown, state)
+
+
+def _publish(stream, rows, first):
+    if rows or first:
+        show_changelog(rows, key=stream.key, columns=stream.columns, reset=first, name=stream.name)
+        stream.shown += len(rows)
+
+
+def _run_flink(stream, result):
+    stream.columns = list(result.get_table_schema().get_field_names())
+    stream._job = result.get_job_client()
+    rows_iter = result.collect()
+    stream._cancel = rows_iter.close  # closing the iterator cancels the job (FLINK-36298: never interrupt it)
+    pending, first, next_at = [], True, _time.monotonic() + stream.every
+    try:
+        for row in rows_iter:
+            pending.append(row)
+            if stream.shown + len(pending) >= stream.limit or _time.monotonic() >= next_at:
+                _publish(stream, pending, first)
+                pending, first, next_at = [], False, _time.monotonic() + stream.every
+            if stream.shown >= stream.limit or stream._stop.is_set():
+                break
+        _publish(stream, pending, first)
+    finally:
+        try:
+            rows_iter.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _start_spark(stream, frame, output_mode):
+    state = {"first": True}
+
+    def batch(data, batch_id):
+        rows = [dict(row.asDict(), kind="+I") for row in data.collect()]
+        complete = output_mode == "complete"
+        _publish(stream, rows, state["first"] or complete)
+        state["first"] = False
+        if stream.shown >= stream.limit:
+            _threading.Thread(target=stream.stop, daemon=True).start()
+
+    query = frame.writeStream.outputMode(output_mode).foreachBatch(batch).start()
+    stream._job, stream._cancel = query, query.stop
+    return query
+
+
+def stream(source, key=None, *, name="stream", limit=2000, every=0.5, output_mode="append"):
+    """Run a streaming query in the background of the kernel and show its changes live in the
+    windows pane, beside the table they produce, until `stop()` (or `tutor.stop_streams()`, or
+    Ctrl+Z in the tutor), `limit` changes, or the step ends.
+
+    `source`: a PyFlink TableResult or Table (its changelog: +I/-U/+U/-D as Flink emits them), or a
+    streaming Spark DataFrame (each micro-batch's rows; `output_mode` "complete" replaces the table
+    each batch). Returns the Stream; the cell finishes at once."""
+    handle = Stream(name, key, limit, every)
+    if hasattr(source, "isStreaming"):
+        if not source.isStreaming:
+            raise TypeError("tutor.stream needs a streaming DataFrame (spark.readStream...)")
+        _start_spark(handle, source, output_mode)
+        _streams.append(handle)
+
+        def watch():
+            try:
+                handle._job.awaitTermination()
+            except Exception as error:  # noqa: BLE001 - shown through repr
+                handle.error = error
+            finally:
+                handle.done.set()
+
+        _threading.Thread(target=watch, name="tutor-stream-" + name, daemon=True).start()
+        return handle
+    result = source.execute() if hasattr(source, "execute") and not hasattr(source, "collect") else source
+    if not hasattr(result, "collect"):
+        raise TypeError("tutor.stream takes a PyFlink TableResult or Table, or a streaming Spark DataFrame")
+    _streams.append(handle)
+
+    def run():
+        try:
+            _run_flink(handle, result)
+        except Exception as error:  # noqa: BLE001 - a cancelled job ends its iterator with an error
+            if not handle._stop.is_set():
+                handle.error = error
+                print("tutor.stream %s ended: %s" % (name, error), flush=True)
+        finally:
+            handle.done.set()
+
+    _threading.Thread(target=run, name="tutor-stream-" + name, daemon=True).start()
+    return handle
+
+
+def stop_streams():
+    """Stop every running stream (their jobs are cancelled); returns how many were running."""
+    running = [handle for handle in _streams if handle.running]
+    for handle in running:
+        handle.stop()
+    _streams[:] = [handle for handle in _streams if handle.running]
+    return len(running)

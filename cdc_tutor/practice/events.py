@@ -90,3 +90,10 @@ class CheckJudged:
 
     checkpoint_id: str
     outcome: Any
+
+
+@dataclass(frozen=True)
+class StreamsStopped:
+    """Ctrl+Z with nothing running, or a step change, stopped `count` streaming queries (tutor.stream)."""
+
+    count: int

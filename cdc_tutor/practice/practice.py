@@ -23,12 +23,14 @@ from cdc_tutor.practice.events import (
     QueueDropped,
     SnippetBegan,
     SnippetEnded,
+    StreamsStopped,
 )
 from cdc_tutor.practice.judge import judge
 from cdc_tutor.practice.rules import needs_kernel
 
 START_WAIT_SECONDS = 60.0  # how long a check waits for a kernel that is still starting
-WATCH_SECONDS = 1.0  # how often an idle kernel is checked for having died
+STOP_STREAMS_TIMEOUT = 60.0  # cancelling a Flink job or a Spark query takes seconds
+WATCH_SECONDS = 0.25  # how often an idle kernel is checked: dead? output from its background threads?
 
 LabSource = Callable[[], Any]
 """Blocks until the lab is up and returns it (None: no lab); called in the start thread."""
@@ -109,12 +111,15 @@ class Practice:
         return self._busy
 
     def interrupt(self) -> bool:
-        """Drop the queue and interrupt the running snippet; False when nothing runs or waits."""
+        """Drop the queue and interrupt the running snippet; False when nothing runs or waits.
+        With nothing running, the kernel's streaming queries are stopped instead (StreamsStopped)."""
         dropped = self._drop_queue()
         runner = self.runner
         if self.running is None or runner is None:
             if dropped:
                 self._emit(QueueDropped(dropped))
+            else:
+                self.stop_streams()
             return bool(dropped)
         self._thread(runner.interrupt, "kernel-interrupt")
         return True
@@ -270,7 +275,8 @@ class Practice:
             self._restarting = False
 
     def _watch(self) -> None:
-        """A kernel that dies while idle (a thread calling os._exit, the OOM killer) is restarted."""
+        """A kernel that dies while idle (a thread calling os._exit, the OOM killer) is restarted;
+        output of its background threads (tutor.stream, a student's own thread) is delivered."""
         while not self._watch_stop.wait(WATCH_SECONDS):
             kernel = getattr(self.runner, "kernel", None)
             if not self.ready or self._busy or self._restarting or kernel is None or self._closed:
@@ -279,6 +285,20 @@ class Practice:
                 self._restarting = True
                 self._emit(KernelChanged("died-idle"))
                 self._restart_kernel()
+                continue
+            kernel.drain(self._forward)  # a no-op while a snippet runs: its own execute reads the output
+
+    def stop_streams(self) -> None:
+        """Cancel the kernel's streaming queries (tutor.stream) in a thread; emits StreamsStopped."""
+        runner = self.runner
+        if runner is None or not self.ready or self._closed:
+            return
+
+        def stop() -> None:
+            stopped = runner.context().evaluate("tutor.stop_streams()", STOP_STREAMS_TIMEOUT)
+            self._emit(StreamsStopped(int(stopped.value_repr) if stopped.ok and stopped.value_repr.isdigit() else 0))
+
+        self._thread(stop, "kernel-stop-streams")
 
     def _drop_queue(self) -> int:
         with self._lock:

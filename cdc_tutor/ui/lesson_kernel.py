@@ -104,6 +104,9 @@ class LessonKernel:
     def restart(self) -> None:
         self.practice.restart()
 
+    def stop_streams(self) -> None:
+        self.practice.stop_streams()
+
     def close(self) -> None:
         self.practice.close()
 
@@ -129,6 +132,9 @@ class LessonKernel:
             self._on_kernel(event)
         elif isinstance(event, events.QueueDropped):
             put(Note(strings.QUEUE_DROPPED.format(count=event.count), "warn"))
+        elif isinstance(event, events.StreamsStopped):
+            if event.count:
+                put(Note(strings.STREAMS_STOPPED.format(count=event.count), "warn"))
         elif isinstance(event, events.CheckJudged):
             outcome = event.outcome
             if isinstance(outcome, Exception):

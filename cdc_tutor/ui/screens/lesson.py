@@ -421,6 +421,8 @@ class LessonScreen(Screen[None]):
             self._say(strings.CHECK_BUSY)
             return
         if self.session.go_to(index):
+            if self.kernel is not None and self.kernel.wanted:
+                self.kernel.stop_streams()  # a step's streaming queries end with the step
             self.notice = ""
             self.query_one("#answer", Input).value = ""
             self.show_step()
