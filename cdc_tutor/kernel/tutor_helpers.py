@@ -202,16 +202,30 @@ class Stream:
             except Exception:  # noqa: BLE001 - already ended
                 pass
         self.done.wait(30)
+        deadline = _time.monotonic() + 30
+        while _time.monotonic() < deadline:  # back only once the job is over, not CANCELLING
+            try:
+                if self.job_status() in (None, "CANCELED", "FINISHED", "FAILED", "GONE", "STOPPED"):
+                    break
+            except Exception:  # noqa: BLE001 - cannot tell: stop waiting
+                break
+            _time.sleep(0.2)
         return self
 
     def job_status(self):
-        """Flink: the job's status name (RUNNING, CANCELED, FINISHED...); Spark: ACTIVE or STOPPED."""
+        """Flink: the job's status name (RUNNING, CANCELED, FINISHED...; GONE once the cluster has
+        forgotten a cancelled job); Spark: ACTIVE or STOPPED."""
         job = self._job
         if job is None:
             return None
         if hasattr(job, "isActive"):
             return "ACTIVE" if job.isActive else "STOPPED"
-        return str(job.get_job_status().result()).rsplit(".", 1)[-1]
+        try:
+            return str(job.get_job_status().result()).rsplit(".", 1)[-1]
+        except Exception:  # noqa: BLE001 - the mini-cluster forgets a cancelled job soon
+            if self._stop.is_set() and self.done.is_set():
+                return "GONE"  # we cancelled it and the cluster no longer knows it: not running
+            raise
 
     def __repr__(self):
         state = "running" if self.running else ("failed: %s" % self.error if self.error else "stopped")

@@ -81,6 +81,7 @@ class QueueDropped:
     """Queued snippets were dropped (interrupt, a failure stops the queue)."""
 
     count: int
+    problem: str | None = None  # why the kernel could not say (the streams may still have stopped)
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,4 @@ class StreamsStopped:
     """Ctrl+Z with nothing running, or a step change, stopped `count` streaming queries (tutor.stream)."""
 
     count: int
+    problem: str | None = None  # why the kernel could not say (the streams may still have stopped)

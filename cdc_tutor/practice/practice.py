@@ -296,7 +296,10 @@ class Practice:
 
         def stop() -> None:
             stopped = runner.context().evaluate("tutor.stop_streams()", STOP_STREAMS_TIMEOUT)
-            self._emit(StreamsStopped(int(stopped.value_repr) if stopped.ok and stopped.value_repr.isdigit() else 0))
+            if stopped.ok and stopped.value_repr.isdigit():
+                self._emit(StreamsStopped(int(stopped.value_repr)))
+            else:
+                self._emit(StreamsStopped(0, stopped.error or stopped.value_repr))
 
         self._thread(stop, "kernel-stop-streams")
 

@@ -133,7 +133,10 @@ class LessonKernel:
         elif isinstance(event, events.QueueDropped):
             put(Note(strings.QUEUE_DROPPED.format(count=event.count), "warn"))
         elif isinstance(event, events.StreamsStopped):
-            if event.count:
+            post(messages.StreamsStopped(lesson_id, event.count, event.problem))  # the notice: any tab shows it
+            if event.problem:
+                put(Note(strings.STREAMS_STOP_FAILED.format(problem=event.problem), "error"))
+            elif event.count:
                 put(Note(strings.STREAMS_STOPPED.format(count=event.count), "warn"))
         elif isinstance(event, events.CheckJudged):
             outcome = event.outcome

@@ -177,3 +177,12 @@ class CheckpointChecking(Message):
     def __init__(self, lesson_id: str, step_id: str, checkpoint_id: str) -> None:
         super().__init__()
         self.lesson_id, self.step_id, self.checkpoint_id = lesson_id, step_id, checkpoint_id
+
+
+class StreamsStopped(Message):
+    """Ctrl+Z with nothing running (or a step change) stopped `count` streaming queries; `problem`
+    says why the kernel could not tell."""
+
+    def __init__(self, lesson_id: str, count: int, problem: str | None = None) -> None:
+        super().__init__()
+        self.lesson_id, self.count, self.problem = lesson_id, count, problem

@@ -92,7 +92,7 @@ def test_a_stream_shows_changes_while_idle_and_ctrl_z_cancels_its_job(tmp_path_f
         wait_for(lambda: any(isinstance(e, StreamsStopped) for e in events), 120, "the streams to stop")
         assert next(e for e in events if isinstance(e, StreamsStopped)).count == 1
         status = practice.runner.context().evaluate("orders_stream.job_status()", 30)
-        assert status.ok and status.value_repr == repr(cancelled), status
+        assert status.ok and status.value_repr in (repr(cancelled), "'GONE'"), status  # GONE: cancelled, forgotten
     finally:
         practice.close(wait=True)
         lab.close()

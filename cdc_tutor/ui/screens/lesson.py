@@ -290,6 +290,12 @@ class LessonScreen(Screen[None]):
             if self.has_class("narrow") and not self.has_class("panes-toggled"):  # the output is out of sight
                 self._say(strings.RUN_SEE_PANES.format(status=run_outcome(message.result)[0]))
 
+    def on_streams_stopped(self, message: messages.StreamsStopped) -> None:
+        if message.problem:
+            self._say(strings.STREAMS_STOP_FAILED.format(problem=message.problem))
+        elif message.count:
+            self._say(strings.STREAMS_STOPPED.format(count=message.count))
+
     def on_kernel_stuck(self, _message: messages.KernelStuck) -> None:
         """Ctrl+Z cannot reach code blocked inside C: offer the restart at once."""
         self._after_confirmation(strings.KERNEL_STUCK_QUESTION, self.kernel.restart)
