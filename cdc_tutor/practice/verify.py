@@ -43,8 +43,14 @@ def verify_lesson(
     if not needs_kernel(lesson):
         _verify_steps(lesson, Practice(lesson, settings, lambda _event: None), report, only_step, timeout, echo)
         return
+    from cdc_tutor.engines import engine_python, missing_engine_hint
     from cdc_tutor.kernel import EngineMissing, KernelStartFailed, UnknownEngine
     from cdc_tutor.lab import open_lab
+
+    if lesson.engine != "python" and engine_python(lesson.engine, settings.data_dir) is None:
+        # Before the lab: `setup flink|spark` also sets up the broker lab an engine lesson runs on.
+        report(False, lesson.id, missing_engine_hint(lesson.engine))
+        return
 
     lab = practice = None
     try:

@@ -149,7 +149,7 @@ async def test_saves_from_another_editor_are_picked_up_and_bad_files_lose_nothin
 
         os.remove(path)  # deleted while open: written back from the editor
         await wait_until(pilot, lambda: path.exists() and "from vscode" in path.read_text(), timeout=5)
-        assert "удалили" in app.screen.notice
+        await wait_until(pilot, lambda: "удалили" in app.screen.notice, timeout=5)  # the notice follows the write
 
 
 async def test_lesson_keys_work_in_the_editor_and_reset_cell_asks_first(exercise_app, data_dir):
