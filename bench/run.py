@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import broker_lab  # noqa: E402
 import editor_latency  # noqa: E402
+import engine_first_row  # noqa: E402
 import frame  # noqa: E402
 import kernel  # noqa: E402
 import source_encode  # noqa: E402
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "kernel": kernel.measure,
     "editor": editor_latency.measure,
     "broker_lab": broker_lab.measure,
+    "engine_first_row": engine_first_row.measure,
 }
 
 

@@ -96,3 +96,34 @@ def test_a_stream_shows_changes_while_idle_and_ctrl_z_cancels_its_job(tmp_path_f
     finally:
         practice.close(wait=True)
         lab.close()
+
+
+def test_a_flink_stream_survives_an_outage_of_the_broker_lab(tmp_path_factory):
+    """F12 (or an `outage` step) cuts the proxy for 10 s: the job keeps running and goes on showing
+    the changes captured meanwhile once the broker is back."""
+    data_dir = ensure_engine("flink", tmp_path_factory).data_dir
+    lab = embedded_lab(LabOptions(broker="kafka", decimal_mode="string", rate=5.0), data_dir).start()
+    events: list = []
+    lesson = streaming_lesson("flink", FLINK)
+    practice = Practice(lesson, Settings(data_dir), events.append, lab=lambda: lab)
+
+    def shown() -> int:
+        return int(practice.runner.context().evaluate("orders_stream.shown", 30).value_repr or 0)
+
+    try:
+        practice.start()
+        wait_for(lambda: practice.ready or practice.problem, 300, "the kernel")
+        assert practice.problem is None, practice.problem
+        practice.run(lesson.steps[0], [1])
+        wait_for(lambda: any(isinstance(e, SnippetEnded) for e in events), 300, "the snippet")
+        wait_for(lambda: shown() > 0, 120, "the first changes")
+        lab.cut()
+        time.sleep(10)
+        before = shown()
+        lab.restore()
+        wait_for(lambda: shown() > before, 120, "changes after the outage")
+        state = practice.runner.context().evaluate("repr(orders_stream)", 30).value_repr
+        assert "running" in state, state
+    finally:
+        practice.close(wait=True)
+        lab.close()
