@@ -9,6 +9,8 @@ helpers delegate to `_kafka`: cdc_tutor/kafka/state.py, run in the same kernel b
 import decimal
 import json
 import os
+import threading as _threading  # private names: lesson code sees only tutor's own helpers
+import time as _time
 
 bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
 """The lab's Kafka address, as lesson code should use it (also in $KAFKA_BOOTSTRAP_SERVERS)."""
@@ -169,9 +171,6 @@ def show_changelog(data, key=None, *, columns=None, op_field="op", reset=True, n
 
 
 # --- streaming queries into the windows pane ------------------------------------------------
-
-import threading as _threading  # noqa: E402 - kept beside the helpers that need it
-import time as _time  # noqa: E402
 
 _streams = []
 
