@@ -346,7 +346,9 @@ async def test_code_deaf_to_the_interrupt_is_reported_and_a_restart_offered(code
         await pilot.press("ctrl+z")
         await wait_until(pilot, lambda: posted(app, messages.KernelStuck), timeout=15)
         assert not finished(app)  # the interrupt did not reach it: still running
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), timeout=5)
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.query("#question"), timeout=5
+        )
         assert "не отвечает на прерывание" in str(app.screen.query_one("#question").render())
         await pilot.press("n")
         await wait_until(pilot, lambda: app.screen is lesson_screen, timeout=5)

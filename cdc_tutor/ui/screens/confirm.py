@@ -19,6 +19,10 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "answer(True)", strings.YES),
     ]
 
+    # The safe choice has the focus. AUTO_FOCUS, not a query in on_mount: a dialog pushed and popped
+    # within one frame (two stuck notices at once) mounted without its children and crashed the app.
+    AUTO_FOCUS = "#no"
+
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question
@@ -29,9 +33,6 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="buttons"):
                 yield Button(f"{strings.YES} (y)", id="yes", variant="error")
                 yield Button(f"{strings.NO} (n)", id="no", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()  # the safe choice is the default
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
