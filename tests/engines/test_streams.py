@@ -57,6 +57,15 @@ def streaming_lesson(engine: str, code: str) -> Lesson:
     )
 
 
+def run_stream_cell(practice: Practice, lesson: Lesson, events: list) -> None:
+    """Start the kernel and run the step's one cell (it starts the stream); wait for the cell's end."""
+    practice.start()
+    wait_for(lambda: practice.ready or practice.problem, 300, "the kernel")
+    assert practice.problem is None, practice.problem
+    practice.run(lesson.steps[0], [1])
+    wait_for(lambda: any(isinstance(e, SnippetEnded) for e in events), 300, "the snippet")
+
+
 def wait_for(predicate, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -72,11 +81,7 @@ def test_a_stream_shows_changes_while_idle_and_ctrl_z_cancels_its_job(tmp_path_f
     lesson = streaming_lesson(engine, code)
     practice = Practice(lesson, Settings(data_dir), events.append, lab=lambda: lab)
     try:
-        practice.start()
-        wait_for(lambda: practice.ready or practice.problem, 300, "the kernel")
-        assert practice.problem is None, practice.problem
-        practice.run(lesson.steps[0], [1])
-        wait_for(lambda: any(isinstance(e, SnippetEnded) for e in events), 300, "the snippet")
+        run_stream_cell(practice, lesson, events)
         ended = next(e for e in events if isinstance(e, SnippetEnded))
         assert ended.status == "ok", ended.result.error and ended.result.error.traceback_plain
         after_cell = len(events)
@@ -111,11 +116,7 @@ def test_a_flink_stream_survives_an_outage_of_the_broker_lab(tmp_path_factory):
         return int(practice.runner.context().evaluate("orders_stream.shown", 30).value_repr or 0)
 
     try:
-        practice.start()
-        wait_for(lambda: practice.ready or practice.problem, 300, "the kernel")
-        assert practice.problem is None, practice.problem
-        practice.run(lesson.steps[0], [1])
-        wait_for(lambda: any(isinstance(e, SnippetEnded) for e in events), 300, "the snippet")
+        run_stream_cell(practice, lesson, events)
         wait_for(lambda: shown() > 0, 120, "the first changes")
         lab.cut()
         time.sleep(10)
