@@ -52,6 +52,10 @@ YES = "Да"
 NO = "Нет"
 CLOSE = "Закрыть"
 PANES_HIDDEN = "Панели скрыты — F9 показать"
+# The layout line under the step title: how to reach what is not on screen (one key each).
+LAYOUT_PANES_HIDDEN = "F9 — панели"
+LAYOUT_PANES_SHOWN = "Alt+P — вкладка · F9 — текст"
+LAYOUT_PANES_BESIDE = "Alt+P — вкладка · F9 — скрыть панели"
 
 PANE_TITLES = {
     "code": "Код",
@@ -76,6 +80,14 @@ LAB_STARTING = "Запускаю встроенную лабораторию: б
 LAB_READY = "Лаборатория готова: bootstrap.servers={bootstrap}"
 LAB_FAILED = "Не удалось запустить встроенную лабораторию: {problem}"
 LAB_NOT_RUNNING = "Встроенная лаборатория не запущена."
+LAB_FALLBACK = (
+    "Урок просит настоящий Kafka, но его брокер недоступен: {problem}. Урок идёт на встроенном брокере; "
+    "проверки, которым нужен настоящий Kafka, засчитываются без проверки."
+)
+REAL_KAFKA_WAIVED = (
+    "Засчитано без проверки: встроенный брокер этого не умеет (см. урок). Чтобы проверить по-настоящему, "
+    "установите Java 17+ и выполните cdc-tutor setup kafka, затем откройте урок заново."
+)
 LAB_CUT = "Брокер отключён: клиенты видят обрыв связи. {key} вернёт его."
 LAB_RESTORED = "Брокер снова доступен по адресу {bootstrap}."
 ACTION_OUTAGE = "Отключить/вернуть брокер"
@@ -123,6 +135,7 @@ ACTION_RESET_LESSON = "Сброс урока"
 ACTION_PREV_STEP = "Пред. шаг"
 ACTION_NEXT_STEP = "След. шаг"
 ACTION_TOGGLE_PANES = "Панели"
+ACTION_NEXT_PANE = "Следующая вкладка панелей"
 ACTION_BACK = "Каталог"
 ACTION_OPEN = "Открыть"
 ACTION_HELP = "Справка"

@@ -63,6 +63,9 @@ class CheckContext:
     """A snippet was running when the snapshot was taken: the kernel cannot answer until it ends."""
     kafka: KafkaProbe | None = None
     """Kafka queries against `bootstrap` (the runner sets cdc_tutor.kafka.state.KafkaState)."""
+    real_kafka: bool = True
+    """Whether the lab's broker is real Kafka; False on the embedded mock, where `realKafka`
+    checks (read_committed, offsets in transactions...) are waived, not judged."""
     evaluator: Callable[[str, float], Evaluation] | None = None
     """Evaluates an expression in the kernel (the practice layer's runner supplies it); None: no kernel."""
 

@@ -31,7 +31,9 @@ STEP_FIELDS = ("id", "title", "checkpoints", "solution", "solutionCode", "setupC
 STEP_REQUIRED = ("id", "title", "checkpoints", "solution")
 CODE_FIELDS = ("setupCode",)
 CHECKPOINT_FIELDS = ("id", "kind", "prompt", "hints")
-STATE_CHECK_FIELDS = ("exercise",)  # kinds that judge live state may name the exercise they judge
+# Kinds that judge live state may name the exercise they judge, and say that only a real Kafka
+# broker can show what they check (`realKafka: true`: waived on the embedded mock broker).
+STATE_CHECK_FIELDS = ("exercise", "realKafka")
 SOLUTION_CODE_GONE = (
     "field 'solutionCode' is gone in format 2: write the exercise in the step's text as a "
     "```python exercise=ID fence (the starter) and a ```python solution=ID fence, and name it in "
@@ -259,6 +261,11 @@ class StepChecker:
                 spec["exercise"] = raw["exercise"]
             else:
                 check.add(value_line("exercise"), f"{prefix}field 'exercise' must be an exercise id ([a-z0-9-]+)")
+        if "realKafka" in raw and allowed is not None and "realKafka" in allowed:
+            if isinstance(raw["realKafka"], bool):
+                spec["realKafka"] = raw["realKafka"]
+            else:
+                check.add(value_line("realKafka"), f"{prefix}field 'realKafka' must be true or false")
         if kind is not None:
             typed = True
             for field_name, field_spec in kind_fields.items():
@@ -293,7 +300,8 @@ class StepChecker:
             line=line,
         )
         if typed:
-            self._field_lines[id(built)] = (line, {name: value_line(name) for name in (*kind_fields, "exercise")})
+            fields = (*kind_fields, *STATE_CHECK_FIELDS)
+            self._field_lines[id(built)] = (line, {name: value_line(name) for name in fields})
         return built
 
     # --- body

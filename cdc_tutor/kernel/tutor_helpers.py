@@ -14,6 +14,8 @@ import time as _time
 
 bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
 """The lab's Kafka address, as lesson code should use it (also in $KAFKA_BOOTSTRAP_SERVERS)."""
+topic_prefix = os.environ.get("CDC_TUTOR_TOPIC_PREFIX", "dbserver1")
+"""The prefix of this lab's CDC topics: `topic("orders")` is f"{topic_prefix}.inventory.orders"."""
 user = os.environ.get("CDC_TUTOR_USER", "")
 """This student's prefix for consumer groups and topics on a shared broker."""
 jars = [path for path in os.environ.get("CDC_TUTOR_JARS", "").split(os.pathsep) if path]
@@ -36,6 +38,16 @@ def _state():
 def name(text):
     """`text` with {user} replaced by this student's prefix, e.g. name("{user}-orders")."""
     return str(text).replace("{user}", user)
+
+
+def topic(table):
+    """The CDC topic of `table` on the lab this kernel runs on, e.g. topic("orders") ->
+    "dbserver1.inventory.orders". The real stack serves Flink-readable string decimals under
+    another prefix (lessons/README.md), so lesson code asks here instead of writing the name."""
+    table = str(table)
+    if "." in table:
+        raise ValueError(f"topic() takes a table name such as 'orders', not a topic name: {table!r}")
+    return f"{topic_prefix}.inventory.{table}"
 
 
 def committed(group, topic, timeout=10.0):

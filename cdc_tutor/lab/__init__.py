@@ -7,9 +7,10 @@ package is cheap: the lab implementations (and confluent_kafka) load when a lab 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from cdc_tutor.lab.options import CDC_TOPICS, LabOptions, options_for
+from cdc_tutor.lab.options import CDC_TOPICS, JVM_ENGINES, LabOptions, options_for
 from cdc_tutor.lab.protocol import Lab, SourceDatabase
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ __all__ = [
     "LabOptions",
     "SourceDatabase",
     "embedded_lab",
+    "cdc_topic_prefix",
     "lab_key",
     "open_lab",
     "options_for",
@@ -41,7 +43,19 @@ def open_lab(settings: Any, lesson: Any = None) -> Lab:
 
         outage = native_outage_for(settings.data_dir, bootstrap)
         return ExternalLab(bootstrap, getattr(settings, "postgres_dsn", None), outage).start()
-    return embedded_lab(options_for(lesson), settings.data_dir).start()
+    options = options_for(lesson)
+    if options.broker != "kafka" or getattr(lesson, "engine", "python") in JVM_ENGINES:
+        return embedded_lab(options, settings.data_dir).start()
+    # A Python lesson that asks for a real broker still runs without Java or its set-up: on the
+    # mock, with `realKafka` checks waived and the reason shown to the student.
+    from cdc_tutor.lab.jvm_broker import BrokerUnavailable
+
+    try:
+        return embedded_lab(options, settings.data_dir).start()
+    except BrokerUnavailable as reason:
+        lab = embedded_lab(replace(options, broker="mock"), settings.data_dir).start()
+        lab.fallback = str(reason)
+        return lab
 
 
 def embedded_lab(options: LabOptions, data_dir: Any) -> EmbeddedLab:
@@ -61,6 +75,17 @@ def lab_key(settings: Any, lesson: Any = None) -> tuple[str, Any]:
     key matches the next lesson's and opens another one otherwise."""
     bootstrap = getattr(settings, "bootstrap_servers", None)
     return ("external", bootstrap) if bootstrap else ("embedded", options_for(lesson))
+
+
+def cdc_topic_prefix(settings: Any, lesson: Any = None) -> str:
+    """The topic prefix of the CDC topics `lesson` reads (`tutor.topic`): the embedded labs encode
+    the lesson's `decimalMode` under dbserver1; the real stack serves each mode it runs a
+    connector for under its own prefix (precise: dbserver1, string: dbserver1_string_decimals)."""
+    from cdc_tutor.stack.config import STACK_TOPIC_PREFIXES, TOPIC_PREFIX
+
+    if getattr(settings, "bootstrap_servers", None):
+        return STACK_TOPIC_PREFIXES.get(options_for(lesson).decimal_mode, TOPIC_PREFIX)
+    return TOPIC_PREFIX
 
 
 def __getattr__(name: str) -> Any:  # PEP 562: the implementations import confluent_kafka

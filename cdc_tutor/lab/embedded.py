@@ -27,6 +27,8 @@ class EmbeddedLab(Tails):
 
     can_cut = True
     relay: SourceRelay | None  # set by start(), dropped by close()
+    fallback: str | None = None
+    """Why this lab runs the mock although the lesson asked for a real broker (open_lab sets it)."""
 
     def __init__(self, options: LabOptions | None = None, broker_factory: Callable[[], Any] | None = None) -> None:
         """`broker_factory` starts the broker (default: the mock cluster); anything with host,
@@ -41,6 +43,8 @@ class EmbeddedLab(Tails):
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sink: KafkaSink | None = None
+        self.real_kafka = self.options.broker == "kafka"
+        """A real Kafka broker (the JVM lab); False for librdkafka's mock cluster."""
 
     def start(self) -> EmbeddedLab:
         options = self.options

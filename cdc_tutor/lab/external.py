@@ -31,6 +31,8 @@ class ExternalLab(Tails):
     stack) lets outage steps run; without it a real broker is not the tutor's to cut."""
 
     workload = None
+    real_kafka = True
+    fallback = None
     bootstrap_servers: str  # a plain attribute here (Tails only needs to read it)
 
     def __init__(

@@ -12,7 +12,6 @@ resolved through Maven by `cdc-tutor setup kafka`), but owned by the tutor's pro
 
 from __future__ import annotations
 
-import base64
 import ctypes
 import os
 import shutil
@@ -26,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cdc_tutor.paths import private_dir
+from cdc_tutor.stack.processes import kafka_cluster_id
 
 HOST = "127.0.0.1"
 HEAP = "256m"
@@ -127,7 +127,7 @@ def setup_kafka_lab(data_dir: Path, report: Callable[[str], None] = print, force
         staging = home / f".template-{uuid.uuid4().hex[:8]}"
         properties = home / "format.properties"
         properties.write_text(_properties(staging, _free_port(), _free_port()), encoding="utf-8")
-        cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster = kafka_cluster_id()
         done = subprocess.run(
             [java, *_JVM, f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{jars}/*"]
             + ["kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(properties)],

@@ -33,6 +33,17 @@ class Lab(Protocol):
         ...
 
     @property
+    def real_kafka(self) -> bool:
+        """A real Kafka broker (the broker lab, the stack); False for the mock cluster, whose
+        gaps (lessons/README.md) waive the checks marked `realKafka`."""
+        ...
+
+    @property
+    def fallback(self) -> str | None:
+        """Why the lesson got the mock instead of the real broker it asked for; None otherwise."""
+        ...
+
+    @property
     def can_cut(self) -> bool:
         """Whether cut()/restore() work here (outage steps and F12 need them)."""
         ...

@@ -182,7 +182,12 @@ class Practice:
         from cdc_tutor.practice.runner import LessonRunner  # jupyter_client loads here, off the UI thread
 
         runner = LessonRunner(
-            self.lesson, self.settings, bootstrap, lab=lab if _can_cut(lab) else None, user=self._user
+            self.lesson,
+            self.settings,
+            bootstrap,
+            lab=lab if _can_cut(lab) else None,
+            real_kafka=getattr(lab, "real_kafka", True),
+            user=self._user,
         )
         with self._lock:
             self.runner = runner

@@ -52,16 +52,19 @@ class LessonRunner:
         *,
         user: str | None = None,
         lab: Any = None,
+        real_kafka: bool = True,
         limits: OutputLimits | None = None,
         startup_timeout: float = 120.0,
     ) -> None:
         from cdc_tutor.engines import engine_jars, engine_python
+        from cdc_tutor.lab import cdc_topic_prefix
 
         self.lesson = lesson
         self.settings = settings
         self.bootstrap = bootstrap
         self.user = user or getattr(settings, "user", None) or default_user()
         self.lab = lab
+        self.real_kafka = real_kafka  # False on the mock broker: `realKafka` checks are waived
         self.work_dir = lesson_work_dir(settings.data_dir, lesson.id)
         self.snippet_status: dict[tuple[str, int], str] = {}
         """(step id, snippet index) -> status of its last run in the current kernel."""
@@ -69,7 +72,11 @@ class LessonRunner:
         """Why the `tutor` module could not be installed, if it could not."""
         data_dir = settings.data_dir
         self._engine_python = lambda engine: engine_python(engine, data_dir)
-        env = {"CDC_TUTOR_USER": self.user, "CDC_TUTOR_LESSON": lesson.id}
+        env = {
+            "CDC_TUTOR_USER": self.user,
+            "CDC_TUTOR_LESSON": lesson.id,
+            "CDC_TUTOR_TOPIC_PREFIX": cdc_topic_prefix(settings, lesson),
+        }
         if bootstrap:
             env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
         if lesson.engine != "python":
@@ -301,6 +308,7 @@ class LessonRunner:
                 step_id=step_id,
                 busy=self._running > 0,
                 kafka=kafka,
+                real_kafka=self.real_kafka,
                 evaluator=self._evaluate if self._started else None,
             )
 

@@ -106,6 +106,9 @@ def _verify_steps(
         if has_kernel and step.has_code:
             _run_as_student(step, practice, report, where, timeout, echo)
         for checkpoint in step.checkpoints:
+            if before[checkpoint.id].waived:  # the mock broker: nothing to judge, and nothing hidden
+                report(True, f"{where}/{checkpoint.id} (waived: not a real Kafka broker)", "")
+                continue
             if before[checkpoint.id].passed:
                 report(False, f"{where}/{checkpoint.id}", "passes before the step's code ran: it cannot fail")
                 continue

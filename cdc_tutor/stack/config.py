@@ -12,9 +12,34 @@ from pathlib import Path
 HOST = "127.0.0.1"
 CONNECTOR_NAME = "inventory-connector"
 TOPIC_PREFIX = "dbserver1"
-SNAPSHOT_TOPICS = tuple(
-    f"{TOPIC_PREFIX}.inventory.{table}" for table in ("customers", "orders", "products", "products_on_hand")
+TABLES = ("customers", "orders", "products", "products_on_hand")
+SNAPSHOT_TOPICS = tuple(f"{TOPIC_PREFIX}.inventory.{table}" for table in TABLES)
+
+
+@dataclass(frozen=True)
+class ConnectorSpec:
+    """One Debezium connector of the stack: its name, topic prefix, decimal.handling.mode and the
+    PostgreSQL replication slot it alone reads (two connectors cannot share a slot)."""
+
+    name: str
+    topic_prefix: str
+    decimal_mode: str
+    slot: str
+
+    @property
+    def snapshot_topics(self) -> tuple[str, ...]:
+        return tuple(f"{self.topic_prefix}.inventory.{table}" for table in TABLES)
+
+
+CONNECTORS = (
+    # The tutorial's connector: NUMERIC as precise Connect Decimals, as the lessons explain them.
+    ConnectorSpec(CONNECTOR_NAME, TOPIC_PREFIX, "precise", "debezium"),
+    # The same changes with NUMERIC as strings, for Flink: its debezium-json format ignores
+    # Debezium's logical types, so a base64 decimal cannot be parsed into DECIMAL.
+    ConnectorSpec("inventory-connector-string-decimals", "dbserver1_string_decimals", "string", "debezium_string"),
 )
+STACK_TOPIC_PREFIXES = {spec.decimal_mode: spec.topic_prefix for spec in CONNECTORS}
+"""decimal.handling.mode -> the stack's topic prefix serving it (no `double` connector)."""
 
 
 def default_cache_dir() -> Path:

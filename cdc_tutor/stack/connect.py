@@ -7,15 +7,17 @@ import urllib.error
 import urllib.request
 
 from cdc_tutor.source.schema import DATABASE, SCHEMA
-from cdc_tutor.stack.config import CONNECTOR_NAME, TOPIC_PREFIX
+from cdc_tutor.stack.config import CONNECTOR_NAME, CONNECTORS, ConnectorSpec
 
 _JSON = "org.apache.kafka.connect.json.JsonConverter"
 
 
-def connector_config(*, hostname: str, port: int, user: str, password: str) -> dict[str, str]:
-    """The Debezium PostgreSQL connector as the tutorial runs it: pgoutput, topic prefix dbserver1,
-    JSON with schemas for keys and values, NUMERIC as precise Connect Decimals. The embedded source
-    encodes exactly these settings (cdc_tutor.source.encoder)."""
+def connector_config(
+    *, hostname: str, port: int, user: str, password: str, spec: ConnectorSpec = CONNECTORS[0]
+) -> dict[str, str]:
+    """A Debezium PostgreSQL connector as the tutorial runs it: pgoutput, JSON with schemas for keys
+    and values, and the topic prefix, NUMERIC mode and slot of `spec` (default: the tutorial's
+    connector, prefix dbserver1, precise Connect Decimals, as the embedded source encodes them)."""
     return {
         "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
         "tasks.max": "1",
@@ -24,10 +26,11 @@ def connector_config(*, hostname: str, port: int, user: str, password: str) -> d
         "database.user": user,
         "database.password": password,
         "database.dbname": DATABASE,
-        "topic.prefix": TOPIC_PREFIX,
+        "topic.prefix": spec.topic_prefix,
         "plugin.name": "pgoutput",
+        "slot.name": spec.slot,
         "schema.include.list": SCHEMA,
-        "decimal.handling.mode": "precise",
+        "decimal.handling.mode": spec.decimal_mode,
         "key.converter": _JSON,
         "key.converter.schemas.enable": "true",
         "value.converter": _JSON,

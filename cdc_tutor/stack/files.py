@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 from cdc_tutor.source.schema import postgres_ddl
+from cdc_tutor.stack.config import CONNECTORS, ConnectorSpec
 from cdc_tutor.stack.connect import connector_config
 
 REPO = Path(__file__).resolve().parents[2]
 INIT_SQL = Path("stack/postgres/inventory.sql")
-CONNECTOR_JSON = Path("stack/connect/inventory-connector.json")
+
+
+def connector_path(spec: ConnectorSpec) -> Path:
+    return Path(f"stack/connect/{spec.name}.json")
+
+
+def connector_json(spec: ConnectorSpec = CONNECTORS[0]) -> str:
+    """A connector's config inside docker compose (service names, the image's password)."""
+    config = connector_config(hostname="postgres", port=5432, user="postgres", password="postgres", spec=spec)
+    return json.dumps(config, indent=2) + "\n"
 
 
 def init_sql() -> str:
@@ -25,13 +36,7 @@ def init_sql() -> str:
     )
 
 
-def connector_json() -> str:
-    """The connector's config inside docker compose (service names, the image's password)."""
-    config = connector_config(hostname="postgres", port=5432, user="postgres", password="postgres")
-    return json.dumps(config, indent=2) + "\n"
-
-
-RENDERED = {INIT_SQL: init_sql, CONNECTOR_JSON: connector_json}
+RENDERED = {INIT_SQL: init_sql} | {connector_path(spec): partial(connector_json, spec) for spec in CONNECTORS}
 
 
 def write(root: Path = REPO) -> list[Path]:

@@ -7,13 +7,11 @@ streaming where it stopped); `down(purge=True)` also deletes it.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
 import subprocess
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +25,8 @@ from cdc_tutor.stack.catalog import (
     KAFKA_VERSION,
 )
 from cdc_tutor.stack.config import (
-    CONNECTOR_NAME,
+    CONNECTORS,
     HOST,
-    SNAPSHOT_TOPICS,
     StackConfig,
     port_in_use,
 )
@@ -207,7 +204,7 @@ class NativeStack:
             return
         properties = self._broker_properties()
         if not (Path(self.config.state_dir) / "kafka-data" / "meta.properties").is_file():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id = processes.kafka_cluster_id()
             done = subprocess.run(
                 [
                     processes.java_binary(),
@@ -307,30 +304,41 @@ class NativeStack:
             return False
 
     def _register(self, deadline: float) -> None:
-        config = connector_config(
-            hostname=HOST, port=self.config.postgres_port, user=SUPERUSER, password=self.postgres.password
-        )
-        self.connect.put_config(CONNECTOR_NAME, config)
+        """Create (or update) every connector of CONNECTORS and wait until all run and their
+        snapshot topics exist."""
+        for spec in CONNECTORS:
+            password = self.postgres.password
+            config = connector_config(
+                hostname=HOST, port=self.config.postgres_port, user=SUPERUSER, password=password, spec=spec
+            )
+            self.connect.put_config(spec.name, config)
         summary = "no status yet"
         while time.monotonic() < deadline:
-            try:
-                ok, summary = running(self.connect.status())
-            except ConnectError as error:
-                ok, summary = False, str(error)
-            if "FAILED" in summary:
-                raise StackError(
-                    f"the Debezium connector failed: {summary}\n  log: {self.config.logs_dir / 'connect.log'}"
-                )
-            if ok and self._snapshot_topics_exist():
+            summaries, all_running = [], True
+            for spec in CONNECTORS:
+                try:
+                    ok, line = running(self.connect.status(spec.name))
+                except ConnectError as error:
+                    ok, line = False, str(error)
+                if "FAILED" in line:
+                    raise StackError(
+                        f"the Debezium connector {spec.name} failed: {line}\n"
+                        f"  log: {self.config.logs_dir / 'connect.log'}"
+                    )
+                summaries.append(f"{spec.name}: {line}")
+                all_running = all_running and ok
+            summary = "; ".join(summaries)
+            if all_running and self._snapshot_topics_exist():
                 return
             time.sleep(0.5)
-        raise StackError(f"the Debezium connector is not running after the timeout: {summary}")
+        raise StackError(f"the Debezium connectors are not running after the timeout: {summary}")
 
     def _snapshot_topics_exist(self) -> bool:
         from cdc_tutor.kafka.topics import list_topics
 
+        expected = {topic for spec in CONNECTORS for topic in spec.snapshot_topics}
         try:
-            return set(SNAPSHOT_TOPICS) <= list_topics(self.config.bootstrap_servers, timeout=2)
+            return expected <= list_topics(self.config.bootstrap_servers, timeout=2)
         except ConnectionError:
             return False
 

@@ -23,8 +23,8 @@ INSTALL_HINT = "install PostgreSQL: apt-get install postgresql (Debian/Ubuntu) o
 SERVER_SETTINGS = {
     "listen_addresses": f"'{HOST}'",
     "wal_level": "logical",
-    "max_wal_senders": "4",
-    "max_replication_slots": "4",
+    "max_wal_senders": "8",
+    "max_replication_slots": "8",
     "shared_buffers": "32MB",
     "fsync": "off",
     "timezone": "'UTC'",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 from cdc_tutor.engines.java import check_java
@@ -142,3 +144,12 @@ def log_tail(log: Path, lines: int = 8) -> str:
         return "\n  ".join(log.read_text(errors="replace").strip().splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def kafka_cluster_id() -> str:
+    """A random KRaft cluster id as Kafka makes them (22 url-safe base64 characters), never one that
+    starts with "-": kafka-storage's argument parser would take it for an option (1 in 64 ids)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id

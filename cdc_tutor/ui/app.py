@@ -93,6 +93,8 @@ class CdcTutorApp(App[None]):
             return
         self.lab, self.lab_problem = message.lab, None
         self._lab_settled.set()
+        if fallback := getattr(message.lab, "fallback", None):
+            self.notify(strings.LAB_FALLBACK.format(problem=fallback), severity="warning", timeout=30)
         # Everything loaded so far (Textual, confluent_kafka, the lab) lives as long as the
         # app: keep it out of the garbage collector's full passes, which otherwise stall
         # the UI for 40-80 ms while a topic pane churns through events (bench/tail_ui.py).

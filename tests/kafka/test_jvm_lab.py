@@ -218,3 +218,26 @@ def test_without_java_the_lab_says_how_to_get_it_in_one_line(kafka_data, monkeyp
 def test_an_unset_lab_says_which_command_sets_it_up(tmp_path):
     with pytest.raises(BrokerUnavailable, match="cdc-tutor setup kafka"):
         JvmBroker(tmp_path).start()
+
+
+def test_a_python_lesson_falls_back_to_the_mock_when_the_broker_lab_cannot_run(tmp_path):
+    """No set-up in this data dir: lesson 01 (broker: kafka) opens on the mock, saying why; an
+    engine lesson, which cannot use the mock, still fails with the one-line reason."""
+    from types import SimpleNamespace
+
+    from cdc_tutor.lab import open_lab
+
+    settings = SimpleNamespace(bootstrap_servers=None, data_dir=tmp_path)
+    lab = open_lab(settings, SimpleNamespace(engine="python", lab={"broker": "kafka", "workload": False}))
+    try:
+        assert not lab.real_kafka and "cdc-tutor setup kafka" in lab.fallback
+        assert lab.bootstrap_servers
+    finally:
+        lab.close()
+    with pytest.raises(BrokerUnavailable, match="cdc-tutor setup kafka"):
+        open_lab(settings, SimpleNamespace(engine="flink", lab={"workload": False}))
+
+
+def test_the_broker_lab_is_real_kafka_and_the_mock_is_not(jvm_lab):
+    assert jvm_lab.real_kafka and jvm_lab.fallback is None
+    assert not embedded_lab(LabOptions(), None).real_kafka

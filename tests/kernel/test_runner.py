@@ -57,13 +57,15 @@ def test_the_kernel_runs_in_a_private_work_dir_with_the_lab_address(runner, lab)
     assert stat.S_IMODE(runner.work_dir.parent.parent.stat().st_mode) == 0o700
     result = runner.run_code(
         "import os; print(os.getcwd()); print(os.environ['KAFKA_BOOTSTRAP_SERVERS']);"
-        "print(tutor.bootstrap, tutor.user, tutor.name('{user}-g'))"
+        "print(tutor.bootstrap, tutor.user, tutor.name('{user}-g'), tutor.topic('orders'))"
     )
     assert result.stdout.text.split("\n")[:3] == [
         str(runner.work_dir),
         lab.bootstrap_servers,
-        f"{lab.bootstrap_servers} tester tester-g",
+        f"{lab.bootstrap_servers} tester tester-g dbserver1.inventory.orders",
     ]
+    refused = runner.run_code("tutor.topic('dbserver1.inventory.orders')")
+    assert "ValueError" in refused.error.ename and "table name" in refused.error.evalue
 
 
 def test_tutor_is_installed_silently_and_hidden_from_variables(runner):

@@ -63,18 +63,28 @@ def test_mounted_files_are_generated_from_the_python_sources(relative):
     )
 
 
-def test_register_healthcheck_matches_real_connect_status(native_stack):
-    """The grep patterns of register-connector's healthcheck, run on the status JSON of the real
-    Connect worker (same Kafka version as the image's), must see RUNNING."""
-    text = COMPOSE.read_text(encoding="utf-8")
-    block = text[text.index("  register-connector:") : text.index("  redis:")]
-    patterns = re.findall(r"grep -q '([^']+)'", block)
+def test_register_healthcheck_matches_real_connect_status(config, native_stack):
+    """register-connector's healthcheck, run as a shell on the real Connect worker (same Kafka and
+    Debezium versions as the images), passes while both connectors run; its grep patterns reject
+    a FAILED status."""
+    test = config["services"]["register-connector"]["healthcheck"]["test"][1]
+    script = test.replace("$$", "$").replace("http://connect:8083", native_stack.config.connect_url)
+    done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, (script, done.stderr)
+    missing = script.replace("inventory-connector-string-decimals", "no-such-connector")
+    assert subprocess.run(["sh", "-c", missing], capture_output=True, timeout=60).returncode == 1
+    patterns = re.findall(r"grep -q '([^']+)'", test)
     assert len(patterns) == 2
     url = f"{native_stack.config.connect_url}/connectors/inventory-connector/status"
     with urllib.request.urlopen(url) as response:
         status = response.read()
-    for pattern in patterns:
-        done = subprocess.run(["grep", "-q", pattern], input=status)
-        assert done.returncode == 0, (pattern, status)
     stopped = status.replace(b'"state":"RUNNING"', b'"state":"FAILED"')
     assert all(subprocess.run(["grep", "-q", p], input=stopped).returncode == 1 for p in patterns)
+
+
+def test_compose_registers_every_connector_of_the_native_stack(config):
+    from cdc_tutor.stack.config import CONNECTORS
+
+    service = config["services"]["register-connector"]
+    for spec in CONNECTORS:
+        assert spec.name in service["command"][0] and spec.name in service["healthcheck"]["test"][1]

@@ -43,3 +43,16 @@ def test_every_lesson_verifies_against_the_native_stack(native_stack):
     assert verify.returncode == 0, out[-6000:]
     assert "FAIL" not in out, out[-6000:]
     assert native_stack.status().broker  # the outage step restored the broker it stopped
+
+
+def test_a_flink_lesson_reads_string_decimals_from_the_stacks_second_connector(native_stack, tmp_path_factory):
+    """On the real stack `tutor.topic("orders")` of a `decimalMode: string` lesson is the
+    string-decimals connector's topic, which Flink's debezium-json parses into DECIMAL(10, 2)
+    (the tutorial's precise topic fails the job)."""
+    from tests.engines import ensure_engine
+    from tests.engines.test_engines_on_broker_lab import DECIMAL_COURSE, verify_course
+
+    data_dir = ensure_engine("flink", tmp_path_factory).data_dir
+    done = verify_course(DECIMAL_COURSE, data_dir, "--bootstrap-servers", native_stack.config.bootstrap_servers)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "PASS module-1/01-decimals/totals/decimals" in done.stdout

@@ -217,3 +217,19 @@ def test_session_check_is_backward_compatible_and_takes_a_context(session):
     outcome = session.check("p", "", context(FakeKernel({"n": 1})))
     assert outcome.verdict.passed and outcome.step_passed and outcome.lesson_completed
     assert session.store.last_answer("m/01-l", "s", "p") is None  # only typed answers are kept
+
+
+# --- realKafka: waived on the mock broker --------------------------------------------------------
+
+
+def test_a_real_kafka_check_is_waived_on_the_mock_and_judged_on_a_real_broker():
+    spec = {"expr": "committed == {0: 3}", "realKafka": True}
+    kernel = FakeKernel({"committed": {}})  # what the mock leaves after send_offsets_to_transaction
+    on_mock = judge("predicate", spec, context(kernel, real_kafka=False))
+    assert on_mock.passed and on_mock.waived and on_mock.reason == strings.REAL_KAFKA_WAIVED
+    on_kafka = judge("predicate", spec, context(kernel))
+    assert not on_kafka.passed and not on_kafka.waived
+    kernel.namespace["committed"] = {0: 3}
+    assert judge("predicate", spec, context(kernel)).passed
+    plain = judge("predicate", {"expr": "committed == {0: 4}"}, context(kernel, real_kafka=False))
+    assert not plain.passed and not plain.waived  # only marked checks are waived
