@@ -11,6 +11,7 @@ from cdc_tutor.ui.screens.confirm import ConfirmScreen
 from cdc_tutor.ui.screens.document import DocumentScreen
 from cdc_tutor.ui.screens.lesson import LessonScreen
 from cdc_tutor.ui.widgets.lesson_list import LessonList
+from cdc_tutor.ui.widgets.step_bar import StepBar
 
 from .conftest import answers, record
 
@@ -29,7 +30,7 @@ def option_text(app, lesson_id: str) -> str:
 
 
 def step_bar_text(app) -> str:
-    checkpoints = app.screen.query_one("#checkpoints", Static).render()
+    checkpoints = app.screen.query_one(StepBar).checkpoints_text
     notice = app.screen.query_one("#notice", Static).render()
     title = app.screen.query_one("#step-title", Static).render()
     return f"{title}\n{checkpoints}\n{notice}"

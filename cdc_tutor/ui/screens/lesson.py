@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Input, Markdown
 
 from cdc_tutor import strings
 from cdc_tutor.course.checkpoints import KINDS
+from cdc_tutor.course.context import default_user
 from cdc_tutor.course.session import FAILURES_BEFORE_SOLUTION, LessonSession
 from cdc_tutor.practice.exercise_files import ExerciseFiles, external_editor_command
 from cdc_tutor.ui import messages
@@ -76,6 +77,7 @@ class LessonScreen(Screen[None]):
         Binding("f7", "previous_step", strings.ACTION_PREV_STEP),
         Binding("f8", "next_step", strings.ACTION_NEXT_STEP),
         Binding("f9", "toggle_panes", strings.ACTION_TOGGLE_PANES),
+        Binding("alt+p", "next_pane", strings.ACTION_NEXT_PANE, show=False),
         Binding("escape", "back", strings.ACTION_BACK),
         Binding("ctrl+y", "reset_lesson", strings.ACTION_RESET_LESSON, show=False),
         # The code editor: Ctrl+E goes to it and back (priority: TextArea and Input read it as "end").
@@ -142,6 +144,16 @@ class LessonScreen(Screen[None]):
     def _apply_size(self, width: int, height: int) -> None:
         self.set_class(width < NARROW_WIDTH, "narrow")
         self.set_class(height < SHORT_HEIGHT, "short")
+        self._show_layout()
+
+    def _show_layout(self) -> None:
+        """The line beside the step title says how to reach what the layout hides."""
+        toggled = self.has_class("panes-toggled")
+        if self.has_class("narrow"):
+            hint = strings.LAYOUT_PANES_SHOWN if toggled else strings.LAYOUT_PANES_HIDDEN
+        else:
+            hint = strings.LAYOUT_PANES_HIDDEN if toggled else strings.LAYOUT_PANES_BESIDE
+        self.query_one(StepBar).show_layout(hint)
 
     # -- showing -------------------------------------------------------------------------------
 
@@ -156,11 +168,17 @@ class LessonScreen(Screen[None]):
         title = strings.STEP_TITLE.format(
             number=session.index + 1, total=len(session.lesson.steps), title=session.step.title
         )
-        self.query_one(StepBar).show(title, views, active.id if active else None, needs_input, self.notice)
+        bar = self.query_one(StepBar)
+        bar.show(title, views, active.id if active else None, needs_input, self.notice, self.user)
         if active is not None and not needs_input:  # a check of live state: nothing to type, F2 judges it
             self.query_one("#answer", Input).placeholder = strings.CHECK_BY_KEY
         self.query_one(SnippetBar).show(session.step)
         self._show_selected_cell()
+
+    @property
+    def user(self) -> str:
+        """The student's prefix, as checks and the kernel put it in place of `{user}`."""
+        return getattr(self.app.settings_or_default(), "user", None) or default_user()
 
     @property
     def code_pane(self) -> CodePane | None:
@@ -223,10 +241,23 @@ class LessonScreen(Screen[None]):
             if outcome.lesson_completed:
                 self.post_message(messages.LessonCompleted(lesson_id))
                 notice = strings.LESSON_DONE
+            if outcome.verdict.waived:  # passed unjudged: the student must know why
+                self.notify(outcome.verdict.reason, severity="warning", timeout=20)
             self._say(notice)
+            self._focus_answer()  # the next question is the student's next step
         else:
             self.post_message(messages.CheckpointFailed(lesson_id, step_id, checkpoint_id, outcome.verdict.reason))
             self._say("")
+            self._focus_answer(select=True)  # the rejected answer stays, selected: typing replaces it
+
+    def _focus_answer(self, select: bool = False) -> None:
+        """Keys to the answer field when the active checkpoint takes typed answers."""
+        answer = self.query_one("#answer", Input)
+        if answer.disabled:
+            return
+        answer.focus()
+        if select:
+            answer.select_all()
 
     # -- code: snippets and the kernel (LessonKernel does the work) ----------------------------
 
@@ -314,11 +345,13 @@ class LessonScreen(Screen[None]):
         if pane.editor.has_focus:
             if self.has_class("narrow"):
                 self.remove_class("panes-toggled")
+                self._show_layout()
             self.query_one("#answer", Input).focus()
             return
         self.query_one(LessonPanes).show_tab("code")
         if self.has_class("narrow"):
             self.add_class("panes-toggled")
+            self._show_layout()
         pane.editor.focus()
 
     def action_external_editor(self) -> None:
@@ -432,11 +465,22 @@ class LessonScreen(Screen[None]):
             self.notice = ""
             self.query_one("#answer", Input).value = ""
             self.show_step()
+            self._focus_answer()
         else:
             self._say(strings.STEP_LOCKED.format(number=index + 1))
 
     def action_toggle_panes(self) -> None:
         self.toggle_class("panes-toggled")
+        self._show_layout()
+
+    def action_next_pane(self) -> None:
+        """Alt+P: the panes in sight first (a narrow screen hides them), then their next tab."""
+        panes_hidden = self.has_class("narrow") != self.has_class("panes-toggled")
+        if panes_hidden:
+            self.toggle_class("panes-toggled")
+            self._show_layout()
+            return
+        self.query_one(LessonPanes).next_tab()
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -30,6 +30,11 @@ class LessonPanes(Vertical):
     def show_tab(self, pane: str) -> None:
         self.query_one("#pane-tabs", TabbedContent).active = f"pane-{pane}"
 
+    def next_tab(self) -> None:
+        tabs = self.query_one("#pane-tabs", TabbedContent)
+        ids = [pane.id for pane in tabs.query(TabPane) if pane.id]
+        tabs.active = ids[(ids.index(tabs.active) + 1) % len(ids)]
+
     @property
     def active_tab(self) -> str:
         return self.query_one("#pane-tabs", TabbedContent).active.removeprefix("pane-")

@@ -1,0 +1,136 @@
+"""A scripted student at 80x24 and 120x40: every question, its feedback and its hints are read from
+the rendered screen (not widget state), the focused field is marked, the layout line names F9."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cdc_tutor import strings
+from cdc_tutor.course.loader import load_course
+from cdc_tutor.settings import Settings
+from cdc_tutor.ui.widgets.step_bar import StepBar
+
+from .conftest import FIXTURE_COURSE, RecordingApp, record
+from .test_walk import FIRST, open_lesson
+
+LESSONS = Path(__file__).resolve().parents[2] / "lessons"
+WARMUP = "module-5/00-debezium-envelope"
+SIZES = [(80, 24), (120, 40)]
+
+
+def screen_lines(app) -> list[str]:
+    """What the terminal shows, line by line (the rendered screen, not widget state)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def step_bar_lines(app) -> list[str]:
+    """The rendered rows of the step bar, without its scrollbar column."""
+    bar = app.screen.query_one(StepBar).region
+    return [line[bar.x : bar.right - 2] for line in screen_lines(app)[bar.y : bar.bottom]]
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def on_screen(app, text: str) -> bool:
+    """Whether `text` is readable in the step bar, wrapped over lines as the screen wraps it."""
+    return flat(text) in flat(" ".join(step_bar_lines(app)))
+
+
+def answer_marked(app) -> bool:
+    """The answer field has the keys, and its row on screen starts with the focus mark `›`."""
+    answer = app.screen.query_one("#answer")
+    row = screen_lines(app)[answer.region.y]
+    return app.focused is answer and row[: answer.region.x].strip() == "›"
+
+
+async def type_keys(pilot, text: str) -> None:
+    for character in text:
+        await pilot.press("space" if character == " " else character)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("CDC_TUTOR_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_scripted_student_sees_every_question_feedback_and_hint(store, data_dir, size):
+    course = load_course(LESSONS)
+    lesson = course.find(WARMUP)
+    app = RecordingApp(course, store)
+    async with app.run_test(size=size, message_hook=record(app)) as pilot:
+        await open_lesson(pilot, WARMUP)
+        for index, step in enumerate(lesson.steps):
+            assert app.screen.session.index == index
+            for checkpoint in step.checkpoints:
+                assert checkpoint.kind == "answer"  # the warm-up is answered by typing
+                assert on_screen(app, checkpoint.prompt), (checkpoint.id, step_bar_lines(app))
+                assert answer_marked(app), step_bar_lines(app)
+                await type_keys(pilot, "nope")
+                assert on_screen(app, checkpoint.prompt), step_bar_lines(app)
+                assert on_screen(app, strings.ANSWER_WRONG.format(answer="nope")), step_bar_lines(app)
+                for level, hint in enumerate(checkpoint.hints, start=1):
+                    await pilot.press("f3")
+                    await pilot.pause()
+                    line = strings.HINT_LINE.format(level=level, total=len(checkpoint.hints), text=hint)
+                    assert on_screen(app, line), (checkpoint.id, level, step_bar_lines(app))
+                assert on_screen(app, checkpoint.prompt), step_bar_lines(app)  # the question stays too
+                assert answer_marked(app)
+                # The rejected answer is selected: what the student types replaces it.
+                await type_keys(pilot, checkpoint.spec["answers"][0])
+                assert not any("nope" in line for line in step_bar_lines(app)), step_bar_lines(app)
+                assert app.screen.session.active_checkpoint() is not checkpoint
+            if index + 1 < len(lesson.steps):
+                await pilot.press("f8")
+                await pilot.pause()
+        assert app.screen.session.complete()
+
+
+async def test_user_reads_as_the_students_prefix_in_prompts_and_hints(store, tmp_path, monkeypatch):
+    copy = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, copy)
+    lesson_file = copy / "module-1" / "01-first-events" / "lesson.md"
+    text = lesson_file.read_text(encoding="utf-8")
+    text = text.replace("Какое значение op у события вставки?", "Какое значение op в topic {user}-orders?")
+    text = text.replace("Это первая буква слова create.", "Группа {user}-app видит букву create.")
+    lesson_file.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CDC_TUTOR_DATA_DIR", str(tmp_path / "data"))
+    settings = Settings.load()
+    app = RecordingApp(load_course(copy), store, settings=settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(pilot, FIRST)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert on_screen(app, f"Какое значение op в topic {settings.user}-orders?"), step_bar_lines(app)
+        assert on_screen(app, f"Группа {settings.user}-app видит букву create."), step_bar_lines(app)
+        assert not any("{user}" in line for line in screen_lines(app))
+
+
+async def test_layout_line_names_the_keys_for_the_panes(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(pilot, FIRST)
+        assert any(strings.LAYOUT_PANES_HIDDEN in line for line in screen_lines(app))
+        assert not any(strings.PANE_TITLES["topics"] in line for line in screen_lines(app))
+        await pilot.press("alt+p")  # the panes come into sight
+        await pilot.pause()
+        assert any(strings.LAYOUT_PANES_SHOWN in line for line in screen_lines(app))
+        tabs_row = next(line for line in screen_lines(app) if strings.PANE_TITLES["topics"] in line)
+        assert strings.PANE_TITLES["output"] in tabs_row
+        before = app.screen.query_one("#pane-tabs").active
+        await pilot.press("alt+p")  # then their next tab
+        await pilot.pause()
+        assert app.screen.query_one("#pane-tabs").active != before
+        await pilot.press("f9")  # back to the text
+        await pilot.pause()
+        assert any(strings.LAYOUT_PANES_HIDDEN in line for line in screen_lines(app))
