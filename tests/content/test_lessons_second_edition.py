@@ -1,0 +1,201 @@
+"""Errors of the first edition of lessons 00-02 (issue 15), each pinned by what the lesson's code does.
+
+Each test fails on the first edition and passes on the second: the lesson's own code is run (or
+its functions are taken out of a snippet with `ast` and run) against confluent-kafka and pandas.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from confluent_kafka import KafkaError
+
+from cdc_tutor.course.loader import load_course
+from cdc_tutor.course.model import Lesson, Step
+from cdc_tutor.settings import bundled_lessons_dir
+
+COURSE = load_course(bundled_lessons_dir())
+ENVELOPE = "module-5/00-debezium-envelope"
+CONSUMER = "module-5/01-advanced-python-consumer"
+PANDAS = "module-5/02-pandas-integration"
+
+# NUMERIC(38,2) with 33 digits: 1234567890123456789012345678901.23, as Debezium's precise mode sends it
+BIG_DECIMAL = "BhY+ZlvrfKai4aZCRMs="
+
+
+def lesson(lesson_id: str) -> Lesson:
+    found = COURSE.find(lesson_id)
+    assert isinstance(found, Lesson), lesson_id
+    return found
+
+
+def step(lesson_id: str, step_id: str) -> Step:
+    return next(s for s in lesson(lesson_id).steps if s.id == step_id)
+
+
+def code_units(lesson_id: str) -> list[str]:
+    """Every piece of Python the student runs in the lesson: setupCode, snippets, solutions."""
+    units = []
+    for s in lesson(lesson_id).steps:
+        if s.setup_code:
+            units.append(s.setup_code)
+        for snippet in s.snippets:
+            units.append(snippet.code)
+            if snippet.solution:
+                units.append(snippet.solution)
+    return units
+
+
+def function_from(code: str, name: str, namespace: dict) -> object:
+    """Define only the function `name` of `code` in `namespace` (the rest may need Kafka) and return it."""
+    tree = ast.parse(code)
+    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+    exec(compile(ast.Module(body=[node], type_ignores=[]), name, "exec"), namespace)
+    return namespace[name]
+
+
+def all_text(target: Lesson) -> str:
+    """The lesson's prose and checkpoint texts: intro, steps, solutions, prompts, hints, messages, answers."""
+    parts = [target.intro]
+    for s in target.steps:
+        parts += [s.text, s.solution]
+        for checkpoint in s.checkpoints:
+            parts += [checkpoint.prompt, *checkpoint.hints, str(checkpoint.spec.get("message", ""))]
+            parts += map(str, checkpoint.spec.get("answers", []))
+    return "\n".join(parts)
+
+
+# --- 1. fatal errors: a consumer delivers them as a message with code _FATAL, fatal() False
+
+
+def test_a_consumer_fatal_error_is_classified_fatal_by_the_lessons_solution():
+    errors = step(CONSUMER, "errors")
+    snippet = next(s for s in errors.snippets if s.exercise == "classify")
+    namespace = {"KafkaError": KafkaError}
+    exec(snippet.solution, namespace)
+    classify = namespace["classify"]
+    consumer_fatal = KafkaError(KafkaError._FATAL)  # what Message_new0 builds from rkm->err
+    assert consumer_fatal.fatal() is False  # the flag alone cannot see it
+    assert classify(consumer_fatal) == "fatal"
+    assert classify(KafkaError(KafkaError._FENCED, "fenced", fatal=True)) == "fatal"
+    assert classify(KafkaError(KafkaError._PARTITION_EOF)) == "eof"
+    assert classify(KafkaError(KafkaError._TRANSPORT)) == "transient"
+
+
+def test_the_classify_checkpoint_rejects_a_flag_only_classify():
+    checkpoint = next(c for c in step(CONSUMER, "errors").checkpoints if c.id == "classify")
+
+    def first_edition(err):
+        if err.code() == KafkaError._PARTITION_EOF:
+            return "eof"
+        if err.fatal():
+            return "fatal"
+        return "transient"
+
+    assert eval(checkpoint.spec["expr"], {"KafkaError": KafkaError, "classify": first_edition}) is False
+
+
+@pytest.mark.parametrize("lesson_id", [CONSUMER, PANDAS])
+def test_consume_loops_check_the_fatal_code_not_only_the_flag(lesson_id):
+    """A loop that looks at msg.error().fatal() alone never stops on a consumer's fatal error."""
+    for code in code_units(lesson_id):
+        for line in code.splitlines():
+            if re.search(r"(msg\.error\(\)|err)\.fatal\(\)", line):
+                assert "_FATAL" in line, line.strip()
+
+
+# --- 2. the defaults are not at-most-once
+
+
+def test_the_defaults_are_not_taught_as_at_most_once():
+    text = all_text(lesson(CONSUMER))
+    assert "at-most-once (настройки по умолчанию" not in text
+    assert "из прошлого шага — это at-most-once" not in text
+    assert "at-most-once, хотя в конфигурации" not in text
+    semantics = step(CONSUMER, "semantics")
+    duplicate = next(c for c in semantics.checkpoints if c.id == "defaults-duplicate")
+    assert duplicate.spec["answers"][0] == "2"  # the defaults repeat events too
+
+
+# --- 3. pandas 3.0 vs 3.1: the resolution is explicit, ts_ms is a UTC instant
+
+
+def test_event_time_is_utc_microseconds_whatever_pandas_3_infers():
+    pandas3 = step(PANDAS, "pandas3")
+    namespace = {"pd": pd}
+    exec(pandas3.snippets[2].code, namespace)
+    assert str(namespace["event_time"].dtype) == "datetime64[us, UTC]"
+    checkpoint = next(c for c in pandas3.checkpoints if c.id == "datetime-unit")
+    assert eval(checkpoint.spec["expr"], namespace) is True
+
+
+def test_every_ms_or_day_conversion_sets_its_unit():
+    call = re.compile(r'pd\.to_datetime\([^()]*unit="(?:ms|D)"[^()]*\)(?P<after>\.dt\.as_unit\("us"\))?')
+    for code in code_units(PANDAS):
+        for match in call.finditer(code):
+            line = code[code.rfind("\n", 0, match.start()) + 1 : code.find("\n", match.end())]
+            if line.lstrip().startswith("inferred ="):  # the demonstration of what pandas infers
+                continue
+            assert match.group("after"), line.strip()
+
+
+# --- 5. snippets that rejoin a group must not wait the default 45 s session timeout
+
+
+@pytest.mark.parametrize(("step_id", "index"), [("connect", 2), ("exactly-once", 1)])
+def test_rerun_consumers_use_a_short_session_timeout(step_id, index):
+    code = step(CONSUMER, step_id).snippets[index - 1].code
+    configs = [
+        node.args[0]
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Consumer" and node.args
+    ]
+    assert configs
+    for config in configs:
+        keys = {k.value: v for k, v in zip(config.keys, config.values) if isinstance(k, ast.Constant)}
+        assert "session.timeout.ms" in keys
+        assert ast.literal_eval(keys["session.timeout.ms"]) <= 10_000
+
+
+# --- 7. decimals keep every digit
+
+
+@pytest.mark.parametrize("lesson_id", [ENVELOPE, PANDAS])
+def test_decode_decimal_is_exact_for_numeric_38(lesson_id):
+    import base64
+
+    units = [code for code in code_units(lesson_id) if "def decode_decimal" in code]
+    assert units
+    for code in units:
+        namespace = {"Decimal": Decimal, "base64": base64, "b64decode": base64.b64decode}
+        decode_decimal = function_from(code, "decode_decimal", namespace)
+        assert str(decode_decimal(BIG_DECIMAL, 2)) == "1234567890123456789012345678901.23"
+        assert str(decode_decimal("AdTA", 2)) == "1200.00"
+        assert decode_decimal("/w==", 2) == Decimal("-0.01")
+
+
+# --- 6 and 8: wrong keys and smaller wrong claims are gone
+
+
+@pytest.mark.parametrize(
+    ("lesson_id", "phrase"),
+    [
+        (CONSUMER, "нажмите F12 во время работы первого фрагмента"),
+        (CONSUMER, "45 с в librdkafka 2.x"),
+        (CONSUMER, "по умолчанию в\nlibrdkafka 2.x"),
+        (PANDAS, "retriable, e.g. _TRANSPORT"),
+        (PANDAS, "Первая минута выше"),
+        (PANDAS, "попадут в первую минуту"),
+        (ENVELOPE, "public.customers"),
+        (ENVELOPE, "код здесь не запускается"),
+        (ENVELOPE, "С\nJsonConverter в реальном выводе там `null`"),
+    ],
+)
+def test_first_edition_claims_are_gone(lesson_id, phrase):
+    target = lesson(lesson_id)
+    text = all_text(target) + "\n".join(code_units(lesson_id))
+    assert phrase not in text
