@@ -12,9 +12,12 @@ import pytest
 from cdc_tutor import strings
 from cdc_tutor.course.loader import load_course
 from cdc_tutor.settings import Settings
+from cdc_tutor.ui.screens.document import DocumentScreen
+from cdc_tutor.ui.widgets.event_list import EventList
 from cdc_tutor.ui.widgets.step_bar import StepBar
 
 from .conftest import FIXTURE_COURSE, RecordingApp, record
+from .test_topic_pane import PaneApp
 from .test_walk import FIRST, open_lesson
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
@@ -134,3 +137,44 @@ async def test_layout_line_names_the_keys_for_the_panes(make_app):
         await pilot.press("f9")  # back to the text
         await pilot.pause()
         assert any(strings.LAYOUT_PANES_HIDDEN in line for line in screen_lines(app))
+
+
+async def test_topic_pane_says_its_filters_pause_and_keys_at_80_columns():
+    app = PaneApp(None)  # no lab: the keys still act, and the pane says what they did
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_focus(None)
+        await pilot.pause()
+        keys_row = app.query_one("#topic-keys").region.y
+        assert strings.TAIL_KEYS_UNFOCUSED in screen_lines(app)[keys_row]
+        await pilot.press("o", "space")  # not focused: the pane's keys do nothing
+        await pilot.pause()
+        assert strings.TAIL_ALL in screen_lines(app)[keys_row]
+        assert strings.TAIL_RUNNING in screen_lines(app)[keys_row]
+        app.query_one(EventList).focus()
+        await pilot.pause()
+        assert screen_lines(app)[keys_row].startswith(strings.TAIL_ALL)
+        assert strings.TAIL_KEYS_FOCUSED in screen_lines(app)[keys_row]  # focused: marked, its keys named
+        await pilot.press("o", "o", "space")
+        await pilot.pause()
+        row = screen_lines(app)[keys_row]
+        assert strings.TAIL_FILTER.format(table="*", op="u") in row and strings.TAIL_PAUSED in row, row
+        await pilot.press("backspace")  # one key back to everything
+        await pilot.pause()
+        assert screen_lines(app)[keys_row].startswith(f"{strings.TAIL_ALL} · {strings.TAIL_RUNNING}")
+
+
+async def test_help_lists_the_topic_pane_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(pilot, FIRST)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentScreen)
+        for text in (
+            strings.HELP_TAIL_PAUSE,
+            strings.HELP_TAIL_TABLE,
+            strings.HELP_TAIL_RESET,
+            strings.ACTION_NEXT_PANE,
+        ):
+            assert text in app.screen.markdown
+        assert "| Space |" in app.screen.markdown and "| Alt+P |" in app.screen.markdown

@@ -129,7 +129,7 @@ async def test_filters_pause_and_details(lab):
         assert await _until(pilot, lambda: {e.table for e in events.entries} == {"customers"})
 
         await pilot.press("space")
-        assert "ПАУЗА" in _status(app)
+        assert "ПАУЗА" in str(app.query_one("#topic-keys").render())
         lab.send(TOPIC, b'{"id":1006}', update)
         assert await _until(pilot, lambda: "получено 5" in _status(app))
         assert len(events.entries) == 3  # paused: counters move, the list does not

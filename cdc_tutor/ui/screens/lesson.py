@@ -25,6 +25,7 @@ from cdc_tutor.ui.widgets.code_pane import CodePane
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
 from cdc_tutor.ui.widgets.snippet_bar import SnippetBar
 from cdc_tutor.ui.widgets.step_bar import StepBar
+from cdc_tutor.ui.widgets.topic_pane import TopicPane
 
 NARROW_WIDTH = 100  # below this the panes share the screen with the text by toggling (F9)
 SHORT_HEIGHT = 30  # below this the checkpoint list scrolls in fewer lines, so the input stays visible
@@ -92,6 +93,7 @@ class LessonScreen(Screen[None]):
         Binding("ctrl+underscore,alt+u", "undo", strings.ACTION_UNDO),
         Binding("alt+r", "redo", strings.ACTION_REDO),
         Binding("alt+a", "select_all", strings.ACTION_SELECT_ALL),
+        *TopicPane.HELP,
     ]
 
     def __init__(self, session: LessonSession) -> None:

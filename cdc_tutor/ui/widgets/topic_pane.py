@@ -41,7 +41,21 @@ class TopicPane(Vertical):
         Binding("space", "toggle_pause", strings.ACTION_TAIL_PAUSE),
         Binding("t", "next_table", strings.ACTION_TAIL_TABLE),
         Binding("o", "next_op", strings.ACTION_TAIL_OP),
+        Binding("backspace", "reset_view", strings.ACTION_TAIL_RESET),
     ]
+    # For F1 help: the keys above, said as what they do to the pane (EventList binds Enter).
+    HELP = [
+        Binding("space", "toggle_pause", strings.HELP_TAIL_PAUSE),
+        Binding("t", "next_table", strings.HELP_TAIL_TABLE),
+        Binding("o", "next_op", strings.HELP_TAIL_OP),
+        Binding("backspace", "reset_view", strings.HELP_TAIL_RESET),
+        Binding("enter", "open", strings.HELP_TAIL_OPEN),
+    ]
+    DEFAULT_CSS = """
+    TopicPane > #topic-keys { color: $text-muted; }
+    TopicPane > #topic-keys.-focused { color: $accent; text-style: bold; }
+    TopicPane EventList:focus { background-tint: $foreground 4%; }
+    """
 
     def __init__(self, topics: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(**kwargs)
@@ -55,10 +69,33 @@ class TopicPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield StatusLine(strings.TAIL_WAITING_FOR_LAB, id="topic-status")
+        yield StatusLine(id="topic-keys")  # the view's state and the keys that change it: never silent
         yield EventList(id="event-list")
 
     def on_mount(self) -> None:
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
+        self._show_keys()
+
+    def on_descendant_focus(self, _event) -> None:
+        self._show_keys()
+
+    def on_descendant_blur(self, _event) -> None:
+        self._show_keys()
+
+    def _show_keys(self) -> None:
+        """Filter and pause first (they must fit at 80 columns), then the keys, marked when they act."""
+        focused = self.query_one(EventList).has_focus
+        filtered = self.table_filter or self.op_filter
+        state = [
+            strings.TAIL_FILTER.format(table=self.table_filter or "*", op=self.op_filter or "*")
+            if filtered
+            else strings.TAIL_ALL,
+            strings.TAIL_PAUSED if self.paused else strings.TAIL_RUNNING,
+            strings.TAIL_KEYS_FOCUSED if focused else strings.TAIL_KEYS_UNFOCUSED,
+        ]
+        line = self.query_one("#topic-keys", StatusLine)
+        line.update(" · ".join(state))
+        line.set_class(focused, "-focused")
 
     def on_unmount(self) -> None:
         if self.tail is not None:
@@ -112,28 +149,30 @@ class TopicPane(Vertical):
                 rate=view.rate,
             ),
         ]
-        if self.table_filter or self.op_filter:
-            parts.append(strings.TAIL_FILTER.format(table=self.table_filter or "*", op=self.op_filter or "*"))
-        if self.paused:
-            parts.append(strings.TAIL_PAUSED)
-        return " · ".join(parts)
+        return " · ".join(parts)  # filter and pause are on the line below, where they fit
 
     # -- actions -------------------------------------------------------------------------------
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
-        if self.tail is not None:
-            self.refresh_view()
+        self._changed()
 
     def action_next_table(self) -> None:
         choices = [None, *self._tables]
         position = choices.index(self.table_filter) if self.table_filter in choices else 0
         self.table_filter = choices[(position + 1) % len(choices)]
-        if self.tail is not None:
-            self.refresh_view()
+        self._changed()
 
     def action_next_op(self) -> None:
         self.op_filter = OP_FILTERS[(OP_FILTERS.index(self.op_filter) + 1) % len(OP_FILTERS)]
+        self._changed()
+
+    def action_reset_view(self) -> None:
+        self.paused, self.table_filter, self.op_filter = False, None, None
+        self._changed()
+
+    def _changed(self) -> None:
+        self._show_keys()
         if self.tail is not None:
             self.refresh_view()
 
