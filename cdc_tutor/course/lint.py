@@ -8,8 +8,9 @@ How PATH is read (a file counts as its folder for locating the course):
 
 The whole course at that root is loaded, so prerequisites (which may name lessons of other
 modules) and duplicate orders are checked, but only problems in files at or under PATH are
-reported. Paths in the result are relative to the current directory when PATH was given
-relative, absolute otherwise.
+reported, together with banned spellings in the prose of those lesson files
+(`cdc_tutor.course.style`, lessons/STYLE.md). Paths in the result are relative to the current
+directory when PATH was given relative, absolute otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from cdc_tutor.course.loader import LESSON_FILE, MODULE_FILE, load_course
 from cdc_tutor.course.model import Problem
+from cdc_tutor.course.style import style_problems
 
 __all__ = ["LintReport", "lint_path", "lint_report"]
 
@@ -45,11 +47,23 @@ def lint_report(path: Path) -> LintReport:
     course = load_course(root)
 
     problems = [p for p in course.all_problems() if _under(p.path, target)]
+    for lesson in course.all_lessons():
+        if _under(lesson.path, target):
+            problems.extend(_style(lesson.path))
     problems.sort(key=lambda p: (str(p.path), p.line))
     if not given.is_absolute():
         problems = [Problem(_relative(p.path), p.line, p.message) for p in problems]
     lessons = sum(1 for lesson in course.all_lessons() if _under(lesson.path, target))
     return LintReport(tuple(problems), lessons)
+
+
+def _style(path: Path) -> list[Problem]:
+    """Banned spellings in a lesson file's prose (a file that cannot be read is reported elsewhere)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return style_problems(path, text)
 
 
 def course_root_for(path: Path) -> Path:
