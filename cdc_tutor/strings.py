@@ -272,6 +272,7 @@ OUTPUT_OMITTED_MARK = "… {stream}: пропущено строк — {omitted}
 OUTPUT_FRAME_NOTE = "[{kind} {shape}] → вкладка «DataFrame»"
 OUTPUT_CHANGELOG_NOTE = "[changelog, изменений: {count}] → вкладка «Окна»"
 OUTPUT_CLEARED = "(вывод очищен кодом)"
+OUTPUT_NEW_BELOW = "↓ ниже новый вывод (End или прокрутка вниз)"
 FRAME_TITLE = "{kind}{name}: {rows} × {columns}"
 FRAME_KINDS = {"frame": "DataFrame", "series": "Series"}
 FRAME_DTYPES = "dtypes: {dtypes}"

@@ -12,13 +12,16 @@ import pytest
 from cdc_tutor import strings
 from cdc_tutor.course.loader import load_course
 from cdc_tutor.settings import Settings
+from cdc_tutor.ui import messages
 from cdc_tutor.ui.screens.document import DocumentScreen
 from cdc_tutor.ui.widgets.event_list import EventList
+from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
 from cdc_tutor.ui.widgets.step_bar import StepBar
 
 from .conftest import FIXTURE_COURSE, RecordingApp, record
+from .test_code_kernel import finished, wait_until
 from .test_topic_pane import PaneApp
-from .test_walk import FIRST, open_lesson
+from .test_walk import FIRST, open_lesson, posted
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 WARMUP = "module-5/00-debezium-envelope"
@@ -178,3 +181,50 @@ async def test_help_lists_the_topic_pane_keys(make_app):
         ):
             assert text in app.screen.markdown
         assert "| Space |" in app.screen.markdown and "| Alt+P |" in app.screen.markdown
+
+
+CODE_COURSE = Path(__file__).resolve().parents[1] / "fixtures" / "ui_code_course"
+CODE_LESSON = "module-1/01-code"
+
+
+def output_rows(app) -> list[str]:
+    """The rendered rows of the output log, as the student sees them."""
+    region = app.screen.query_one("#output-log").region
+    rows = [line[region.x : region.right - 1].rstrip() for line in screen_lines(app)[region.y : region.bottom]]
+    return [row for row in rows if row]
+
+
+async def test_output_follows_new_output_unless_scrolled_up_and_comes_forward(store, data_dir):
+    app = RecordingApp(load_course(CODE_COURSE), store)
+    async with app.run_test(size=(80, 24), message_hook=record(app)) as pilot:
+        await open_lesson(pilot, CODE_LESSON)
+        await wait_until(pilot, lambda: posted(app, messages.KernelReady) or posted(app, messages.KernelFailed))
+        await pilot.press("f9")  # the panes, on the code tab
+        await pilot.pause()
+        panes = app.screen.query_one(LessonPanes)
+        for run in range(1, 4):  # the whole step three times: far more than a screen of output
+            await pilot.press("ctrl+s")
+            assert panes.active_tab == "output"  # the run brought it forward
+            await wait_until(pilot, lambda: len(finished(app)) == 4 * run)  # noqa: B023
+            # The newest line, the last snippet's verdict, is what the pane shows at its bottom.
+            await wait_until(pilot, lambda: output_rows(app) and "ZeroDivisionError" in output_rows(app)[-1])
+        await pilot.press("f9")  # back to the text: the output is written out of sight
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: len(finished(app)) == 16)
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: output_rows(app) and "ZeroDivisionError" in output_rows(app)[-1])
+        app.screen.query_one("#output-log").scroll_to(y=0, animate=False)  # the student scrolls up to read
+        await pilot.pause()
+        top = output_rows(app)[0]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: len(finished(app)) == 20)
+        await wait_until(pilot, lambda: any(strings.OUTPUT_NEW_BELOW in line for line in screen_lines(app)))
+        assert output_rows(app)[0] == top  # left where they read
+        app.screen.query_one("#output-log").scroll_end(animate=False)  # back at the bottom: following again
+        await wait_until(pilot, lambda: not any(strings.OUTPUT_NEW_BELOW in line for line in screen_lines(app)))
+        for tab in ("dataframe", "topics"):  # whatever tab is in front, a run brings the output back
+            panes.show_tab(tab)
+            await pilot.pause()
+            await pilot.press("f5")
+            await pilot.pause()
+            assert panes.active_tab == "output"

@@ -43,7 +43,6 @@ CODE_ACTIONS = frozenset(
         "insert_solution",
     }
 )
-WATCHED_TABS = ("output", "dataframe", "windows")  # a run leaves these in front; others give way to output
 
 
 def lesson_markdown(session: LessonSession) -> str:
@@ -286,7 +285,7 @@ class LessonScreen(Screen[None]):
         if pane is not None:
             pane.flush()
             codes = {i: pane.code_for(step, step.snippet(i)) for i in indexes if step.snippet(i).is_exercise}
-        if panes.active_tab not in WATCHED_TABS:
+        if panes.active_tab != "output":  # a run brings its output forward; its notes name the other tabs
             leaving_editor = pane is not None and pane.editor.has_focus
             panes.show_tab("output")
             if leaving_editor:  # the editor goes out of sight: keys go to the answer field

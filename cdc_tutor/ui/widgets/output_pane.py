@@ -54,6 +54,7 @@ class OutputPane(Vertical):
     OutputPane > #output-status { height: auto; max-height: 2; padding: 0 1; text-style: bold; }
     OutputPane > #output-omitted { height: auto; padding: 0 1; color: $warning; }
     OutputPane > #output-log { height: 1fr; }
+    OutputPane > #output-below { height: 1; padding: 0 1; background: $warning 30%; display: none; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -66,15 +67,32 @@ class OutputPane(Vertical):
         # Text written while the log was never laid out (narrow screen, another tab): RichLog
         # would queue every write unbounded until it has a size, so it waits here, capped.
         self._backlog: list[Text] = []
+        self.following = True
+        """Whether new output scrolls into view: false while the student has scrolled up to read."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="output-status", markup=False)
         yield Static("", id="output-omitted", markup=False)
         yield RichLog(id="output-log", max_lines=MAX_LINES, min_width=20, wrap=True, markup=False, highlight=False)
+        yield Static(strings.OUTPUT_NEW_BELOW, id="output-below", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#output-omitted").display = False
         self.set_interval(FLUSH_SECONDS, self.flush)
+        self.watch(self.query_one(RichLog), "scroll_y", self._scrolled, init=False)
+
+    def _scrolled(self, _old: float, _new: float) -> None:
+        # Only a scroll changes whether the pane follows: output growing below does not.
+        log = self.query_one(RichLog)
+        if log.size.height:
+            self.following = log.is_vertical_scroll_end
+            if self.following:
+                self.query_one("#output-below").display = False
+
+    def on_show(self) -> None:
+        """Shown again (its tab, or F9): what was written meanwhile is in view when following."""
+        if self.following:
+            self.call_after_refresh(self.query_one(RichLog).scroll_end, animate=False)
 
     # -- from any thread -----------------------------------------------------------------------
 
@@ -111,9 +129,11 @@ class OutputPane(Vertical):
             text.rstrip()
             self._backlog.append(text)
         if log.size.width:
-            follow = log.is_vertical_scroll_end  # a student scrolled up to read is left where they are
+            follow = self.following  # a student who scrolled up to read is left where they are
             for pending in self._backlog:
                 log.write(pending, scroll_end=follow)
+            if not follow and self._backlog:
+                self.query_one("#output-below").display = True
             self._backlog.clear()
         else:
             self._trim_backlog()
