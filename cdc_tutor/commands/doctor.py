@@ -44,6 +44,8 @@ class Finding:
     title: str
     detail: str = ""
     fix: str = ""
+    warning: bool = False
+    """Not ok, but only later lessons need it: a WARN line, and the exit status stays 0."""
 
     @classmethod
     def from_tuple(cls, title: str, check: tuple[bool, str, str]) -> Finding:
@@ -75,24 +77,40 @@ def check_python_deps(settings) -> list[Finding]:
     return [Finding(True, strings.DOCTOR_TITLE_DEPS, ", ".join(found))]
 
 
+def engine_lessons(settings, engines) -> str:
+    """The lessons of the course that run on `engines`, by number ("03, 04"), for a warning."""
+    from cdc_tutor.course.loader import load_course
+
+    try:
+        lessons = load_course(settings.lessons_dir).lessons()
+    except Exception:  # noqa: BLE001 - the lessons check reports a broken course itself
+        lessons = []
+    numbers = [lesson.id.rpartition("/")[2].split("-")[0] for lesson in lessons if lesson.engine in engines]
+    if not numbers:
+        return strings.DOCTOR_NO_ENGINE_LESSONS.format(engines="/".join(sorted(engines)))
+    return strings.DOCTOR_ENGINE_LESSONS.format(lessons=", ".join(sorted(numbers)))
+
+
 def check_java_runtime(settings) -> list[Finding]:
     from cdc_tutor.engines.java import check_java
 
     java = check_java()
     if java.ok:
         return [Finding(True, "Java", f"{java.version} ({java.path})")]
-    return [Finding(False, "Java", strings.DOCTOR_JAVA_NEEDED, java.problem or "")]
+    needed = strings.DOCTOR_JAVA_NEEDED.format(lessons=engine_lessons(settings, set(ENGINE_MODULES)))
+    return [Finding(False, "Java", needed, java.problem or "", warning=True)]
 
 
 def check_engines(settings) -> list[Finding]:
-    from cdc_tutor.engines import engine_env, engine_python, missing_engine_hint
+    from cdc_tutor.engines import engine_env, engine_python
 
     findings = []
     for engine, module in ENGINE_MODULES.items():
         title = strings.DOCTOR_TITLE_ENGINE.format(engine=engine)
         python = engine_python(engine, settings.data_dir)
-        if python is None:
-            findings.append(Finding(False, title, missing_engine_hint(engine), f"cdc-tutor setup {engine}"))
+        if python is None:  # only the engine lessons need it: the tutor works without
+            missing = strings.DOCTOR_ENGINE_MISSING.format(lessons=engine_lessons(settings, {engine}))
+            findings.append(Finding(False, title, missing, f"cdc-tutor setup {engine}", warning=True))
             continue
         probe = f"import ipykernel, confluent_kafka, {module}; print({module}.__version__)"
         try:
@@ -261,13 +279,17 @@ def run(args: argparse.Namespace, settings) -> int:
     chosen = [
         check for check in CHECKS if (args.only is None or check.name in args.only) and check.name not in args.skip
     ]
-    failed = 0
+    failed = warned = 0
     for finding in run_checks(settings, chosen):
-        mark = "OK  " if finding.ok else "FAIL"
+        mark = "OK  " if finding.ok else "WARN" if finding.warning else "FAIL"
         print(f"{mark} {finding.title}: {finding.detail}", flush=True)
         if not finding.ok:
-            failed += 1
+            failed += not finding.warning
+            warned += finding.warning
             if finding.fix:
                 print(strings.DOCTOR_FIX_LINE.format(fix=finding.fix), flush=True)
-    print(strings.DOCTOR_ALL_OK if not failed else strings.DOCTOR_PROBLEMS.format(count=failed))
+    if failed:
+        print(strings.DOCTOR_PROBLEMS.format(count=failed))
+    else:
+        print(strings.DOCTOR_WARNINGS.format(count=warned) if warned else strings.DOCTOR_ALL_OK)
     return 1 if failed else 0

@@ -190,4 +190,15 @@ class CdcTutorApp(App[None]):
                 target = screen if any(b is binding for b in screen.BINDINGS) else self
                 action = partial(self.call_later, target.run_action, binding.action)  # run_action is async
                 yield SystemCommand(binding.description, binding.key, action)
-        yield from super().get_system_commands(screen)
+        # Textual's own commands, in Russian; its key panel and SVG screenshot are left out (F1 is help).
+        yield SystemCommand(strings.PALETTE_THEME, strings.PALETTE_THEME_HELP, self.action_change_theme)
+        if screen.maximized is not None:
+            yield SystemCommand(strings.PALETTE_MINIMIZE, strings.PALETTE_MINIMIZE_HELP, screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(strings.PALETTE_MAXIMIZE, strings.PALETTE_MAXIMIZE_HELP, screen.action_maximize)
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=strings.PALETTE_PLACEHOLDER, id="--command-palette"))

@@ -6,16 +6,20 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from textual.app import App
 
 from cdc_tutor import strings
 from cdc_tutor.course.loader import load_course
 from cdc_tutor.settings import Settings
+from cdc_tutor.source.database import InventoryDatabase
 from cdc_tutor.ui import messages
 from cdc_tutor.ui.screens.document import DocumentScreen
 from cdc_tutor.ui.widgets.event_list import EventList
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
+from cdc_tutor.ui.widgets.source_pane import SourcePane
 from cdc_tutor.ui.widgets.step_bar import StepBar
 
 from .conftest import FIXTURE_COURSE, RecordingApp, record
@@ -228,3 +232,75 @@ async def test_output_follows_new_output_unless_scrolled_up_and_comes_forward(st
             await pilot.press("f5")
             await pilot.pause()
             assert panes.active_tab == "output"
+
+
+async def test_the_command_palette_speaks_russian(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(pilot, FIRST)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.pause(0.3)
+        shown = "\n".join(screen_lines(app))
+        assert strings.PALETTE_PLACEHOLDER in shown
+        for english in ("Keys", "Screenshot", "Theme", "Maximize", "Quit the application", "Search for"):
+            assert english not in shown, shown
+        assert strings.ACTION_CHECK in shown or strings.ACTION_HINT in shown
+
+
+async def test_stale_kernel_notices_clear_and_a_step_without_code_says_so(store, data_dir):
+    for checkpoint in ("ran-first", "x-is-21"):  # the first step passed: the lesson opens on the second
+        store.record_pass(CODE_LESSON, "run-code", checkpoint)
+    app = RecordingApp(load_course(CODE_COURSE), store)
+    async with app.run_test(size=(80, 24), message_hook=record(app)) as pilot:
+        await open_lesson(pilot, CODE_LESSON)
+        await wait_until(pilot, lambda: posted(app, messages.KernelReady) or posted(app, messages.KernelFailed))
+        await pilot.press("f5")  # `while True: pass`
+        await wait_until(pilot, lambda: posted(app, messages.SnippetStarted))
+        await pilot.press("ctrl+z")
+        await wait_until(pilot, lambda: finished(app))
+        await pilot.pause()
+        assert finished(app)[0].status == "interrupted"
+        assert on_screen(app, strings.RUN_INTERRUPTED), step_bar_lines(app)  # what happened, not what was sent
+        assert not on_screen(app, strings.INTERRUPT_SENT)
+        await pilot.press("ctrl+z")  # nothing runs now: said so...
+        await pilot.pause()
+        assert on_screen(app, strings.NOTHING_RUNS), step_bar_lines(app)
+        await pilot.press("ctrl+l", "f5")  # ...until the kernel runs again
+        await pilot.pause()
+        assert not on_screen(app, strings.NOTHING_RUNS), step_bar_lines(app)
+        await pilot.press("ctrl+z")
+        await wait_until(pilot, lambda: len(finished(app)) == 2)
+
+    warmup = RecordingApp(load_course(LESSONS), store)
+    async with warmup.run_test(size=(80, 24)) as pilot:
+        await open_lesson(pilot, WARMUP)
+        await pilot.press("f5")  # the first step has no code: said, not silence
+        await pilot.pause()
+        assert on_screen(warmup, strings.NO_SNIPPET_IN_STEP), step_bar_lines(warmup)
+
+
+class DatabaseApp(App[None]):
+    """The source pane over a real embedded inventory database (the part of a lab it uses)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lab = SimpleNamespace(database=InventoryDatabase())
+
+    def compose(self):
+        yield SourcePane(id="source-pane")
+
+
+async def test_select_in_the_database_pane_shows_its_rows_unwrapped():
+    app = DatabaseApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        sql = app.query_one("#sql-input")
+        sql.focus()
+        sql.value = "SELECT * FROM inventory.orders ORDER BY id"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("10004" in line for line in screen_lines(app)))
+        shown = screen_lines(app)
+        assert any(strings.SQL_SELECTED.format(total=4, changes=0) in line for line in shown), shown
+        row = next(line for line in shown if "10001" in line)
+        assert "2016-01-16" in row and "1001" in row  # one row, one line: columns side by side, not wrapped
+        assert not any("строк затронуто" in line for line in shown)

@@ -44,6 +44,9 @@ CODE_ACTIONS = frozenset(
     }
 )
 
+# Notices about the kernel's state at one moment: stale once it runs, finishes or restarts.
+STALE_NOTICES = frozenset({strings.INTERRUPT_SENT, strings.NOTHING_RUNS, strings.NO_SNIPPET_IN_STEP})
+
 
 def lesson_markdown(session: LessonSession) -> str:
     """The text of the current step, with the lesson's introduction on the first step."""
@@ -267,7 +270,9 @@ class LessonScreen(Screen[None]):
         an exercise stays selected (the student runs it again after each fix)."""
         step, bar = self.session.step, self.query_one(SnippetBar)
         snippet = bar.selected(step)
-        if snippet is not None:
+        if snippet is None:
+            self._say(strings.NO_SNIPPET_IN_STEP)
+        else:
             self._run(step, [snippet.index])
             if not snippet.is_exercise:
                 bar.select(step, bar.position(step) + 1)
@@ -277,6 +282,8 @@ class LessonScreen(Screen[None]):
         step = self.session.step
         if step.snippets:
             self._run(step, [snippet.index for snippet in step.snippets])
+        else:
+            self._say(strings.NO_SNIPPET_IN_STEP)
 
     def _run(self, step, indexes: list[int]) -> None:
         panes = self.query_one(LessonPanes)
@@ -292,6 +299,7 @@ class LessonScreen(Screen[None]):
                 self.call_after_refresh(self.query_one("#answer", Input).focus)
         if self.kernel.run(step, indexes, codes):
             self.query_one(SnippetBar).mark(step.id, indexes, "queued")
+            self._clear_stale()
         else:
             self._say(strings.KERNEL_FAILED.format(problem=self.kernel.problem))
 
@@ -317,6 +325,9 @@ class LessonScreen(Screen[None]):
     def on_snippet_finished(self, message: messages.SnippetFinished) -> None:
         bar = self.query_one(SnippetBar)
         bar.mark(message.step_id, [message.index], message.status)
+        if self.notice == strings.INTERRUPT_SENT:  # what the interrupt did replaces that it was sent
+            self._say(run_outcome(message.result)[0])
+        self._clear_stale()
         if message.status != "ok":
             bar.forget("queued")  # the queue stops at the first failure
             if self.has_class("narrow") and not self.has_class("panes-toggled"):  # the output is out of sight
@@ -334,6 +345,12 @@ class LessonScreen(Screen[None]):
 
     def on_kernel_restarted(self, _message: messages.KernelRestarted) -> None:
         self.query_one(SnippetBar).forget()  # a fresh kernel has run nothing
+        self._clear_stale()
+
+    def _clear_stale(self) -> None:
+        """A notice about the kernel's last state goes once the kernel moved on (a run, a restart)."""
+        if self.notice in STALE_NOTICES:
+            self._say("")
 
     # -- the code editor ------------------------------------------------------------------------
 

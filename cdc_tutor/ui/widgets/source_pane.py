@@ -17,6 +17,12 @@ SHOWN_ROWS = 50
 class SourcePane(Vertical):
     """Runs SQL in a thread worker (the database lock may wait on the workload), shows the result."""
 
+    # A result keeps its rows one line each and scrolls sideways, rather than wrapping every cell.
+    DEFAULT_CSS = """
+    SourcePane > #sql-scroll { overflow-x: auto; }
+    SourcePane #sql-result.-table { width: auto; min-width: 100%; }
+    """
+
     class Executed(Message):
         """A statement finished; `result` is the source's SqlResult."""
 
@@ -53,11 +59,15 @@ class SourcePane(Vertical):
     def on_source_pane_executed(self, message: Executed) -> None:
         result = message.result
         output = self.query_one("#sql-result", Static)
+        output.set_class(bool(result.ok and result.columns), "-table")
         if not result.ok:
             output.update(strings.SQL_FAILED.format(error=result.error))
             return
         self.query_one("#sql-input", Input).value = ""
-        summary = strings.SQL_DONE.format(rowcount=result.rowcount, changes=result.changes)
+        if result.columns:  # a query: its rows are the answer, not a count of changed rows
+            summary = strings.SQL_SELECTED.format(total=result.total_rows, changes=result.changes)
+        else:
+            summary = strings.SQL_DONE.format(rowcount=result.rowcount, changes=result.changes)
         if result.notice:
             summary += " " + result.notice
         if result.total_rows > min(len(result.rows), SHOWN_ROWS):
@@ -67,7 +77,9 @@ class SourcePane(Vertical):
         if not result.columns:
             output.update(summary)
             return
-        table = Table(*result.columns, title=summary, title_justify="left", expand=False)
+        table = Table(title=summary, title_justify="left", expand=False)
+        for column in result.columns:
+            table.add_column(column, no_wrap=True)
         for row in result.rows[:SHOWN_ROWS]:
             table.add_row(*("NULL" if value is None else str(value) for value in row))
         output.update(table)
