@@ -285,6 +285,8 @@ OUTPUT_NEW_BELOW = "↓ ниже новый вывод (End или прокру�
 FRAME_TITLE = "{kind}{name}: {rows} × {columns}"
 FRAME_KINDS = {"frame": "DataFrame", "series": "Series"}
 FRAME_DTYPES = "dtypes: {dtypes}"
+FRAME_SORTED_ASC = " ▲"
+FRAME_SORTED_DESC = " ▼"
 FRAME_SHOWN = "показано строк: {shown} из {total}"
 FRAME_SHOWN_COLUMNS = "столбцов: {shown} из {total}"
 FRAME_EMPTY = "Здесь появится DataFrame, который покажет ваш код: display(df) или df последней строкой."
@@ -292,9 +294,9 @@ WINDOWS_EMPTY = (
     "Здесь появятся результаты окон: changelog (+I, -U, +U, -D) и таблица, которая из него "
     "получается. Код публикует их через tutor.show_changelog(rows, key=[...])."
 )
-WINDOWS_CHANGELOG_TITLE = "Changelog, изменений: {count}{more}"
-WINDOWS_CHANGELOG_MORE = " (показаны последние {shown})"
-WINDOWS_TABLE_TITLE = "Таблица, строк: {count}"
+WINDOWS_CHANGELOG_TITLE = "Changelog: {count} изм.{more}"
+WINDOWS_CHANGELOG_MORE = " (последние {shown})"
+WINDOWS_TABLE_TITLE = "Таблица: {count} стр."
 CHECK_BY_KEY = "Эта проверка смотрит на состояние кода и Kafka: F2 — проверить"
 CHECKING = "Проверяю… (код урока и Kafka, до нескольких секунд)"
 CHECK_BUSY = "Проверка уже идёт."

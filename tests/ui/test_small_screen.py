@@ -13,17 +13,22 @@ from textual.app import App
 
 from cdc_tutor import strings
 from cdc_tutor.course.loader import load_course
+from cdc_tutor.kernel import FrameView
 from cdc_tutor.settings import Settings
 from cdc_tutor.source.database import InventoryDatabase
 from cdc_tutor.ui import messages
 from cdc_tutor.ui.screens.document import DocumentScreen
 from cdc_tutor.ui.widgets.event_list import EventList
+from cdc_tutor.ui.widgets.frame_pane import FramePane
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
 from cdc_tutor.ui.widgets.source_pane import SourcePane
 from cdc_tutor.ui.widgets.step_bar import StepBar
+from cdc_tutor.ui.widgets.windows_pane import WindowsPane
 
 from .conftest import FIXTURE_COURSE, RecordingApp, record
 from .test_code_kernel import finished, wait_until
+from .test_code_panes import PaneApp as PanesApp
+from .test_code_panes import settle
 from .test_topic_pane import PaneApp
 from .test_walk import FIRST, open_lesson, posted
 
@@ -304,3 +309,59 @@ async def test_select_in_the_database_pane_shows_its_rows_unwrapped():
         row = next(line for line in shown if "10001" in line)
         assert "2016-01-16" in row and "1001" in row  # one row, one line: columns side by side, not wrapped
         assert not any("строк затронуто" in line for line in shown)
+
+
+def wide_frame(columns: int) -> FrameView:
+    names = [f"column_{i:02}" for i in range(columns)]
+    return FrameView.from_json(
+        {
+            "kind": "frame",
+            "shape": [3, columns],
+            "columns": names,
+            "dtypes": ["int64"] * (columns - 1) + ["datetime64[ns, UTC]"],
+            "rows": [[str(10 * row + i) for i in range(columns)] for row in (3, 1, 2)],
+            "index": ["0", "1", "2"],
+            "total_rows": 3,
+            "total_columns": columns,
+            "truncated": False,
+        }
+    )
+
+
+async def test_frame_pane_dtypes_scroll_and_the_sorted_column_is_marked():
+    pane = FramePane()
+    async with PanesApp(pane).run_test(size=(80, 24)) as pilot:
+        pane.put(wide_frame(30))
+        await settle(pilot, lambda: pane.frame is not None)
+        await pilot.pause()
+        dtypes = pane.query_one("#frame-dtypes-scroll")
+        assert dtypes.max_scroll_y > 0  # more dtypes than lines: they scroll, none is cut for good
+        dtypes.scroll_end(animate=False)
+        await pilot.pause()
+        assert any("datetime64[ns, UTC]" in line for line in screen_lines(app_of(pane)))
+        pane.sort_by("c0")
+        await pilot.pause()
+        header = screen_lines(app_of(pane))[pane.query_one("#frame-table").region.y]
+        assert f"column_00{strings.FRAME_SORTED_ASC}" in header, header
+        pane.sort_by("c0")
+        await pilot.pause()
+        header = screen_lines(app_of(pane))[pane.query_one("#frame-table").region.y]
+        assert f"column_00{strings.FRAME_SORTED_DESC}" in header, header
+        assert strings.FRAME_SORTED_ASC not in header
+
+
+async def test_windows_pane_counts_fit_at_80_columns():
+    pane = WindowsPane()
+    async with PanesApp(pane).run_test(size=(80, 24)) as pilot:
+        rows = [{"op": "+I", "window": f"10:{i:02}", "count": i} for i in range(1200)]
+        pane.put({"key": ["window"], "columns": ["window", "count"], "rows": rows})
+        await settle(pilot, lambda: pane.table is not None)
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app_of(pane)))
+        changelog = strings.WINDOWS_CHANGELOG_TITLE.format(count=1200, more="")
+        assert flat(changelog) in flat(shown), shown
+        assert strings.WINDOWS_TABLE_TITLE.format(count=1200) in shown, shown
+
+
+def app_of(widget):
+    return widget.app

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from cdc_tutor import strings
@@ -56,7 +56,8 @@ class FramePane(Vertical):
     DEFAULT_CSS = """
     FramePane { height: 1fr; }
     FramePane > #frame-title { height: 1; padding: 0 1; text-style: bold; }
-    FramePane > #frame-dtypes { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    FramePane > #frame-dtypes-scroll { height: auto; max-height: 3; }
+    FramePane #frame-dtypes { height: auto; padding: 0 1; color: $text-muted; }
     FramePane > #frame-table { height: 1fr; }
     FramePane > #frame-shown { height: 1; padding: 0 1; color: $warning; }
     """
@@ -69,12 +70,13 @@ class FramePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(strings.FRAME_EMPTY, id="frame-title", markup=False)
-        yield Static("", id="frame-dtypes", markup=False)
+        with VerticalScroll(id="frame-dtypes-scroll"):  # every dtype, scrolled when there are many
+            yield Static("", id="frame-dtypes", markup=False)
         yield DataTable(id="frame-table", zebra_stripes=True, cursor_type="column")
         yield Static("", id="frame-shown", markup=False)
 
     def on_mount(self) -> None:
-        for name in ("#frame-dtypes", "#frame-table", "#frame-shown"):
+        for name in ("#frame-dtypes-scroll", "#frame-table", "#frame-shown"):
             self.query_one(name).display = False
         self.set_interval(REFRESH_SECONDS, self.refresh_frame)
 
@@ -101,7 +103,7 @@ class FramePane(Vertical):
             table.add_column(name, key=f"c{position}")
         index = frame.index or [str(i) for i in range(len(frame.rows))]
         table.add_rows([Text(label, style="dim"), *row] for label, row in zip(index, frame.rows))
-        self.query_one("#frame-dtypes").display = table.display = True
+        self.query_one("#frame-dtypes-scroll").display = table.display = True
 
     @on(DataTable.HeaderSelected, "#frame-table")
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
@@ -118,8 +120,24 @@ class FramePane(Vertical):
     def sort_by(self, column_key: str) -> None:
         """Sort by a column; the same column again reverses the order."""
         reverse = self.sorted_by is not None and self.sorted_by == (column_key, False)
-        self.query_one("#frame-table", DataTable).sort(column_key, key=sort_key, reverse=reverse)
+        table = self.query_one("#frame-table", DataTable)
+        table.sort(column_key, key=sort_key, reverse=reverse)
         self.sorted_by = (column_key, reverse)
+        self._mark_sorted(table)
+
+    def _mark_sorted(self, table: DataTable) -> None:
+        """The sorted column's header carries ▲ (ascending) or ▼ (descending); the others none."""
+        if self.frame is None:
+            return
+        for key, column in table.columns.items():
+            name = str(key.value)
+            base = self.frame.index_name or "" if name == INDEX_KEY else self.frame.columns[int(name[1:])]
+            mark = ""
+            if self.sorted_by is not None and self.sorted_by[0] == name:
+                mark = strings.FRAME_SORTED_DESC if self.sorted_by[1] else strings.FRAME_SORTED_ASC
+            column.label = Text(base + mark, style="dim" if name == INDEX_KEY else "")
+            column.content_width = max(column.content_width, column.label.cell_len)
+        table.refresh()
 
     def column_values(self, name: str) -> list[str]:
         """A column's cells in the order shown (for tests and copying)."""

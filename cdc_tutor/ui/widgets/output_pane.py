@@ -89,11 +89,6 @@ class OutputPane(Vertical):
             if self.following:
                 self.query_one("#output-below").display = False
 
-    def on_show(self) -> None:
-        """Shown again (its tab, or F9): what was written meanwhile is in view when following."""
-        if self.following:
-            self.call_after_refresh(self.query_one(RichLog).scroll_end, animate=False)
-
     # -- from any thread -----------------------------------------------------------------------
 
     def put(self, item) -> None:

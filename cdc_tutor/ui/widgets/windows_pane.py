@@ -30,7 +30,7 @@ class WindowsPane(Vertical):
     WindowsPane > #windows-errors { height: auto; max-height: 3; padding: 0 1; color: $error; }
     WindowsPane > #windows-sides { height: 1fr; }
     WindowsPane #windows-left, WindowsPane #windows-right { width: 1fr; }
-    WindowsPane .windows-title { height: 1; padding: 0 1; text-style: bold; }
+    WindowsPane .windows-title { height: auto; max-height: 2; padding: 0 1; text-style: bold; }
     WindowsPane DataTable { height: 1fr; }
     """
 
