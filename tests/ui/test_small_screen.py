@@ -105,6 +105,8 @@ async def test_scripted_student_sees_every_question_feedback_and_hint(store, dat
                 await type_keys(pilot, checkpoint.spec["answers"][0])
                 assert not any("nope" in line for line in step_bar_lines(app)), step_bar_lines(app)
                 assert app.screen.session.active_checkpoint() is not checkpoint
+            await pilot.pause()
+            assert app.focused is not None  # every question answered: the keys scroll the lesson text
             if index + 1 < len(lesson.steps):
                 await pilot.press("f8")
                 await pilot.pause()

@@ -178,6 +178,12 @@ class LessonScreen(Screen[None]):
             self.query_one("#answer", Input).placeholder = strings.CHECK_BY_KEY
         self.query_one(SnippetBar).show(session.step)
         self._show_selected_cell()
+        if self.focused is None:  # the answer field was disabled under the keys: they scroll the text now
+            self.call_after_refresh(self._focus_somewhere)
+
+    def _focus_somewhere(self) -> None:
+        if self.focused is None and self.query_one("#text-column").display:
+            self.query_one("#text-column").focus()
 
     @property
     def user(self) -> str:

@@ -119,8 +119,9 @@ class StepBar(Vertical):
         notice_widget.display = bool(notice)
         answer = self.query_one("#answer", Input)
         was_disabled, answer.disabled = answer.disabled, not needs_input
-        if was_disabled and needs_input and self.screen.focused is None:
-            answer.focus()  # disabling dropped the focus; give it back when there is a question again
+        focused = self.screen.focused
+        if was_disabled and needs_input and (focused is None or focused.id == "text-column"):
+            answer.focus()  # disabling moved the focus away; give it back when there is a question again
         answer.placeholder = strings.ANSWER_PLACEHOLDER if needs_input else strings.ALL_PASSED_PLACEHOLDER
         self._mark_focus()
 
