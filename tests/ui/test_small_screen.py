@@ -21,6 +21,7 @@ from cdc_tutor.ui.screens.document import DocumentScreen
 from cdc_tutor.ui.widgets.event_list import EventList
 from cdc_tutor.ui.widgets.frame_pane import FramePane
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
+from cdc_tutor.ui.widgets.lesson_text import WideFence
 from cdc_tutor.ui.widgets.source_pane import SourcePane
 from cdc_tutor.ui.widgets.step_bar import StepBar
 from cdc_tutor.ui.widgets.windows_pane import WindowsPane
@@ -367,3 +368,28 @@ async def test_windows_pane_counts_fit_at_80_columns():
 
 def app_of(widget):
     return widget.app
+
+
+async def test_code_wider_than_the_column_scrolls_sideways(store, data_dir):
+    app = RecordingApp(load_course(LESSONS), store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(pilot, WARMUP)
+        await pilot.pause()
+        cut = [fence for fence in app.screen.query(WideFence) if fence.max_scroll_x > 0]
+        assert cut, "the warm-up has code wider than 80 columns"
+        fence = cut[0]
+        longest = max(fence.code.splitlines(), key=len).rstrip()
+        app.screen.query_one("#text-column").scroll_to_widget(fence, animate=False)
+        await pilot.pause()
+        row = fence.region.y + 1 + fence.code.splitlines().index(longest)  # the Label's top padding
+        tail = longest[-10:]
+        assert not screen_lines(app)[row].rstrip().endswith(tail), screen_lines(app)[row]  # cut at first
+        for _ in range(20):  # Tab reaches the cut block (and only cut ones stop it)
+            if app.focused is fence:
+                break
+            await pilot.press("tab")
+        assert app.focused is fence
+        await pilot.press("end")
+        await pilot.pause()
+        row = fence.region.y + 1 + fence.code.splitlines().index(longest)
+        assert screen_lines(app)[row].rstrip().endswith(tail), (tail, screen_lines(app)[row])

@@ -23,6 +23,7 @@ from cdc_tutor.ui.screens.confirm import ConfirmScreen
 from cdc_tutor.ui.screens.document import DocumentScreen
 from cdc_tutor.ui.widgets.code_pane import CodePane
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
+from cdc_tutor.ui.widgets.lesson_text import LessonText
 from cdc_tutor.ui.widgets.snippet_bar import SnippetBar
 from cdc_tutor.ui.widgets.step_bar import StepBar
 from cdc_tutor.ui.widgets.topic_pane import TopicPane
@@ -109,7 +110,7 @@ class LessonScreen(Screen[None]):
         yield Header()
         with Horizontal(id="lesson-body"):
             with VerticalScroll(id="text-column"):
-                yield Markdown(id="lesson-text")
+                yield LessonText(id="lesson-text")
             lesson = self.session.lesson
             files = ExerciseFiles(self.app.settings_or_default().data_dir, lesson.id)
             yield LessonPanes(lesson, files, id="panes")
