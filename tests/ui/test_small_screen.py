@@ -44,9 +44,15 @@ def screen_lines(app) -> list[str]:
 
 
 def step_bar_lines(app) -> list[str]:
-    """The rendered rows of the step bar, without its scrollbar column."""
+    """The rendered rows of the step bar, without the checkpoint area's scrollbar when it shows one."""
     bar = app.screen.query_one(StepBar).region
-    return [line[bar.x : bar.right - 2] for line in screen_lines(app)[bar.y : bar.bottom]]
+    area = app.screen.query_one("#checkpoints")
+    scrollbar = area.region.right - 1 if area.show_vertical_scrollbar else bar.right - 1
+    lines = screen_lines(app)
+    return [
+        lines[y][bar.x : scrollbar if area.region.y <= y < area.region.bottom else bar.right - 1]
+        for y in range(bar.y, bar.bottom)
+    ]
 
 
 def flat(text: str) -> str:

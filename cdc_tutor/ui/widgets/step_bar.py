@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -10,6 +12,7 @@ from textual.widgets import Input, Static
 from cdc_tutor import strings
 from cdc_tutor.course.session import CheckpointState, CheckpointView
 
+MARK_WIDTH = 3  # "›✖ ": the pointer, the state mark and a space
 STATE_STYLES = {
     CheckpointState.PENDING: "",
     CheckpointState.PASSED: "bold green",
@@ -39,6 +42,18 @@ def render_checkpoint(view: CheckpointView, active: bool, user: str = "") -> Tex
     return text
 
 
+def checkpoint_block(text: Text) -> RenderableType:
+    """The checkpoint as shown: its marks in a column of their own, so the prompt and every reason
+    or hint wrap under their own first word (a hanging indent), not under the marks."""
+    lines = text.split("\n")
+    body = Text("\n").join([lines[0][MARK_WIDTH:], *(line[MARK_WIDTH:] for line in lines[1:])])
+    grid = Table.grid()
+    grid.add_column(width=MARK_WIDTH, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(lines[0][:MARK_WIDTH], body)
+    return grid
+
+
 def render_checkpoints(views: list[CheckpointView], active_id: str | None, user: str = "") -> Text:
     """Every checkpoint as the step bar shows it, one after the other (for plain-text views)."""
     return Text("\n").join(render_checkpoint(v, v.checkpoint.id == active_id, user) for v in views)
@@ -56,7 +71,7 @@ class StepBar(Vertical):
     StepBar > #title-row { height: 1; }
     StepBar #step-title { text-style: bold; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     StepBar #layout-hint { width: auto; color: $text-muted; padding-left: 1; }
-    StepBar > #checkpoints { height: auto; max-height: 45vh; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
+    StepBar > #checkpoints { height: auto; max-height: 45vh; scrollbar-size-vertical: 1; }
     StepBar .checkpoint { height: auto; }
     StepBar .checkpoint.-compact { text-wrap: nowrap; text-overflow: ellipsis; }
     StepBar > #answer-row { height: 1; }
@@ -65,6 +80,8 @@ class StepBar(Vertical):
     StepBar #answer { height: 1; border: none; padding: 0 1 0 0; width: 1fr; }
     StepBar #answer:focus { background: $boost; }
     """
+
+    _texts: list[Text] = []  # what each checkpoint says, as plain text for checkpoints_text
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="title-row"):
@@ -106,9 +123,12 @@ class StepBar(Vertical):
             shown = [Static(markup=False, classes="checkpoint") for _ in views]
             area.mount_all(shown)
         active_widget = None
+        self._texts = []
         for widget, view in zip(shown, views, strict=True):
             active = view.checkpoint.id == active_id
-            widget.update(render_checkpoint(view, active, user))
+            text = render_checkpoint(view, active, user)
+            self._texts.append(text)
+            widget.update(checkpoint_block(text) if active else text)
             widget.set_class(not active, "-compact")
             if active:
                 active_widget = widget
@@ -144,4 +164,4 @@ class StepBar(Vertical):
     @property
     def checkpoints_text(self) -> str:
         """The checkpoints as plain text (tests and the scripted student read the screen instead)."""
-        return "\n".join(str(w.render()) for w in self.query(".checkpoint").results(Static))
+        return "\n".join(text.plain for text in self._texts)
