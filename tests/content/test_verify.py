@@ -120,8 +120,19 @@ def test_an_unknown_lesson_is_a_usage_error(tmp_path):
 
 
 def test_every_bundled_lesson_verifies(tmp_path):
+    """With the broker lab set up, as `cdc-tutor setup kafka` does for a student: lessons that ask
+    for a real broker (lesson 01's exactly-once step) run on it and every `realKafka` check is
+    judged, none waived."""
+    setup = subprocess.run(
+        [sys.executable, "-m", "cdc_tutor", "setup", "kafka", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert setup.returncode == 0, setup.stdout + setup.stderr
     done = verify(ROOT / "lessons", tmp_path)
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-3000:]
+    assert "waived" not in done.stdout, done.stdout
 
 
 LAB_OPTIONS_COURSE = ROOT / "tests" / "fixtures" / "lab_options_course"
