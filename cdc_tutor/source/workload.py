@@ -104,8 +104,8 @@ class Workload:
                 (customer, quantity, quantity, product),
             ).fetchone()
             if row is not None:
-                conn.execute(
-                    "UPDATE products_on_hand SET quantity = max(quantity - ?, 0) WHERE product_id = ?",
+                conn.execute(  # an empty shelf stays as it is: no "quantity 0 → 0" event for the student
+                    "UPDATE products_on_hand SET quantity = max(quantity - ?, 0) WHERE product_id = ? AND quantity > 0",
                     (quantity, product),
                 )
                 self._open_orders.append([row[0], "NEW"])

@@ -69,6 +69,8 @@ def test_changes_are_realistic():
     new_orders = [c for c in changes if c.table == "orders" and c.op == "c"]
     stock = [c for c in changes if c.table == "products_on_hand" and c.txid in {o.txid for o in new_orders}]
     assert stock  # an order also takes its goods off the shelf, in the same transaction
+    # Every update changes something: an empty shelf is not "updated" from 0 to 0.
+    assert all(c.before != c.after for c in changes if c.op == "u")
 
 
 def test_a_step_the_student_broke_is_counted_not_raised():
