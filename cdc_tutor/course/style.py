@@ -10,6 +10,7 @@ backticks never count; neither do `answers` (they list what a student may type, 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def style_problems(path: Path, text: str) -> list[Problem]:
     return problems
 
 
-def _prose_lines(text: str):
+def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
     """(1-based line number, text) of every line of prose in a lesson file."""
     lines = text.split("\n")
     body_start = 0
@@ -98,7 +99,7 @@ def _prose_lines(text: str):
             yield index + 1, line
 
 
-def _frontmatter_prose(lines: list[str], start: int, end: int):
+def _frontmatter_prose(lines: list[str], start: int, end: int) -> Iterator[tuple[int, str]]:
     block_key, block_indent = "", -1  # the key whose indented block (list or `|` scalar) we are in
     in_fence = False
     for index in range(start, end):
