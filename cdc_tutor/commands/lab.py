@@ -116,7 +116,10 @@ def apply_command(lab, line: str) -> str:
     if word == "help":
         return _COMMANDS_HELP
     if word in ("cut", "restore"):
-        getattr(lab, word)()
+        try:
+            getattr(lab, word)()
+        except Exception as error:  # noqa: BLE001 - said on the console, which keeps reading
+            return f"{word} failed: {type(error).__name__}: {error}"
         return f"broker {'unreachable' if word == 'cut' else 'reachable'} at {lab.bootstrap_servers}"
     if word in ("pause", "resume"):
         getattr(lab.workload, word)()

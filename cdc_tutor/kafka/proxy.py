@@ -1,21 +1,30 @@
 """OutageProxy: a loopback TCP proxy in front of one broker that the tutor can cut and restore.
 
 Clients get the proxy's address as their bootstrap server. `cut()` drops every connection and
-stops listening, so clients see real transport errors (connection refused, `_TRANSPORT`,
-`_ALL_BROKERS_DOWN`); `restore()` listens on the same port again and they reconnect on their
-own. The broker behind it keeps running, so nothing committed is lost.
+closes each new one at once, so clients see real transport errors (`_TRANSPORT`,
+`_ALL_BROKERS_DOWN`); `restore()` lets them through again and they reconnect on their own. The
+broker behind it keeps running, so nothing committed is lost.
+
+The listener stays bound from start to close: a port given up during a cut could be taken by
+another local user, who would then receive the student's clients (and the restore would fail).
+What a client may send is bounded, so no client can make the tutor buffer without limit: a request
+frame above MAX_REQUEST_BYTES (Kafka's own `socket.request.max.bytes` is 100 MB; the lessons send
+far less) and connections beyond MAX_CONNECTIONS are closed, and `refusals` counts why.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
 import struct
 import threading
 
 from cdc_tutor.kafka.wire import rewrite_ports
 
 _SIZE = struct.Struct(">i")
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+"""Largest request frame forwarded to the broker (a produce batch of the lessons is < 1 MB)."""
+MAX_CONNECTIONS = 200
+"""Open client connections at once (librdkafka opens ~2 per broker per client)."""
 
 
 class OutageProxy:
@@ -24,13 +33,17 @@ class OutageProxy:
     def __init__(self, upstream_host: str, upstream_port: int, *, host: str = "127.0.0.1") -> None:
         self.upstream = (upstream_host, upstream_port)
         self.host = host
-        self.port = _free_port(host)
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.base_events.Server | None = None
+        self._open = False  # False during a cut: new connections are closed at once
         self._connections: set[asyncio.StreamWriter] = set()
+        self._clients = 0
+        self.refusals: dict[str, int] = {"cut": 0, "too many connections": 0, "request too large": 0}
+        """Connections the proxy closed, by reason (a cut, the caps above)."""
         self._thread = threading.Thread(target=self._loop.run_forever, name="outage-proxy", daemon=True)
         self._thread.start()
-        self.restore()
+        self._call(self._listen())
+        self.port: int = self._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     @property
     def address(self) -> str:
@@ -38,10 +51,10 @@ class OutageProxy:
 
     @property
     def reachable(self) -> bool:
-        return self._server is not None
+        return self._open
 
     def cut(self) -> None:
-        """Make the broker unreachable: close the listener and every open connection."""
+        """Make the broker unreachable: close every open connection and each new one."""
         self._call(self._cut())
 
     def restore(self) -> None:
@@ -59,14 +72,16 @@ class OutageProxy:
     def _call(self, coroutine) -> None:
         asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
 
+    async def _listen(self) -> None:
+        # Port 0: the kernel picks a free port and nobody can take it between a probe and the bind.
+        self._server = await asyncio.start_server(self._serve, self.host, 0)
+        self._open = True
+
     async def _restore(self) -> None:
-        if self._server is None:
-            self._server = await asyncio.start_server(self._serve, self.host, self.port, reuse_address=True)
+        self._open = True
 
     async def _cut(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            self._server = None
+        self._open = False
         for writer in list(self._connections):
             _abort(writer)
         self._connections.clear()
@@ -75,6 +90,9 @@ class OutageProxy:
         # Finish every connection's tasks, so none is destroyed pending when the loop closes.
         # Aborting the connections ends their pumps; cancelling would make asyncio log noise.
         await self._cut()
+        if self._server is not None:
+            self._server.close()
+            self._server = None
         tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
         if tasks:
             _, stuck = await asyncio.wait(tasks, timeout=1.0)
@@ -82,6 +100,18 @@ class OutageProxy:
                 task.cancel()
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        refused = "cut" if not self._open else "too many connections" if self._clients >= MAX_CONNECTIONS else None
+        if refused:
+            self.refusals[refused] += 1
+            _abort(client_writer)
+            return
+        self._clients += 1
+        try:
+            await self._forward(client_reader, client_writer)
+        finally:
+            self._clients -= 1
+
+    async def _forward(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.upstream)
         except OSError:
@@ -90,7 +120,7 @@ class OutageProxy:
         self._connections.update((client_writer, upstream_writer))
         pending: dict[int, tuple[int, int]] = {}  # correlation id -> (api key, api version)
         await asyncio.gather(
-            self._pump(client_reader, upstream_writer, lambda frame: _note_request(frame, pending)),
+            self._pump(client_reader, upstream_writer, lambda frame: _note_request(frame, pending), MAX_REQUEST_BYTES),
             self._pump(upstream_reader, client_writer, lambda frame: self._fix_response(frame, pending)),
             return_exceptions=True,
         )
@@ -98,11 +128,17 @@ class OutageProxy:
             self._connections.discard(writer)
             _abort(writer)
 
-    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, inspect) -> None:
-        # Whole frames only: a response can be patched only once it is complete.
+    async def _pump(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, inspect, limit: int | None = None
+    ) -> None:
+        # Whole frames only: a response can be patched only once it is complete. `limit` caps
+        # what a client may make the proxy buffer (the broker's responses are trusted).
         try:
             while True:
                 size = _SIZE.unpack(await reader.readexactly(4))[0]
+                if size < 0 or (limit is not None and size > limit):
+                    self.refusals["request too large"] += 1
+                    return
                 frame = bytearray(await reader.readexactly(size))
                 inspect(frame)
                 writer.write(_SIZE.pack(size) + frame)
@@ -130,9 +166,3 @@ def _abort(writer: asyncio.StreamWriter) -> None:
     transport = writer.transport
     if transport is not None and not transport.is_closing():
         transport.abort()
-
-
-def _free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]

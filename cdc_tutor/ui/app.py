@@ -138,7 +138,16 @@ class CdcTutorApp(App[None]):
             self.notify(self.lab_problem or strings.LAB_NOT_RUNNING, severity="warning")
         elif not self.lab.can_cut:
             self.notify(strings.LAB_CUT_UNSUPPORTED, severity="warning")
-        elif self.lab.reachable:
+        else:
+            try:
+                self._toggle_outage()
+            except Exception as problem:  # noqa: BLE001 - e.g. a native broker that does not come back
+                self.notify(
+                    strings.LAB_OUTAGE_FAILED.format(problem=f"{type(problem).__name__}: {problem}"), severity="error"
+                )
+
+    def _toggle_outage(self) -> None:
+        if self.lab.reachable:
             self.lab.cut()
             self.notify(strings.LAB_CUT.format(key="F12"), severity="warning")
         else:

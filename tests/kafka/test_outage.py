@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+import struct
 import time
 
+import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
 from cdc_tutor.kafka.closing import close_consumer
+from cdc_tutor.kafka.proxy import MAX_CONNECTIONS
 from cdc_tutor.kafka.sink import KafkaSink
 
 
@@ -84,3 +89,66 @@ def test_restore_reuses_the_same_address(proxy):
     proxy.cut()
     proxy.restore()
     assert proxy.reachable and proxy.address == address
+
+
+def _closed_by_peer(sock: socket.socket, seconds: float = 5.0) -> bool:
+    """The proxy closed this connection (EOF or reset) within `seconds`."""
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_a_cut_keeps_the_port_so_nobody_else_can_take_it(proxy, topic):
+    """Another local process (another user, on a shared VM) cannot bind the proxy's port during a
+    cut, even with SO_REUSEADDR; connections made during the cut are closed at once; after the
+    restore the same address serves clients again."""
+    proxy.cut()
+    try:
+        thief = socket.socket()
+        thief.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with thief, pytest.raises(OSError) as taken:
+            thief.bind((proxy.host, proxy.port))
+            thief.listen()
+        assert taken.value.errno == errno.EADDRINUSE
+        with socket.create_connection((proxy.host, proxy.port), timeout=5) as during_cut:
+            assert _closed_by_peer(during_cut)
+        assert proxy.refusals["cut"] >= 1
+    finally:
+        proxy.restore()
+    _produce(proxy.address, topic, range(3))  # served again, same address
+
+
+def test_an_oversized_request_frame_is_refused_without_buffering_it(proxy, topic):
+    """A frame claiming ~2 GiB (the size a fuzzer sent) closes that connection at once: the proxy
+    never waits for or buffers the body, and other clients keep working."""
+    with socket.create_connection((proxy.host, proxy.port), timeout=5) as attacker:
+        attacker.sendall(struct.pack(">i", 0x7FFFFFF0) + b"\x00" * 1024)
+        assert _closed_by_peer(attacker)
+    with socket.create_connection((proxy.host, proxy.port), timeout=5) as negative:
+        negative.sendall(struct.pack(">i", -5))
+        assert _closed_by_peer(negative)
+    assert proxy.refusals["request too large"] >= 2
+    _produce(proxy.address, topic, range(3))
+
+
+def test_connections_beyond_the_cap_are_closed_and_counted(proxy, topic):
+    idle = [socket.create_connection((proxy.host, proxy.port), timeout=5) for _ in range(MAX_CONNECTIONS)]
+    try:
+        with socket.create_connection((proxy.host, proxy.port), timeout=5) as extra:
+            assert _closed_by_peer(extra)
+        assert proxy.refusals["too many connections"] >= 1
+    finally:
+        for sock in idle:
+            sock.close()
+    deadline = time.monotonic() + 10  # the proxy sees the idle ones go, then serves again
+    while time.monotonic() < deadline:
+        try:
+            _produce(proxy.address, topic, range(3))
+            return
+        except AssertionError:
+            time.sleep(0.2)
+    _produce(proxy.address, topic, range(3))
