@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -264,7 +265,7 @@ class ProgressStore:
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
-                return self._conn.execute(sql, params).fetchall()
+                return _patiently(lambda: self._conn.execute(sql, params).fetchall())
             except sqlite3.DatabaseError as error:
                 if self.path is None:
                     raise
@@ -273,9 +274,13 @@ class ProgressStore:
 
     def _write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
-            try:
+
+            def attempt() -> T:
                 with transaction(self._conn):
                     return operation(self._conn)
+
+            try:
+                return _patiently(attempt)
             except sqlite3.DatabaseError as error:
                 if self.path is None or isinstance(error, sqlite3.IntegrityError):
                     raise
@@ -300,6 +305,27 @@ class ProgressStore:
         self.notices.append(strings.NOTICE_LOST_DURING_SESSION.format(path=self.path, error=describe(error)))
         self._conn = memory
         self.path = None
+
+
+BUSY_PATIENCE_SECONDS = 30.0
+"""How long a read or write waits for another process's write lock (e.g. a long `progress import`)
+before the file is given up for this session. SQLite's own busy timeout waits 5 s per attempt."""
+
+
+def _patiently(call: Callable[[], T]) -> T:
+    """`call()`, tried again with backoff while the database is locked by another connection: a busy
+    file is a wait, not a damaged one."""
+    deadline = time.monotonic() + BUSY_PATIENCE_SECONDS
+    pause = 0.05
+    while True:
+        try:
+            return call()
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            if not busy or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
 
 def _ensure_row(conn: sqlite3.Connection, lesson_id: str, step_id: str, checkpoint_id: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import os
 import sqlite3
 import stat
@@ -79,6 +80,9 @@ def open_file(path: Path) -> tuple[sqlite3.Connection | None, list[str]]:
 
 
 def describe(error: BaseException) -> str:
+    """The error in a few words for a notice; a full disk is named as such (strings.DISK_FULL)."""
+    if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or "disk is full" in str(error):
+        return f"{strings.DISK_FULL} ({error})"
     if isinstance(error, OSError) and error.strerror:
         where = f": {error.filename}" if error.filename else ""
         return f"{error.strerror}{where}"

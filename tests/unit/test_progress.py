@@ -654,3 +654,38 @@ def test_import_error_names_the_bad_field():
     document["records"][1]["failures"] = -3
     with pytest.raises(ProgressImportError, match=r"records\[1\]\.failures"):
         ProgressStore.in_memory().import_(document)
+
+
+def test_a_busy_file_is_waited_for_not_given_up(tmp_path):
+    """Another process holding the write lock longer than SQLite's busy timeout (a long `progress
+    import`) makes the store wait and retry; it keeps the file instead of going memory-only."""
+    import threading
+    import time
+
+    path = tmp_path / "progress.sqlite3"
+    store = ProgressStore.open(path)
+    store._conn.execute("PRAGMA busy_timeout = 100")  # one attempt waits 0.1 s here, not 5 s
+    holder = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(1.5, lambda: holder.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    store.record_pass("m/01", "s", "c")
+    assert time.monotonic() - started >= 1.0  # it really waited for the lock
+    release.join()
+    holder.close()
+    assert store.persistent and not store.notices
+    store.close()
+    with ProgressStore.open(path) as again:
+        assert again.passed("m/01") == {("s", "c")}
+
+
+def test_a_full_disk_is_named_in_the_notice():
+    import errno
+
+    from cdc_tutor import strings
+    from cdc_tutor.course.progress_file import describe
+
+    assert strings.DISK_FULL in describe(OSError(errno.ENOSPC, "No space left on device", "/data/progress"))
+    assert strings.DISK_FULL in describe(sqlite3.OperationalError("database or disk is full"))
+    assert strings.DISK_FULL not in describe(OSError(errno.EACCES, "Permission denied", "/data/progress"))
