@@ -65,10 +65,22 @@ def kernel_environment(command: KernelCommand, extra: Mapping[str, str]) -> dict
     return env
 
 
-def start_manager(command: KernelCommand, cwd: Path, env: Mapping[str, str], log_path: Path) -> AsyncKernelManager:
-    """Launch the kernel process (returns at once, before the kernel answers)."""
+def start_manager(
+    command: KernelCommand, cwd: Path, env: Mapping[str, str], log_path: Path, runtime_dir: Path
+) -> AsyncKernelManager:
+    """Launch the kernel process (returns at once, before the kernel answers).
+
+    The kernel's sockets are Unix sockets (ZeroMQ `ipc`) in `runtime_dir`, a private 0700 folder,
+    with its connection file: over TCP any local user could connect to them, and subscribing to
+    IOPub needs no key, so another user on a shared VM would read every cell's code and output."""
     spec = KernelSpec(argv=command.argv, display_name=f"cdc-tutor {command.engine}", language="python")
-    manager = AsyncKernelManager(kernel_spec_manager=SingleKernelSpecManager(spec=spec), kernel_name=command.engine)
+    manager = AsyncKernelManager(
+        kernel_spec_manager=SingleKernelSpecManager(spec=spec),
+        kernel_name=command.engine,
+        transport="ipc",
+        ip=str(runtime_dir / "k"),  # the sockets are k-1 ... k-5 (ZeroMQ's path limit: ~107 bytes)
+        connection_file=str(runtime_dir / "kernel.json"),
+    )
     with log_path.open("ab") as log:
         # The kernel's own warnings must never reach the terminal the UI draws on.
         run_async(manager.start_kernel(cwd=str(cwd), env=dict(env), stdout=log, stderr=log))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -53,6 +54,7 @@ class KernelSession:
         self._lock = threading.RLock()  # one request on the shell channel at a time
         self._generation = 0  # bumped by restart/shutdown so a waiting execute lets go
         self._km: Any = None  # jupyter_client KernelManager: the process
+        self._runtime: Path | None = None  # private folder: sockets, connection file, log
         self._channels: Any = None  # launch.Channels: the sockets
         self._ready = False
         self._interrupted_at: float | None = None  # when the running code was last interrupted
@@ -120,9 +122,10 @@ class KernelSession:
         with self._lock:
             self._close_client()
             self._km = None  # a later start() or execute() launches a fresh kernel
-            if self.log_path is not None:
-                self.log_path.unlink(missing_ok=True)
-                self.log_path = None
+            if self._runtime is not None:
+                shutil.rmtree(self._runtime, ignore_errors=True)
+                self._runtime = None
+            self.log_path = None
 
     def __enter__(self) -> KernelSession:
         self.start()
@@ -263,11 +266,12 @@ class KernelSession:
 
         command = kernel_command(self.engine, self._engine_python)
         self._close_client()
-        if self.log_path is None:
-            fd, name = tempfile.mkstemp(prefix=f"cdc-tutor-kernel-{self.engine}-", suffix=".log")
-            os.close(fd)
-            self.log_path = Path(name)
-        self._km = start_manager(command, self.cwd, kernel_environment(command, self.env), self.log_path)
+        if self._runtime is not None:  # the previous kernel's (restart): it was killed before
+            shutil.rmtree(self._runtime, ignore_errors=True)
+        self._runtime = new_runtime_dir(self.engine)
+        self.log_path = self._runtime / "kernel.log"
+        env = kernel_environment(command, self.env)
+        self._km = start_manager(command, self.cwd, env, self.log_path, self._runtime)
         self._ready = False
 
     def _wait_ready_locked(self, timeout: float) -> None:
@@ -304,3 +308,42 @@ class KernelSession:
         if self._channels is not None:
             self._channels.close()
             self._channels = None
+
+
+RUNTIME_PREFIX = "cdc-tutor-kernel-"
+
+
+def new_runtime_dir(engine: str) -> Path:
+    """A private (0700) folder for one kernel's sockets, connection file and log, under the temp
+    dir (short paths: Unix socket names are limited). Folders of tutors that died without cleaning
+    up (SIGKILL) are removed first: they hold the pid of their owner."""
+    reap_runtime_dirs()
+    folder = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{engine}-"))
+    (folder / "owner.pid").write_text(str(os.getpid()), encoding="utf-8")
+    return folder
+
+
+def reap_runtime_dirs(base: Path | None = None) -> list[Path]:
+    """Remove this user's kernel folders whose owner process is gone; returns what was removed."""
+    removed = []
+    for folder in Path(base or tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}*"):
+        try:
+            if folder.stat().st_uid != os.getuid():
+                continue
+            owner = int((folder / "owner.pid").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not _alive(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -178,11 +178,18 @@ def test_a_busy_kernel_is_not_asked(runner, lesson):
 def test_outage_cuts_the_lab_while_the_step_runs(lab, tmp_path):
     from cdc_tutor.course.model import Outage, Snippet
 
+    # A cut proxy keeps its port but closes each connection at once; an open one waits for a request.
     code = (
         "import time, socket\nhost, port = tutor.bootstrap.rsplit(':', 1)\nstates = []\n"
+        "def state():\n"
+        "    try:\n"
+        "        with socket.create_connection((host, int(port)), timeout=0.5) as s:\n"
+        "            s.settimeout(0.2)\n"
+        "            return 'down' if s.recv(1) == b'' else 'up'\n"
+        "    except TimeoutError:\n        return 'up'\n"
+        "    except OSError:\n        return 'down'\n"
         "for _ in range(12):\n"
-        "    try:\n        socket.create_connection((host, int(port)), timeout=0.5).close(); states.append('up')\n"
-        "    except OSError:\n        states.append('down')\n"
+        "    states.append(state())\n"
         "    time.sleep(0.1)\nprint(''.join(s[0] for s in states))\n"
     )
     step = Step(

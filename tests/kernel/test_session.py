@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 from cdc_tutor.kernel import ErrorOutput, KernelSession, KernelStatus, OutputOmitted, StreamChunk
+from cdc_tutor.kernel.session import RUNTIME_PREFIX, reap_runtime_dirs
 from tests.kernel.conftest import BOOTSTRAP
 
 
@@ -214,3 +218,59 @@ def test_output_of_a_background_thread_is_drained_between_executes(kernel: Kerne
     while not late and time.monotonic() < deadline:
         kernel.drain(late.append, timeout=0.2)
     assert [(e.name, e.text) for e in late if isinstance(e, StreamChunk)] == [("stdout", "late\n")]
+
+
+def _listening_tcp_ports(pid: int) -> set[int]:
+    """TCP ports the process listens on: its socket inodes matched against /proc/net/tcp{,6}."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_the_kernel_listens_on_no_tcp_port_only_on_sockets_in_a_private_folder(kernel: KernelSession) -> None:
+    """Another local user could connect to TCP ports and read IOPub (every cell's code and output)
+    without the key; Unix sockets in a 0700 folder are out of their reach. The one TCP port left is
+    ipykernel's IOPub pipe for forked subprocesses: a receive-only PULL socket that drops every
+    message without its random 16-byte token (ipykernel/iostream.py)."""
+    pid = kernel._km.provisioner.process.pid
+    pipe = kernel.execute("import sys; print(sys.stdout.pub_thread._pipe_port)").stdout.text.strip()
+    assert _listening_tcp_ports(pid) == {int(pipe)}
+    runtime = Path(kernel._km.connection_file).parent
+    assert stat.S_IMODE(runtime.stat().st_mode) & 0o777 == 0o700  # jupyter_client adds the sticky bit
+    sockets = sorted(path.name for path in runtime.iterdir() if stat.S_ISSOCK(path.stat().st_mode))
+    assert len(sockets) == 5, sockets  # shell, iopub, stdin, control, heartbeat
+    assert kernel.log_path is not None and kernel.log_path.parent == runtime
+
+
+def test_a_shutdown_removes_the_kernels_folder_and_dead_owners_folders_are_reaped(lesson_dir: Path, tmp_path: Path):
+    session = KernelSession("python", cwd=lesson_dir, env={"KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP})
+    session.start()
+    session.wait_ready()
+    runtime = Path(session._km.connection_file).parent
+    session.shutdown()
+    assert not runtime.exists()
+    orphan, living = tmp_path / f"{RUNTIME_PREFIX}python-old", tmp_path / f"{RUNTIME_PREFIX}python-live"
+    for folder, pid in ((orphan, _dead_pid()), (living, os.getpid())):
+        folder.mkdir()
+        (folder / "owner.pid").write_text(str(pid))
+        (folder / "kernel.log").write_text("x")
+    assert reap_runtime_dirs(tmp_path) == [orphan]
+    assert living.exists() and not orphan.exists()
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()  # reaped: its pid names no process (until the kernel reuses it, much later)
+    return process.pid
