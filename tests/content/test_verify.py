@@ -10,13 +10,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cdc_tutor.course.loader import load_course
+from tests.engines import ensure_engine
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 CODE_COURSE = ROOT / "tests" / "fixtures" / "code_course"
 LESSON = "module-1/01-code-basics"
 TIMEOUT = 600
 
 
-def verify(lessons: Path, data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+def verify(lessons: Path, data_dir: Path, *args: str, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
     # The embedded lab, whatever this machine's environment or config file says.
     env = {**os.environ, "CDC_TUTOR_USER": "ci", "CDC_TUTOR_CONFIG": str(data_dir / "no-config.toml")}
     for name in ("CDC_TUTOR_LESSONS", "CDC_TUTOR_BOOTSTRAP_SERVERS"):
@@ -25,7 +28,7 @@ def verify(lessons: Path, data_dir: Path, *args: str) -> subprocess.CompletedPro
         [sys.executable, "-m", "cdc_tutor", "verify", "--lessons", str(lessons), "--data-dir", str(data_dir), *args],
         capture_output=True,
         text=True,
-        timeout=TIMEOUT,
+        timeout=timeout,
         env=env,
         cwd=ROOT,
     )
@@ -119,18 +122,22 @@ def test_an_unknown_lesson_is_a_usage_error(tmp_path):
     assert done.returncode == 2 and "no lesson 'module-1/99-nothing'" in done.stderr
 
 
-def test_every_bundled_lesson_verifies(tmp_path):
-    """With the broker lab set up, as `cdc-tutor setup kafka` does for a student: lessons that ask
-    for a real broker (lesson 01's exactly-once step) run on it and every `realKafka` check is
-    judged, none waived."""
+def test_every_bundled_lesson_verifies(tmp_path, tmp_path_factory):
+    """With the engines the lessons need and the broker lab set up, as `cdc-tutor setup flink|spark|
+    kafka` do for a student: engine lessons run in their kernels, lessons that ask for a real broker
+    (lesson 01's exactly-once step) run on it, and every `realKafka` check is judged, none waived."""
+    engines = sorted({lesson.engine for lesson in load_course(ROOT / "lessons").lessons()} - {"python"})
+    data_dir = tmp_path
+    for engine in engines:  # one set-up per engine per test session (the engines tier reuses it)
+        data_dir = ensure_engine(engine, tmp_path_factory).data_dir
     setup = subprocess.run(
-        [sys.executable, "-m", "cdc_tutor", "setup", "kafka", "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "cdc_tutor", "setup", "kafka", "--data-dir", str(data_dir)],
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
     )
     assert setup.returncode == 0, setup.stdout + setup.stderr
-    done = verify(ROOT / "lessons", tmp_path)
+    done = verify(ROOT / "lessons", data_dir, timeout=1200)  # four lessons, two of them on JVMs
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-3000:]
     assert "waived" not in done.stdout, done.stdout
 
