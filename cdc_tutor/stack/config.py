@@ -18,13 +18,15 @@ SNAPSHOT_TOPICS = tuple(f"{TOPIC_PREFIX}.inventory.{table}" for table in TABLES)
 
 @dataclass(frozen=True)
 class ConnectorSpec:
-    """One Debezium connector of the stack: its name, topic prefix, decimal.handling.mode and the
-    PostgreSQL replication slot it alone reads (two connectors cannot share a slot)."""
+    """One Debezium connector of the stack: its name, topic prefix, decimal.handling.mode, and the
+    PostgreSQL replication slot and publication it alone uses (two connectors cannot share a slot,
+    and two starting at once would both try to create a shared publication)."""
 
     name: str
     topic_prefix: str
     decimal_mode: str
     slot: str
+    publication: str
 
     @property
     def snapshot_topics(self) -> tuple[str, ...]:
@@ -33,10 +35,16 @@ class ConnectorSpec:
 
 CONNECTORS = (
     # The tutorial's connector: NUMERIC as precise Connect Decimals, as the lessons explain them.
-    ConnectorSpec(CONNECTOR_NAME, TOPIC_PREFIX, "precise", "debezium"),
+    ConnectorSpec(CONNECTOR_NAME, TOPIC_PREFIX, "precise", "debezium", "dbz_publication"),
     # The same changes with NUMERIC as strings, for Flink: its debezium-json format ignores
     # Debezium's logical types, so a base64 decimal cannot be parsed into DECIMAL.
-    ConnectorSpec("inventory-connector-string-decimals", "dbserver1_string_decimals", "string", "debezium_string"),
+    ConnectorSpec(
+        "inventory-connector-string-decimals",
+        "dbserver1_string_decimals",
+        "string",
+        "debezium_string",
+        "dbz_publication_string",
+    ),
 )
 STACK_TOPIC_PREFIXES = {spec.decimal_mode: spec.topic_prefix for spec in CONNECTORS}
 """decimal.handling.mode -> the stack's topic prefix serving it (no `double` connector)."""

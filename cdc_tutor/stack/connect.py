@@ -29,6 +29,7 @@ def connector_config(
         "topic.prefix": spec.topic_prefix,
         "plugin.name": "pgoutput",
         "slot.name": spec.slot,
+        "publication.name": spec.publication,
         "schema.include.list": SCHEMA,
         "decimal.handling.mode": spec.decimal_mode,
         "key.converter": _JSON,

@@ -33,6 +33,6 @@ def test_the_stack_serves_string_decimals_from_the_second_connector():
 
 def test_every_stack_connector_has_its_own_slot_prefix_and_decimal_mode():
     configs = [connector_config(hostname="h", port=1, user="u", password="p", spec=spec) for spec in CONNECTORS]
-    for key in ("slot.name", "topic.prefix", "decimal.handling.mode"):
+    for key in ("slot.name", "publication.name", "topic.prefix", "decimal.handling.mode"):
         assert len({config[key] for config in configs}) == len(CONNECTORS), key
     assert configs[0]["topic.prefix"] == "dbserver1" and configs[0]["decimal.handling.mode"] == "precise"
