@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
-from pathlib import Path
 
 from cdc_tutor import strings
 
@@ -65,6 +66,10 @@ def _scale(text: str) -> tuple[str, int]:
     return reference.strip(), scale
 
 
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+"""Largest input decoded (a file or stdin): more is refused with a message, never read."""
+
+
 def run(args: argparse.Namespace, settings) -> int:
     from cdc_tutor.cdc.scales import ScaleMap
 
@@ -72,8 +77,8 @@ def run(args: argparse.Namespace, settings) -> int:
     status = 0
     for name in args.files or ["-"]:
         try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            text = _read_input(name)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             print(f"cdc-tutor decode: {name}: {reason}", file=sys.stderr)
             status = 2
@@ -83,56 +88,134 @@ def run(args: argparse.Namespace, settings) -> int:
     return status
 
 
+def _read_input(name: str) -> str:
+    """The input as text, by one rule for files and stdin: strict UTF-8, at most MAX_INPUT_BYTES,
+    and a named file must be a regular file (not a FIFO, a device or a link to one)."""
+    if name == "-":
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    else:
+        if not stat.S_ISREG(os.stat(name).st_mode):  # before opening: opening a FIFO blocks
+            raise ValueError("not a regular file")
+        with open(name, "rb") as file:
+            data = file.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise ValueError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB: split it")
+    return data.decode("utf-8")
+
+
+def documents(text: str):
+    """The JSON documents of `text` in linear time: ("doc", line, column, raw, value) for each
+    document and ("error", line, column, message) for a broken one, after which reading resumes
+    on the line after the one it began on. Each line is parsed on its own; a document that runs
+    past its line (pretty-printed) is parsed in a window of the text that doubles as needed. So
+    no error costs more than its own neighbourhood (json's errors count lines from the start of
+    the string they are given)."""
+    decoder = json.JSONDecoder(parse_constant=_no_constant)
+    start, number, position = 0, 1, 0  # current line: its offset in text, its number; offset in it
+    while start < len(text):
+        end_of_line = text.find("\n", start)
+        end_of_line = len(text) if end_of_line < 0 else end_of_line
+        line = text[start:end_of_line]
+        moved = False
+        while not moved:
+            position = _skip_whitespace(line, position)
+            if position >= len(line):
+                break
+            try:
+                value, end = decoder.raw_decode(line, position)
+            except json.JSONDecodeError as error:
+                if error.pos < len(line.rstrip()) or end_of_line >= len(text):
+                    yield "error", number, error.colno, error.msg
+                    break
+                found = _decode_across_lines(decoder, text, start + position)
+                if isinstance(found, BaseException):  # named where the document began, as before
+                    problem = _problem(found)
+                    if isinstance(found, json.JSONDecodeError):
+                        column = found.colno if found.lineno > 1 else position + found.colno
+                        problem += f" (line {number + found.lineno - 1} column {column})"
+                    yield "error", number, position + 1, problem
+                    break
+                value, absolute_end = found
+                yield "doc", number, position + 1, text[start + position : absolute_end], value
+                # Go on where the document ended: that line, from just after it.
+                line_start = text.rfind("\n", start, absolute_end) + 1
+                number += text.count("\n", start, line_start)
+                start, position, moved = line_start, absolute_end - line_start, True
+            except (ValueError, RecursionError) as error:  # e.g. an integer of 5000 digits
+                yield "error", number, position + 1, _problem(error)
+                break
+            else:
+                yield "doc", number, position + 1, line[position:end], value
+                position = end
+        if not moved:
+            start, number, position = end_of_line + 1, number + 1, 0
+
+
+def _decode_across_lines(decoder: json.JSONDecoder, text: str, at: int):
+    """(value, end offset) of the document at `text[at:]`, or the error: parsed in a window that
+    doubles while the document runs past it."""
+    window = 64 * 1024
+    while True:
+        chunk = text[at : at + window]
+        try:
+            value, end = decoder.raw_decode(chunk, 0)
+            return value, at + end
+        except json.JSONDecodeError as error:
+            if error.pos >= len(chunk.rstrip()) and at + window < len(text):
+                window *= 2
+                continue
+            return error
+        except (ValueError, RecursionError) as error:
+            return error
+
+
+def _problem(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply to decode"
+    if isinstance(error, json.JSONDecodeError):
+        return error.msg
+    return str(error)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def decode_text(text: str, name: str, scales, out, err) -> bool:
     """Decode every JSON document of `text`; print results to `out`, problems to `err`. All ok?"""
     from cdc_tutor.cdc.decode import DecodeError, decode_message
     from cdc_tutor.cdc.summary import json_default
 
-    decoder = json.JSONDecoder()
-    ok, position, line, line_start = True, 0, 1, 0
-    while True:
-        position = _skip_whitespace(text, position)
-        if position >= len(text):
-            return ok
-        line += text.count("\n", line_start, position)  # positions -> line numbers, incrementally
-        line_start = text.rfind("\n", 0, position) + 1
-        where = f"{name}:{line}:{position - line_start + 1}"
-        try:
-            document, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as error:
-            if error.lineno == line:  # name the spot; else the line the broken document began on
-                where = f"{name}:{line}:{error.colno}"
-            else:
-                error.msg += f" (line {error.lineno} column {error.colno})"
-            err.write(f"{where}: not valid JSON: {error.msg}\n")
-            # Resume on the line after the one where this document began (JSON lines).
-            ok, position = False, _next_line(text, position)
+    ok = True
+    for found in documents(text):
+        if found[0] == "error":
+            _kind, line, column, message = found
+            err.write(f"{name}:{line}:{column}: not valid JSON: {message}\n")
+            ok = False
             continue
-        except RecursionError:
-            err.write(f"{where}: nested too deeply to decode\n")
-            ok, position = False, _next_line(text, position)
-            continue
+        _kind, line, column, raw, value = found
+        where = f"{name}:{line}:{column}"
         try:
-            event = decode_message(None, None if document is None else text[position:end], scales=scales)
+            event = decode_message(None, None if value is None else raw, scales=scales)
         except DecodeError as error:
             err.write(f"{where}: {error}\n")
             ok = False
-        else:
-            record = {field: getattr(event, field) for field in _FIELDS}
-            try:
-                out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=json_default) + "\n")
-            except (RecursionError, TypeError, ValueError) as error:
-                err.write(f"{where}: cannot print as JSON: {error}\n")
-                ok = False
-        position = end
+            continue
+        record = {field: getattr(event, field) for field in _FIELDS}
+        try:  # strict JSON out (no Infinity or NaN), and text that UTF-8 can carry (no lone surrogate)
+            printed = json.dumps(
+                record, ensure_ascii=False, separators=(",", ":"), default=json_default, allow_nan=False
+            )
+            printed.encode("utf-8")
+        except (RecursionError, TypeError, ValueError, UnicodeEncodeError) as error:
+            err.write(f"{where}: cannot print as JSON: {error}\n")
+            ok = False
+            continue
+        out.write(printed + "\n")
+    return ok
 
 
 def _skip_whitespace(text: str, position: int) -> int:
     while position < len(text) and text[position] in _WHITESPACE:
         position += 1
     return position
-
-
-def _next_line(text: str, position: int) -> int:
-    following = text.find("\n", position)
-    return len(text) if following < 0 else following + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -84,12 +85,18 @@ def test_concatenated_pretty_documents_and_null_tombstone(tmp_path: Path, capsys
 
 
 def test_stdin(monkeypatch, capsys) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(SCHEMALESS_DECIMAL) + "\n[]\n"))
+    monkeypatch.setattr(sys, "stdin", stdin(json.dumps(SCHEMALESS_DECIMAL) + "\n[]\n"))
     status, records, errors = run(capsys)
     assert status == 1 and records[0]["after"] == {"id": 1, "total": "AdTA"}
     assert errors == ["<stdin>:2:1: value is not a Debezium envelope: a JSON array, not an object"]
-    monkeypatch.setattr(sys, "stdin", io.StringIO("null"))
+    monkeypatch.setattr(sys, "stdin", stdin("null"))
     assert run(capsys, "-")[:2] == (0, [run_record_tombstone()])
+
+
+def stdin(text: str | bytes) -> io.TextIOWrapper:
+    """A stand-in for sys.stdin with the byte stream under it, as a real one has."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
 
 
 def run_record_tombstone() -> dict:
@@ -176,3 +183,81 @@ def test_subprocess(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert json.loads(result.stdout)["after"]["total"] == "1200.00"
     assert result.stderr.startswith(f"{target}:2:1: not valid JSON")
+
+
+# --- bad input: linear time, strict JSON out, one rule for files and stdin (issue 14) ---------------
+
+
+def strict(line: str):
+    return json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+
+
+@pytest.mark.timeout(60)  # the first edition took 9.5 s for a quarter of this and never ended for 2 MB
+def test_a_long_line_of_concatenated_documents_decodes_in_linear_time(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", stdin("null " * 400_000))
+    status, records, errors = run(capsys)
+    assert (status, errors, len(records)) == (0, [], 400_000)
+
+
+@pytest.mark.timeout(60)  # 400k such lines took the first edition 85 s
+def test_many_broken_lines_are_reported_in_linear_time(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", stdin("x\n" * 200_000 + json.dumps(SCHEMALESS_DECIMAL)))
+    status, records, errors = run(capsys)
+    assert status == 1 and len(errors) == 200_000 and len(records) == 1
+    assert errors[-1] == "<stdin>:200000:1: not valid JSON: Expecting value"
+
+
+def test_huge_numbers_and_non_json_constants_are_errors_not_tracebacks_or_infinity(tmp_path, capsys) -> None:
+    envelope = json.dumps(SCHEMALESS_DECIMAL)
+    lines = [
+        envelope.replace('"id": 1', '"id": ' + "9" * 5000),  # past Python's int digit limit
+        envelope.replace('"id": 1', '"id": 1e400'),  # a float JSON allows but cannot hold
+        envelope.replace('"id": 1', '"id": NaN'),  # not JSON at all
+        envelope,
+    ]
+    target = tmp_path / "numbers.jsonl"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, records, errors = run(capsys, str(target))
+    assert status == 1 and len(records) == 1 and records[0]["after"]["id"] == 1
+    assert [error.split(":")[1] for error in errors] == ["1", "2", "3"]
+    assert "cannot print as JSON" in errors[1] and "NaN is not JSON" in errors[2]
+    captured = decode_stdout(tmp_path, lines)
+    assert all(strict(line) for line in captured.splitlines())  # never Infinity in the output
+
+
+def decode_stdout(tmp_path: Path, lines: list[str]) -> str:
+    target = tmp_path / "again.jsonl"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "cdc_tutor", "decode", str(target)], capture_output=True, text=True)
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def test_a_lone_surrogate_is_reported_not_a_traceback(tmp_path, capsys) -> None:
+    document = dict(SCHEMALESS_DECIMAL, after={"id": 1, "total": "\ud800"})
+    target = tmp_path / "surrogate.json"
+    target.write_text(json.dumps(document), encoding="utf-8")  # ensure_ascii: the escape \ud800
+    status, records, errors = run(capsys, str(target))
+    assert (status, records) == (1, []) and "cannot print as JSON" in errors[0]
+
+
+def test_invalid_utf8_is_refused_the_same_from_stdin_and_from_a_file(tmp_path, monkeypatch, capsys) -> None:
+    data = json.dumps(SCHEMALESS_DECIMAL).encode().replace(b"AdTA", b"Ad\xffA")
+    target = tmp_path / "latin.json"
+    target.write_bytes(data)
+    from_file = run(capsys, str(target))
+    monkeypatch.setattr(sys, "stdin", stdin(data))
+    from_stdin = run(capsys)
+    assert from_file[0] == from_stdin[0] == 2
+    assert "invalid start byte" in from_file[2][0] and "invalid start byte" in from_stdin[2][0]
+
+
+@pytest.mark.timeout(30)
+def test_only_regular_files_are_read(tmp_path, capsys) -> None:
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")  # reading it would never end
+    status, records, errors = run(capsys, str(fifo), str(zero))
+    assert (status, records) == (2, [])
+    assert errors == [f"cdc-tutor decode: {fifo}: not a regular file", f"cdc-tutor decode: {zero}: not a regular file"]
