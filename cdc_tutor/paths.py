@@ -6,7 +6,9 @@ open's modes are filtered by the umask, so the modes are set explicitly.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -33,3 +35,20 @@ def write_private(path: Path, text: str) -> Path:
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024
+"""Largest lesson or module file read (a real lesson is < 200 KB)."""
+
+
+def read_regular_file(path: Path, limit: int = MAX_TEXT_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. Anything else is an OSError that says
+    why, raised before reading: a FIFO would block the reader, /dev/zero would never end."""
+    info = os.stat(path)  # follows links: a link to a device is refused for what it points to
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    with open(path, "rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MiB", str(path))
+    return data

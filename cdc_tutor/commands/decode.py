@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import stat
 import sys
+from pathlib import Path
 
 from cdc_tutor import strings
+from cdc_tutor.paths import read_regular_file
 
 HELP = "decode Debezium message values to typed JSON"
 _FIELDS = (
@@ -94,10 +94,7 @@ def _read_input(name: str) -> str:
     if name == "-":
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     else:
-        if not stat.S_ISREG(os.stat(name).st_mode):  # before opening: opening a FIFO blocks
-            raise ValueError("not a regular file")
-        with open(name, "rb") as file:
-            data = file.read(MAX_INPUT_BYTES + 1)
+        data = read_regular_file(Path(name), MAX_INPUT_BYTES)
     if len(data) > MAX_INPUT_BYTES:
         raise ValueError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB: split it")
     return data.decode("utf-8")

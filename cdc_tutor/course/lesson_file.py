@@ -23,6 +23,7 @@ from cdc_tutor.course.model import (
 )
 from cdc_tutor.course.steps import StepChecker
 from cdc_tutor.course.values import enum_message, is_int, nonempty_str, os_reason
+from cdc_tutor.paths import read_regular_file
 
 FORMAT_1_GONE = (
     f"format 1 is no longer read (this tutor reads format {FORMAT_VERSION}): format 2 moved the code the "
@@ -87,7 +88,7 @@ def parse_lesson(path: Path, lesson_id: str) -> LoadedLesson:
     check = Checker(path, first_line=2)
     loaded = LoadedLesson(lesson_id, path, folder, check.problems)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path)
     except OSError as error:
         check.add(0, f"cannot read {path.name}: {os_reason(error)}")
         return loaded

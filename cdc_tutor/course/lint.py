@@ -22,6 +22,7 @@ from pathlib import Path
 from cdc_tutor.course.loader import LESSON_FILE, MODULE_FILE, load_course
 from cdc_tutor.course.model import Problem
 from cdc_tutor.course.style import style_problems
+from cdc_tutor.paths import read_regular_file
 
 __all__ = ["LintReport", "lint_path", "lint_report"]
 
@@ -60,7 +61,7 @@ def lint_report(path: Path) -> LintReport:
 def _style(path: Path) -> list[Problem]:
     """Banned spellings in a lesson file's prose (a file that cannot be read is reported elsewhere)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return []
     return style_problems(path, text)

@@ -23,6 +23,7 @@ from cdc_tutor.course.frontmatter import Checker
 from cdc_tutor.course.lesson_file import UNKNOWN_ORDER, LoadedLesson, parse_lesson
 from cdc_tutor.course.model import BrokenLesson, Course, Lesson, Module, Problem
 from cdc_tutor.course.values import is_int, nonempty_str, os_reason, suggest
+from cdc_tutor.paths import read_regular_file
 
 __all__ = ["load_course", "load_lesson", "LESSON_FILE", "MODULE_FILE", "LESSON_FOLDER", "UNKNOWN_ORDER"]
 
@@ -135,7 +136,7 @@ def _load_module_yaml(module_dir: Path, problems: list[Problem]) -> tuple[str, i
     title, order = module_dir.name, UNKNOWN_ORDER
     check = Checker(path, first_line=1)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path)
     except FileNotFoundError:
         problems.append(Problem(path, 0, f"missing {MODULE_FILE} (title and order); using the folder name"))
         return title, order

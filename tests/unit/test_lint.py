@@ -194,3 +194,20 @@ def test_importing_the_command_is_cheap():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.timeout(60)
+def test_a_fifo_or_a_link_to_a_device_as_a_lesson_file_is_reported_not_read(tmp_path):
+    """`lint` and the catalog read only regular files: a FIFO would block them for ever and a link
+    to /dev/zero would read without end; both become a problem line."""
+    course = tmp_path / "course"
+    (course / "module-1" / "01-fifo").mkdir(parents=True)
+    (course / "module-1" / "02-zero").mkdir()
+    (course / "module-1" / "module.yaml").write_text('title: "M"\norder: 1\n', encoding="utf-8")
+    os.mkfifo(course / "module-1" / "01-fifo" / "lesson.md")
+    (course / "module-1" / "02-zero" / "lesson.md").symlink_to("/dev/zero")
+    done = subprocess.run(
+        [sys.executable, "-m", "cdc_tutor", "lint", str(course)], capture_output=True, text=True, timeout=50
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.count("not a regular file") == 2, done.stdout
