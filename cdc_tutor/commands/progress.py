@@ -14,12 +14,14 @@ Store notices (damaged file moved aside...) go to stderr.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
 from pathlib import Path
 
 from cdc_tutor import strings
+from cdc_tutor.paths import read_regular_file
 from cdc_tutor.settings import Settings
 
 HELP = strings.PROGRESS_HELP
@@ -135,7 +137,7 @@ def _import(store, file: str, replace: bool, settings: Settings) -> int:
 
     name = "stdin" if file == "-" else file
     try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        text = _read_document(file)
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         print(strings.MSG_CANNOT_READ.format(path=name, error=reason), file=sys.stderr)
@@ -160,6 +162,21 @@ def _import(store, file: str, replace: bool, settings: Settings) -> int:
     if "code" not in document:
         return 0  # version 1: no code to write
     return _import_code(code, replace, settings)
+
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+"""Largest progress document imported: a whole course's export with every cell full is ~15 MB."""
+
+
+def _read_document(file: str) -> str:
+    """The document's text: a regular file or stdin, strict UTF-8, at most MAX_IMPORT_BYTES (a
+    1 GB document used to be read whole, 3 GB of memory)."""
+    if file != "-":
+        return read_regular_file(Path(file), MAX_IMPORT_BYTES).decode("utf-8")
+    data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB")
+    return data.decode("utf-8")
 
 
 def _import_code(code: list[dict[str, str]], replace: bool, settings: Settings) -> int:

@@ -194,7 +194,8 @@ def test_import_merges_by_default_and_replaces_on_request(cli, data_dir, tmp_pat
 def test_import_from_stdin(cli, data_dir, monkeypatch):
     other = ProgressStore.in_memory()
     other.record_pass(FIRST, "create-event", "op-insert")
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(other.export())))
+    document = json.dumps(other.export()).encode("utf-8")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(document), encoding="utf-8"))
     code, out, _ = cli("import", "-")
     assert code == 0 and "Импортировано записей: 1" in out
     with open_store(data_dir) as store:
@@ -255,3 +256,28 @@ def test_import_into_unwritable_data_dir_reports_not_saved(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert "НЕ будет сохраняться" in err and "НЕ сохранён" in err
+
+
+@pytest.mark.parametrize("kind", ["huge", "fifo", "stdin-huge"])
+def test_an_oversized_or_irregular_import_is_refused_before_it_is_read(cli, data_dir, tmp_path, monkeypatch, kind):
+    """A document over the cap (a 1 GB one used to take 3 GB of memory) or a FIFO (it blocked) is a
+    clear error, exit 2, and nothing changes."""
+    from cdc_tutor.commands.progress import MAX_IMPORT_BYTES
+
+    with open_store(data_dir) as store:
+        store.record_pass(FIRST, "create-event", "op-insert")
+        before = store.export()["records"]
+    source = tmp_path / "import.json"
+    if kind == "huge":
+        with open(source, "wb") as sparse:
+            sparse.truncate(MAX_IMPORT_BYTES + 1)  # sparse: no disk used
+    elif kind == "fifo":
+        os.mkfifo(source)
+    else:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b" " * (MAX_IMPORT_BYTES + 1))))
+        source = "-"
+    code, out, err = cli("import", str(source))
+    assert code == 2 and "Импортировано" not in out
+    assert ("not a regular file" if kind == "fifo" else "larger than 64 MiB") in err
+    with open_store(data_dir) as store:
+        assert store.export()["records"] == before
