@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -20,6 +21,28 @@ def private_dir(base: Path, *parts: str) -> Path:
     for level in [path, *path.parents][: max(len(parts), 1)]:
         os.chmod(level, 0o700)
     return path
+
+
+def owned_run_dir(base: Path, prefix: str) -> Path:
+    """A new private (0700) folder `base/<prefix><pid>-<random>` for this process, made after
+    removing the folders of owners that are gone (a tutor killed without cleaning up)."""
+    reap_run_dirs(base, prefix)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=base))
+
+
+def reap_run_dirs(base: Path, prefix: str) -> list[Path]:
+    """Remove this user's `base/<prefix><pid>-...` folders whose process no longer runs; returns them."""
+    removed = []
+    for folder in Path(base).glob(f"{prefix}*"):
+        try:
+            pid = int(folder.name[len(prefix) :].split("-")[0])
+            mine = folder.stat().st_uid == os.getuid()
+        except (OSError, ValueError):
+            continue
+        if mine and pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def write_private(path: Path, text: str) -> Path:

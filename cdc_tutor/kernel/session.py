@@ -14,6 +14,7 @@ from typing import Any
 from cdc_tutor.kernel.collect import Collector, EventCallback, OutputLimits
 from cdc_tutor.kernel.results import ExecutionResult, KernelStatus
 from cdc_tutor.kernel.specs import EnginePythonLookup, KernelStartFailed, kernel_command
+from cdc_tutor.paths import owned_run_dir
 
 POLL_MS = 100  # how often a waiting execute checks the kernel is alive and the time limit
 IDLE_GRACE_S = 1.0  # after the reply, how long to wait for the idle status before giving up on it
@@ -268,7 +269,7 @@ class KernelSession:
         self._close_client()
         if self._runtime is not None:  # the previous kernel's (restart): it was killed before
             shutil.rmtree(self._runtime, ignore_errors=True)
-        self._runtime = new_runtime_dir(self.engine)
+        self._runtime = new_runtime_dir()
         self.log_path = self._runtime / "kernel.log"
         env = kernel_environment(command, self.env)
         self._km = start_manager(command, self.cwd, env, self.log_path, self._runtime)
@@ -313,37 +314,8 @@ class KernelSession:
 RUNTIME_PREFIX = "cdc-tutor-kernel-"
 
 
-def new_runtime_dir(engine: str) -> Path:
+def new_runtime_dir() -> Path:
     """A private (0700) folder for one kernel's sockets, connection file and log, under the temp
-    dir (short paths: Unix socket names are limited). Folders of tutors that died without cleaning
-    up (SIGKILL) are removed first: they hold the pid of their owner."""
-    reap_runtime_dirs()
-    folder = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{engine}-"))
-    (folder / "owner.pid").write_text(str(os.getpid()), encoding="utf-8")
-    return folder
-
-
-def reap_runtime_dirs(base: Path | None = None) -> list[Path]:
-    """Remove this user's kernel folders whose owner process is gone; returns what was removed."""
-    removed = []
-    for folder in Path(base or tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}*"):
-        try:
-            if folder.stat().st_uid != os.getuid():
-                continue
-            owner = int((folder / "owner.pid").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not _alive(owner):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    dir (short paths: Unix socket names are limited); folders of tutors killed without cleaning
+    up are removed first."""
+    return owned_run_dir(Path(tempfile.gettempdir()), RUNTIME_PREFIX)

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from cdc_tutor.paths import private_dir
+from cdc_tutor.paths import owned_run_dir, private_dir
 from cdc_tutor.stack.processes import kafka_cluster_id
 
 HOST = "127.0.0.1"
@@ -187,8 +187,8 @@ class JvmBroker:
         template = home / "template"
         if not (template / "meta.properties").is_file():
             raise BrokerUnavailable("the Kafka broker lab is not set up: run `cdc-tutor setup kafka` once")
-        _reap_stale_runs(home)
-        self.run_dir = run_dir = private_dir(home, f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        # A folder per run; those of tutors that died without closing go (their JVM died with them).
+        self.run_dir = run_dir = owned_run_dir(home, "run-")
         data = run_dir / "data"
         shutil.copytree(template, data)
         self.port, controller = _free_port(), _free_port()
@@ -290,14 +290,3 @@ class JvmBroker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _reap_stale_runs(home: Path) -> None:
-    """State folders of tutors that died without closing (their JVM died with them)."""
-    for folder in home.glob("run-*"):
-        try:
-            pid = int(folder.name.split("-")[1])
-        except (IndexError, ValueError):
-            continue
-        if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(folder, ignore_errors=True)

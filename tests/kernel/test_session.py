@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 from cdc_tutor.kernel import ErrorOutput, KernelSession, KernelStatus, OutputOmitted, StreamChunk
-from cdc_tutor.kernel.session import RUNTIME_PREFIX, reap_runtime_dirs
+from cdc_tutor.kernel.session import RUNTIME_PREFIX
+from cdc_tutor.paths import reap_run_dirs
 from tests.kernel.conftest import BOOTSTRAP
 
 
@@ -261,12 +262,12 @@ def test_a_shutdown_removes_the_kernels_folder_and_dead_owners_folders_are_reape
     runtime = Path(session._km.connection_file).parent
     session.shutdown()
     assert not runtime.exists()
-    orphan, living = tmp_path / f"{RUNTIME_PREFIX}python-old", tmp_path / f"{RUNTIME_PREFIX}python-live"
-    for folder, pid in ((orphan, _dead_pid()), (living, os.getpid())):
+    orphan = tmp_path / f"{RUNTIME_PREFIX}{_dead_pid()}-old"
+    living = tmp_path / f"{RUNTIME_PREFIX}{os.getpid()}-live"
+    for folder in (orphan, living):
         folder.mkdir()
-        (folder / "owner.pid").write_text(str(pid))
         (folder / "kernel.log").write_text("x")
-    assert reap_runtime_dirs(tmp_path) == [orphan]
+    assert reap_run_dirs(tmp_path, RUNTIME_PREFIX) == [orphan]
     assert living.exists() and not orphan.exists()
 
 
