@@ -43,16 +43,16 @@ def open_lab(settings: Any, lesson: Any = None) -> Lab:
 
         outage = native_outage_for(settings.data_dir, bootstrap)
         return ExternalLab(bootstrap, getattr(settings, "postgres_dsn", None), outage).start()
-    options = options_for(lesson)
-    if options.broker != "kafka" or getattr(lesson, "engine", "python") in JVM_ENGINES:
-        return embedded_lab(options, settings.data_dir).start()
-    # A Python lesson that asks for a real broker still runs without Java or its set-up: on the
-    # mock, with `realKafka` checks waived and the reason shown to the student.
     from cdc_tutor.lab.jvm_broker import BrokerUnavailable
 
+    options = options_for(lesson)
     try:
         return embedded_lab(options, settings.data_dir).start()
     except BrokerUnavailable as reason:
+        if getattr(lesson, "engine", "python") in JVM_ENGINES:
+            raise  # Java clients cannot use the mock
+        # A Python lesson that asks for a real broker still runs without Java or its set-up: on
+        # the mock, with `realKafka` checks waived and the reason shown to the student.
         lab = embedded_lab(replace(options, broker="mock"), settings.data_dir).start()
         lab.fallback = str(reason)
         return lab

@@ -43,8 +43,6 @@ class EmbeddedLab(Tails):
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sink: KafkaSink | None = None
-        self.real_kafka = self.options.broker == "kafka"
-        """A real Kafka broker (the JVM lab); False for librdkafka's mock cluster."""
 
     def start(self) -> EmbeddedLab:
         options = self.options
@@ -62,6 +60,11 @@ class EmbeddedLab(Tails):
         self._spawn("source-relay", self.relay.run)
         self._spawn("source-workload", self.workload.run)
         return self
+
+    @property
+    def real_kafka(self) -> bool:
+        """A real Kafka broker (the JVM lab); False for librdkafka's mock cluster."""
+        return self.options.broker == "kafka"
 
     @property
     def bootstrap_servers(self) -> str:

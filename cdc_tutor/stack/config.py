@@ -13,7 +13,6 @@ HOST = "127.0.0.1"
 CONNECTOR_NAME = "inventory-connector"
 TOPIC_PREFIX = "dbserver1"
 TABLES = ("customers", "orders", "products", "products_on_hand")
-SNAPSHOT_TOPICS = tuple(f"{TOPIC_PREFIX}.inventory.{table}" for table in TABLES)
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,8 @@ CONNECTORS = (
         "dbz_publication_string",
     ),
 )
+SNAPSHOT_TOPICS = CONNECTORS[0].snapshot_topics
+"""The tutorial connector's topics, there once its snapshot is done."""
 STACK_TOPIC_PREFIXES = {spec.decimal_mode: spec.topic_prefix for spec in CONNECTORS}
 """decimal.handling.mode -> the stack's topic prefix serving it (no `double` connector)."""
 

@@ -306,8 +306,8 @@ class NativeStack:
     def _register(self, deadline: float) -> None:
         """Create (or update) every connector of CONNECTORS and wait until all run and their
         snapshot topics exist."""
+        password = self.postgres.password
         for spec in CONNECTORS:
-            password = self.postgres.password
             config = connector_config(
                 hostname=HOST, port=self.config.postgres_port, user=SUPERUSER, password=password, spec=spec
             )
