@@ -5,9 +5,6 @@ equal pandas' on the same events, and Flink's debezium-json changelog matches th
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,6 +15,7 @@ import pytest
 from cdc_tutor.engines import engine_jars
 from cdc_tutor.lab import embedded_lab
 from cdc_tutor.lab.options import LabOptions
+from tests.content.test_verify import verify
 from tests.engines import ensure_engine
 from tests.engines.test_engine_jobs import run_in_engine
 
@@ -149,20 +147,11 @@ def test_spark_reads_the_broker_lab_and_its_windows_agree_with_pandas(lab_with_c
 DECIMAL_COURSE = Path(__file__).resolve().parents[1] / "fixtures" / "decimal_course"
 
 
-def verify_course(course: Path, data_dir: Path, *options: str) -> subprocess.CompletedProcess:
-    """`cdc-tutor verify` of a fixture course, as an author runs it (`options`: e.g. a real stack)."""
-    env = {**os.environ, "CDC_TUTOR_USER": "ci", "CDC_TUTOR_CONFIG": str(data_dir / "no-config.toml")}
-    for variable in ("CDC_TUTOR_LESSONS", "CDC_TUTOR_BOOTSTRAP_SERVERS"):
-        env.pop(variable, None)
-    command = [sys.executable, "-m", "cdc_tutor", "--lessons", str(course), "--data-dir", str(data_dir), *options]
-    return subprocess.run([*command, "verify"], capture_output=True, text=True, timeout=600, env=env)
-
-
 def test_a_flink_lesson_reads_decimals_through_tutor_topic_on_the_broker_lab(tmp_path_factory):
     """The fixture's Flink query reads `tutor.topic("orders")` with `total DECIMAL(10, 2)`; its
     checkpoint passes only when every total parsed as a 2-place Decimal (a precise decimal fails
     the job). tests/stack runs the same lesson on the real stack's string-decimals connector."""
     data_dir = ensure_engine("flink", tmp_path_factory).data_dir
-    done = verify_course(DECIMAL_COURSE, data_dir)
+    done = verify(DECIMAL_COURSE, data_dir)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "PASS module-1/01-decimals/totals/decimals" in done.stdout

@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from cdc_tutor.course.loader import load_course
+from tests.content.test_verify import verify
 from tests.engines import ensure_engine
-from tests.engines.test_engines_on_broker_lab import DECIMAL_COURSE, verify_course
+from tests.engines.test_engines_on_broker_lab import DECIMAL_COURSE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,6 +64,6 @@ def test_a_flink_lesson_reads_string_decimals_from_the_stacks_second_connector(n
     string-decimals connector's topic, which Flink's debezium-json parses into DECIMAL(10, 2)
     (the tutorial's precise topic fails the job)."""
     data_dir = ensure_engine("flink", tmp_path_factory).data_dir
-    done = verify_course(DECIMAL_COURSE, data_dir, "--bootstrap-servers", native_stack.config.bootstrap_servers)
+    done = verify(DECIMAL_COURSE, data_dir, "--bootstrap-servers", native_stack.config.bootstrap_servers)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "PASS module-1/01-decimals/totals/decimals" in done.stdout

@@ -27,6 +27,11 @@ async def test_f1_help_lists_the_keys_of_the_screen(make_app):
         help_text = app.screen.markdown
         for expected in ("| F2 / Ctrl+T | Проверить |", "| F3 / Ctrl+G | Подсказка |", "F1", "Ctrl+Q"):
             assert expected in help_text
+        # The topic pane's keys and the pane-tab key, which the screen's bindings do not list.
+        for expected in (strings.HELP_TAIL_PAUSE, strings.HELP_TAIL_TABLE, strings.HELP_TAIL_RESET):
+            assert expected in help_text
+        assert strings.ACTION_NEXT_PANE in help_text
+        assert "| Space |" in help_text and "| Alt+P |" in help_text
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)

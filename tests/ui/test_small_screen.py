@@ -17,7 +17,6 @@ from cdc_tutor.kernel import FrameView
 from cdc_tutor.settings import Settings
 from cdc_tutor.source.database import InventoryDatabase
 from cdc_tutor.ui import messages
-from cdc_tutor.ui.screens.document import DocumentScreen
 from cdc_tutor.ui.widgets.event_list import EventList
 from cdc_tutor.ui.widgets.frame_pane import FramePane
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
@@ -182,23 +181,6 @@ async def test_topic_pane_says_its_filters_pause_and_keys_at_80_columns():
         await pilot.press("backspace")  # one key back to everything
         await pilot.pause()
         assert screen_lines(app)[keys_row].startswith(f"{strings.TAIL_ALL} · {strings.TAIL_RUNNING}")
-
-
-async def test_help_lists_the_topic_pane_keys(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_lesson(pilot, FIRST)
-        await pilot.press("f1")
-        await pilot.pause()
-        assert isinstance(app.screen, DocumentScreen)
-        for text in (
-            strings.HELP_TAIL_PAUSE,
-            strings.HELP_TAIL_TABLE,
-            strings.HELP_TAIL_RESET,
-            strings.ACTION_NEXT_PANE,
-        ):
-            assert text in app.screen.markdown
-        assert "| Space |" in app.screen.markdown and "| Alt+P |" in app.screen.markdown
 
 
 CODE_COURSE = Path(__file__).resolve().parents[1] / "fixtures" / "ui_code_course"
