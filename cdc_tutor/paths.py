@@ -10,6 +10,7 @@ import errno
 import os
 import shutil
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -71,7 +72,18 @@ def read_regular_file(path: Path, limit: int = MAX_TEXT_FILE_BYTES) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise OSError(errno.EINVAL, "not a regular file", str(path))
     with open(path, "rb") as file:
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise OSError(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MiB", str(path))
+        return _capped(file.read(limit + 1), limit, str(path))
+
+
+def read_input(name: str, limit: int) -> bytes:
+    """The bytes of file `name`, or of stdin for "-", by one rule: at most `limit` bytes, and a
+    named file only when it is regular (read_regular_file)."""
+    if name != "-":
+        return read_regular_file(Path(name), limit)
+    return _capped(sys.stdin.buffer.read(limit + 1), limit, "<stdin>")
+
+
+def _capped(data: bytes, limit: int, name: str) -> bytes:
+    if len(data) > limit:  # the caller read limit + 1 bytes: more than allowed, and no more read
+        raise OSError(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MiB", name)
     return data

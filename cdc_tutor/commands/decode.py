@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from cdc_tutor import strings
-from cdc_tutor.paths import read_regular_file
+from cdc_tutor.paths import read_input
 
 HELP = "decode Debezium message values to typed JSON"
 _FIELDS = (
@@ -78,7 +77,7 @@ def run(args: argparse.Namespace, settings) -> int:
     for name in args.files or ["-"]:
         try:
             text = _read_input(name)
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+        except (OSError, UnicodeDecodeError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             print(f"cdc-tutor decode: {name}: {reason}", file=sys.stderr)
             status = 2
@@ -91,13 +90,7 @@ def run(args: argparse.Namespace, settings) -> int:
 def _read_input(name: str) -> str:
     """The input as text, by one rule for files and stdin: strict UTF-8, at most MAX_INPUT_BYTES,
     and a named file must be a regular file (not a FIFO, a device or a link to one)."""
-    if name == "-":
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-    else:
-        data = read_regular_file(Path(name), MAX_INPUT_BYTES)
-    if len(data) > MAX_INPUT_BYTES:
-        raise ValueError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB: split it")
-    return data.decode("utf-8")
+    return read_input(name, MAX_INPUT_BYTES).decode("utf-8")
 
 
 def documents(text: str):

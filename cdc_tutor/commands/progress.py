@@ -14,14 +14,13 @@ Store notices (damaged file moved aside...) go to stderr.
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import os
 import sys
 from pathlib import Path
 
 from cdc_tutor import strings
-from cdc_tutor.paths import read_regular_file
+from cdc_tutor.paths import read_input
 from cdc_tutor.settings import Settings
 
 HELP = strings.PROGRESS_HELP
@@ -171,12 +170,7 @@ MAX_IMPORT_BYTES = 64 * 1024 * 1024
 def _read_document(file: str) -> str:
     """The document's text: a regular file or stdin, strict UTF-8, at most MAX_IMPORT_BYTES (a
     1 GB document used to be read whole, 3 GB of memory)."""
-    if file != "-":
-        return read_regular_file(Path(file), MAX_IMPORT_BYTES).decode("utf-8")
-    data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise OSError(errno.EFBIG, f"larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB")
-    return data.decode("utf-8")
+    return read_input(file, MAX_IMPORT_BYTES).decode("utf-8")
 
 
 def _import_code(code: list[dict[str, str]], replace: bool, settings: Settings) -> int:

@@ -321,7 +321,7 @@ def _patiently(call: Callable[[], T]) -> T:
         try:
             return call()
         except sqlite3.OperationalError as error:
-            busy = "locked" in str(error) or "busy" in str(error)
+            busy = getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
             if not busy or time.monotonic() + pause > deadline:
                 raise
             time.sleep(pause)
