@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from confluent_kafka import KafkaError
+from confluent_kafka import KafkaError, KafkaException
 
 from cdc_tutor.course.loader import load_course
 from cdc_tutor.course.model import Lesson, Step
@@ -199,3 +199,46 @@ def test_first_edition_claims_are_gone(lesson_id, phrase):
     target = lesson(lesson_id)
     text = all_text(target) + "\n".join(code_units(lesson_id))
     assert phrase not in text
+
+
+# --- the student writes the code that matters: the on_revoke commit (lesson 01, rebalance)
+
+
+class _RevokingConsumer:
+    """Stands for a Consumer whose commit() fails with `code` (None: succeeds)."""
+
+    def __init__(self, code=None):
+        self.code = code
+        self.commits = []
+
+    def commit(self, *args, **kwargs):
+        self.commits.append(kwargs)
+        if self.code is not None:
+            raise KafkaException(KafkaError(self.code))
+
+
+def test_the_on_revoke_solution_commits_synchronously_and_never_raises():
+    rebalance = step(CONSUMER, "rebalance")
+    snippet = next(s for s in rebalance.snippets if s.exercise == "revoke-commit")
+    namespace = {"KafkaError": KafkaError, "KafkaException": KafkaException, "rebalance_log": []}
+    commit_processed = function_from(snippet.solution, "commit_processed", namespace)
+    ok = _RevokingConsumer()
+    commit_processed(ok, [])
+    assert ok.commits == [{"asynchronous": False}]  # an async commit may land after the handover
+    commit_processed(_RevokingConsumer(KafkaError._NO_OFFSET), [])  # nothing stored: not an error
+    assert namespace["rebalance_log"] == []
+    commit_processed(_RevokingConsumer(KafkaError.REBALANCE_IN_PROGRESS), [])  # logged, not raised
+    assert namespace["rebalance_log"] == ["on_revoke commit failed: REBALANCE_IN_PROGRESS"]
+    starter = {"KafkaError": KafkaError, "KafkaException": KafkaException, "rebalance_log": []}
+    untouched = _RevokingConsumer()
+    function_from(snippet.code, "commit_processed", starter)(untouched, [])
+    assert untouched.commits == []  # the starter leaves the commit to the student
+
+
+def test_the_rebalance_checks_judge_the_handover_on_a_real_broker():
+    """The mock answers a commit inside on_revoke with REBALANCE_IN_PROGRESS: those checks are realKafka."""
+    rebalance = step(CONSUMER, "rebalance")
+    judged = {c.id: c for c in rebalance.checkpoints if c.spec.get("exercise") == "revoke-commit"}
+    assert set(judged) == {"revoke-no-repeat", "revoke-last-commit"}
+    assert all(c.spec.get("realKafka") is True for c in judged.values())
+    assert 'enable.auto.commit": False' in next(s.code for s in rebalance.snippets if "def member" in s.code)
