@@ -34,6 +34,7 @@ TIER_LIMITS = {
     "content": 1500,
     "engines": 1800,
     "stack": 1800,
+    "shared_vm": 300,
 }
 DEFAULT_LIMIT = 300
 GDB_SECONDS = 60

@@ -10,14 +10,21 @@ another local user, who would then receive the student's clients (and the restor
 What a client may send is bounded, so no client can make the tutor buffer without limit: a request
 frame above MAX_REQUEST_BYTES (Kafka's own `socket.request.max.bytes` is 100 MB; the lessons send
 far less) and connections beyond MAX_CONNECTIONS are closed, and `refusals` counts why.
+
+On a shared machine only the student's own processes get through: on loopback the proxy looks up
+each peer's socket in /proc/net/tcp and closes connections of other users at once. In front of
+the mock broker it also refuses request types no Kafka client of the lessons sends
+(`allowed_api_keys`), so odd requests never reach the mock's handlers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import struct
 import threading
 
+from cdc_tutor.kafka.peers import peer_uid
 from cdc_tutor.kafka.wire import rewrite_ports
 
 _SIZE = struct.Struct(">i")
@@ -28,17 +35,36 @@ MAX_CONNECTIONS = 200
 
 
 class OutageProxy:
-    """Forwards Kafka traffic from 127.0.0.1:<port> to `upstream_host:upstream_port`."""
+    """Forwards Kafka traffic from 127.0.0.1:<port> to `upstream_host:upstream_port`, or to the
+    Unix socket `upstream_path`."""
 
-    def __init__(self, upstream_host: str, upstream_port: int, *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        upstream_host: str = "127.0.0.1",
+        upstream_port: int = 0,
+        *,
+        host: str = "127.0.0.1",
+        upstream_path: str | None = None,
+        allowed_api_keys: frozenset[int] | None = None,
+    ) -> None:
         self.upstream = (upstream_host, upstream_port)
+        self.upstream_path = upstream_path
         self.host = host
+        self.allowed_api_keys = allowed_api_keys
+        # Only on loopback: a peer elsewhere has no entry in this machine's socket table.
+        self.owner_only = host.startswith("127.")
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.base_events.Server | None = None
         self._open = False  # False during a cut: new connections are closed at once
         self._connections: set[asyncio.StreamWriter] = set()
         self._clients = 0
-        self.refusals: dict[str, int] = {"cut": 0, "too many connections": 0, "request too large": 0}
+        self.refusals: dict[str, int] = {
+            "cut": 0,
+            "too many connections": 0,
+            "request too large": 0,
+            "other user": 0,
+            "request type not served": 0,
+        }
         """Connections the proxy closed, by reason (a cut, the caps above)."""
         self._thread = threading.Thread(target=self._loop.run_forever, name="outage-proxy", daemon=True)
         self._thread.start()
@@ -100,7 +126,15 @@ class OutageProxy:
                 task.cancel()
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        refused = "cut" if not self._open else "too many connections" if self._clients >= MAX_CONNECTIONS else None
+        refused = (
+            "cut"
+            if not self._open
+            else "too many connections"
+            if self._clients >= MAX_CONNECTIONS
+            else "other user"
+            if self.owner_only and not self._from_owner(client_writer)
+            else None
+        )
         if refused:
             self.refusals[refused] += 1
             _abort(client_writer)
@@ -111,16 +145,26 @@ class OutageProxy:
         finally:
             self._clients -= 1
 
+    def _from_owner(self, client_writer: asyncio.StreamWriter) -> bool:
+        peer = client_writer.get_extra_info("peername")
+        return peer_uid(peer[:2], (self.host, self.port)) == os.getuid()
+
+    async def _open_upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.upstream_path is not None:
+            return await asyncio.open_unix_connection(self.upstream_path)
+        return await asyncio.open_connection(*self.upstream)
+
     async def _forward(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(*self.upstream)
+            upstream_reader, upstream_writer = await self._open_upstream()
         except OSError:
             _abort(client_writer)
             return
         self._connections.update((client_writer, upstream_writer))
         pending: dict[int, tuple[int, int]] = {}  # correlation id -> (api key, api version)
+        check = lambda frame: self._check_request(frame, pending)  # noqa: E731 - a one-line callback
         await asyncio.gather(
-            self._pump(client_reader, upstream_writer, lambda frame: _note_request(frame, pending), MAX_REQUEST_BYTES),
+            self._pump(client_reader, upstream_writer, check, MAX_REQUEST_BYTES),
             self._pump(upstream_reader, client_writer, lambda frame: self._fix_response(frame, pending)),
             return_exceptions=True,
         )
@@ -140,7 +184,8 @@ class OutageProxy:
                     self.refusals["request too large"] += 1
                     return
                 frame = bytearray(await reader.readexactly(size))
-                inspect(frame)
+                if inspect(frame) is False:
+                    return
                 writer.write(_SIZE.pack(size) + frame)
                 await writer.drain()
         except (OSError, asyncio.IncompleteReadError):
@@ -148,18 +193,25 @@ class OutageProxy:
         finally:
             _abort(writer)
 
+    def _check_request(self, frame: bytearray, pending: dict[int, tuple[int, int]]) -> bool:
+        """Note the request for its response; False (the connection ends) for a request type
+        this proxy does not forward, or one too short to have a header."""
+        if len(frame) < 8:
+            self.refusals["request type not served"] += 1
+            return False
+        api_key, api_version, correlation_id = struct.unpack_from(">hhi", frame)
+        if self.allowed_api_keys is not None and api_key not in self.allowed_api_keys:
+            self.refusals["request type not served"] += 1
+            return False
+        pending[correlation_id] = (api_key, api_version)
+        return True
+
     def _fix_response(self, frame: bytearray, pending: dict[int, tuple[int, int]]) -> None:
         if len(frame) < 4:
             return
         request = pending.pop(_SIZE.unpack_from(frame)[0], None)
         if request is not None:
             rewrite_ports(request[0], request[1], frame, self.port)
-
-
-def _note_request(frame: bytearray, pending: dict[int, tuple[int, int]]) -> None:
-    if len(frame) >= 8:
-        api_key, api_version, correlation_id = struct.unpack_from(">hhi", frame)
-        pending[correlation_id] = (api_key, api_version)
 
 
 def _abort(writer: asyncio.StreamWriter) -> None:

@@ -75,6 +75,11 @@ class EmbeddedLab(Tails):
     def reachable(self) -> bool:
         return self._started_proxy().reachable
 
+    @property
+    def lost(self) -> str | None:
+        """Why the broker is gone (its process ended: a crash, a kill); None while it runs."""
+        return getattr(self.broker, "lost", None)
+
     def cut(self) -> None:
         """Make the broker unreachable for clients; the source keeps capturing."""
         self._started_proxy().cut()

@@ -33,6 +33,7 @@ class ExternalLab(Tails):
     workload = None
     real_kafka = True
     fallback = None
+    lost = None  # the stack runs on its own: the tutor does not watch its processes
     bootstrap_servers: str  # a plain attribute here (Tails only needs to read it)
 
     def __init__(

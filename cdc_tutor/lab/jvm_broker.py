@@ -270,6 +270,16 @@ class JvmBroker:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    @property
+    def lost(self) -> str | None:
+        """Why the JVM is gone although nobody closed it; None while it runs (or after close())."""
+        process = self.process
+        if process is None or self._closed.is_set() or process.poll() is None:
+            return None
+        from cdc_tutor.stack.processes import exit_reason
+
+        return exit_reason(process.returncode)
+
     def close(self, graceful: bool = False) -> None:
         """Stop the JVM (SIGTERM then SIGKILL; `graceful` waits for a clean shutdown) and remove
         its state folder."""

@@ -37,7 +37,9 @@ class CdcTutorApp(App[None]):
         Binding("ctrl+q,f10", "quit", strings.ACTION_QUIT),
         Binding("ctrl+p", "command_palette", strings.ACTION_PALETTE, show=False),
         Binding("f12", "toggle_outage", strings.ACTION_OUTAGE, show=False),
+        Binding("ctrl+r", "restart_lab", strings.ACTION_RESTART_LAB, show=False),
     ]
+    LAB_WATCH_SECONDS = 1.0  # how often the app looks whether the lab's broker process still runs
 
     def __init__(self, course: Course, store: ProgressStore, lab_factory=None, settings=None, lab_key=None) -> None:
         """`lab_factory(lesson)` returns a started lab for `lesson` (None: the first lab, opened after
@@ -56,6 +58,7 @@ class CdcTutorApp(App[None]):
         self.lab_problem: str | None = None
         self._lab_wanted: object = None  # the key of the lab being opened or running
         self._lab_settled = threading.Event()  # set while a lab runs or its start failed
+        self._lost_lab: object = None  # the lab whose loss was reported (once per lab)
 
     @property
     def lab_coming(self) -> bool:
@@ -76,6 +79,7 @@ class CdcTutorApp(App[None]):
         if self.lab_factory is not None:
             self._lab_wanted = self.lab_key(None) if self.lab_key else None
             self.call_after_refresh(self._start_lab, None)  # after the first frame: not needed to read
+            self.set_interval(self.LAB_WATCH_SECONDS, self._watch_lab)
 
     @work(thread=True, group="lab", description="lab")
     def _start_lab(self, lesson) -> None:
@@ -120,11 +124,29 @@ class CdcTutorApp(App[None]):
 
     def _replace_lab(self, lesson) -> None:
         old, self.lab, self.lab_problem = self.lab, None, None
-        self._lab_wanted = self.lab_key(lesson)
+        self._lab_wanted = self.lab_key(lesson) if self.lab_key else None
         self._lab_settled.clear()
         if old is not None:  # its tails stop with it; panes reattach to the new one
             threading.Thread(target=old.close, name="lab-close", daemon=True).start()
         self._start_lab(lesson)
+
+    def _watch_lab(self) -> None:
+        """A broker process that ended (a crash, a kill) is reported once, with the way back."""
+        lab = self.lab
+        reason = getattr(lab, "lost", None) if lab is not None else None
+        if reason and self._lost_lab is not lab:
+            self._lost_lab = lab
+            self.notify(
+                strings.LAB_LOST.format(reason=reason, key="Ctrl+R", kernel_key="Ctrl+F"), severity="error", timeout=60
+            )
+
+    def action_restart_lab(self) -> None:
+        if self.lab_factory is None:
+            self.notify(strings.LAB_NOT_RUNNING, severity="warning")
+            return
+        self.notify(strings.LAB_RESTARTING)
+        session = getattr(self.screen, "session", None)  # a lesson screen's: its lesson's lab
+        self._replace_lab(getattr(session, "lesson", None))
 
     def on_unmount(self) -> None:
         self._lab_wanted = object()  # a lab still starting is closed when it arrives
