@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from textual import events
 from textual.app import App
 
 from cdc_tutor import strings
@@ -381,3 +382,70 @@ async def test_code_wider_than_the_column_scrolls_sideways(store, data_dir):
         await pilot.pause()
         row = fence.region.y + 1 + fence.code.splitlines().index(longest)
         assert screen_lines(app)[row].rstrip().endswith(tail), (tail, screen_lines(app)[row])
+
+
+EXERCISE_COURSE = Path(__file__).resolve().parents[1] / "fixtures" / "exercise_course"
+EXERCISE_LESSON = "module-1/01-exercise"
+
+
+def editor_marked(app) -> bool:
+    """The editor has the keys, and the code pane's header row on screen starts with the mark `›`."""
+    header = app.screen.query_one("#code-header")
+    row = screen_lines(app)[header.region.y][header.region.x : header.region.right]
+    return app.focused is app.screen.query_one("#code-editor") and row.startswith("› ")
+
+
+def tinted(app, widget) -> bool:
+    """Whether `widget` is drawn with the focus tint: its rendered background differs from how the
+    same widget is drawn without the keys (the step bar's plain rows are the untinted reference)."""
+    strips = app.screen._compositor.render_strips()
+    region = widget.region
+
+    def background(y: int, x: int):
+        offset = 0
+        for segment in strips[y]:
+            if offset + len(segment.text) > x:
+                return segment.style.bgcolor if segment.style else None
+            offset += len(segment.text)
+        return None
+
+    plain = app.screen.query_one("#step-title").region
+    return background(region.y, region.x) != background(plain.y, plain.x + 1)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_selecting_a_snippet_opens_it_in_the_editor_with_the_keys(store, data_dir, size):
+    app = RecordingApp(load_course(EXERCISE_COURSE), store)
+    async with app.run_test(size=size, message_hook=record(app)) as pilot:
+        await open_lesson(pilot, EXERCISE_LESSON)
+        await wait_until(pilot, lambda: posted(app, messages.KernelReady) or posted(app, messages.KernelFailed))
+        await pilot.press("ctrl+n")  # the exercise, picked from the answer field
+        await pilot.pause()
+        assert editor_marked(app), screen_lines(app)
+        assert any("› Упражнение 2 «double»" in line for line in screen_lines(app))
+        answer = app.screen.query_one("#answer")
+        assert screen_lines(app)[answer.region.y][: answer.region.x].strip() != "›"  # one mark: the editor's
+        await pilot.press("ctrl+l")  # the given cell before it: read in the editor too
+        await pilot.pause()
+        assert editor_marked(app) and any("› Фрагмент 1 урока" in line for line in screen_lines(app))
+        await pilot.press("ctrl+e")  # back to the text: the mark leaves the editor's header
+        await pilot.pause()
+        text = app.screen.query_one("#text-column")
+        assert answer_marked(app) or (app.focused is text and tinted(app, text)), screen_lines(app)
+        assert not any("› Фрагмент 1 урока" in line for line in screen_lines(app))
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert editor_marked(app)
+        await pilot.press("alt+a")  # the student pastes the solution over the starter
+        app.screen.query_one("#code-editor").post_message(events.Paste("def double(x):\n    return x * 2\n"))
+        await pilot.pause()
+        await pilot.press("f5")  # the run brings the output forward; nothing to type: the keys go to it
+        await wait_until(pilot, lambda: finished(app))
+        await pilot.pause()
+        log = app.screen.query_one("#output-log")
+        assert app.focused is log and tinted(app, log), screen_lines(app)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: posted(app, messages.StepUnlocked))
+        await pilot.press("f8")  # the next question: typed into the marked answer field
+        await pilot.pause()
+        assert answer_marked(app), screen_lines(app)

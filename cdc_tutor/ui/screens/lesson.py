@@ -302,18 +302,29 @@ class LessonScreen(Screen[None]):
         if panes.active_tab != "output":  # a run brings its output forward; its notes name the other tabs
             leaving_editor = pane is not None and pane.editor.has_focus
             panes.show_tab("output")
-            if leaving_editor:  # the editor goes out of sight: keys go to the answer field
-                self.call_after_refresh(self.query_one("#answer", Input).focus)
+            if leaving_editor:  # the editor goes out of sight: keys go where the student looks next
+                self.call_after_refresh(self._focus_after_run)
         if self.kernel.run(step, indexes, codes):
             self.query_one(SnippetBar).mark(step.id, indexes, "queued")
             self._clear_stale()
         else:
             self._say(strings.KERNEL_FAILED.format(problem=self.kernel.problem))
 
+    def _focus_after_run(self) -> None:
+        """The answer field when there is a question to type; else the output the run writes."""
+        answer = self.query_one("#answer", Input)
+        if not answer.disabled:
+            answer.focus()
+        else:
+            self.query_one("#output-log").focus()
+
     def action_next_snippet(self, delta: int = 1) -> None:
+        """Ctrl+N/Ctrl+L: the student picked a cell to read or write: it opens in the editor, keys there."""
         bar = self.query_one(SnippetBar)
         bar.select(self.session.step, bar.position(self.session.step) + delta)
         self._show_selected_cell()
+        if self.code_pane is not None:
+            self._to_editor()
 
     def action_previous_snippet(self) -> None:
         self.action_next_snippet(-1)
@@ -371,13 +382,19 @@ class LessonScreen(Screen[None]):
             if self.has_class("narrow"):
                 self.remove_class("panes-toggled")
                 self._show_layout()
-            self.query_one("#answer", Input).focus()
+            answer = self.query_one("#answer", Input)
+            # Back to the question when there is one to type; else to the text, whose keys scroll it.
+            (self.query_one("#text-column") if answer.disabled else answer).focus()
             return
+        self._to_editor()
+
+    def _to_editor(self) -> None:
+        """The code tab in front (on a narrow screen, instead of the text) and the keys in the editor."""
         self.query_one(LessonPanes).show_tab("code")
         if self.has_class("narrow"):
             self.add_class("panes-toggled")
             self._show_layout()
-        pane.editor.focus()
+        self.query_one(CodePane).editor.focus()
 
     def action_external_editor(self) -> None:
         """Alt+E: the exercise in $VISUAL/$EDITOR; the tutor waits and reads the file back."""

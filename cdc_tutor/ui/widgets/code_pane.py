@@ -25,7 +25,8 @@ class CodePane(Vertical):
     """The code tab: a header saying whose cell it is, and the editor."""
 
     DEFAULT_CSS = """
-    CodePane #code-header { height: 1; padding: 0 1; color: $text-muted; }
+    CodePane #code-header { height: 1; padding: 0 1 0 0; color: $text-muted; }
+    CodePane #code-header.-focused { color: $accent; text-style: bold; }
     CodePane CodeEditor { height: 1fr; border: none; padding: 0; }
     """
 
@@ -43,6 +44,7 @@ class CodePane(Vertical):
         self.key: tuple[str, int] | None = None  # (step id, cell index) shown
         self._save_timer: Timer | None = None
         self._clean = ""  # the text the file (or the starter) holds: a Changed to it is no edit
+        self._header = ""  # what the header says about the cell; a focus mark goes before it
 
     def compose(self) -> ComposeResult:
         yield Static("", id="code-header", markup=False)
@@ -50,6 +52,22 @@ class CodePane(Vertical):
 
     def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self._poll)
+
+    def on_descendant_focus(self, _event) -> None:
+        self._show_header()
+
+    def on_descendant_blur(self, _event) -> None:
+        self._show_header()
+
+    def _show_header(self, text: str | None = None) -> None:
+        """The header names the cell; with the keys in the editor it starts with the focus mark `›`
+        (in text, as the answer field's: NO_COLOR terminals and screen readers see it too)."""
+        if text is not None:
+            self._header = text
+        focused = self.editor.has_focus
+        header = self.query_one("#code-header", Static)
+        header.update(f"{'›' if focused else ' '} {self._header}" if self._header else "")
+        header.set_class(focused, "-focused")
 
     @property
     def editor(self) -> CodeEditor:
@@ -66,23 +84,22 @@ class CodePane(Vertical):
             return
         self.flush()
         self.key = key
-        header = self.query_one("#code-header", Static)
         if snippet is None:
             self.cell = None
             self._load(strings.CODE_NO_CELL, read_only=True)
-            header.update("")
+            self._show_header("")
             return
         if not snippet.is_exercise:
             self.cell = None
             self._load(snippet.code, read_only=True)
-            header.update(strings.CODE_HEADER_GIVEN.format(index=snippet.index))
+            self._show_header(strings.CODE_HEADER_GIVEN.format(index=snippet.index))
             return
         self.cell = OpenCell(self.files, snippet.exercise, snippet.code, snippet.solution)
         opened = self.cell.open()
         if opened.text is None:  # a broken file: the starter, and the problem said; the file stays until an edit
             self.post_message(self.Notice(opened.problem))
         self._load(opened.text if opened.text is not None else snippet.code, read_only=False)
-        header.update(
+        self._show_header(
             strings.CODE_HEADER_EXERCISE.format(
                 index=snippet.index, exercise=snippet.exercise, path=self.cell.files.path(snippet.exercise).name
             )
