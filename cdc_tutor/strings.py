@@ -107,6 +107,7 @@ TAIL_BROKER_DOWN = "✖ брокер недоступен, переподклю�
 TAIL_COUNTERS = (
     "получено {received} · показано {shown} из {matching} · вытеснено {dropped} · битых {malformed} · {rate:.1f} соб/с"
 )
+TAIL_SKIPPED = "⚠ пропущено {count}: брокер удалил их раньше, чем они прочитаны"
 TAIL_FILTER = "фильтр: таблица={table}, op={op}"
 TAIL_PAUSED = "ПАУЗА"
 ACTION_TAIL_PAUSE = "Пауза"

@@ -56,6 +56,9 @@ class TopicTail:
         self.state = BrokerState.CONNECTING
         self.last_error: str | None = None
         self._assigned: set[tuple[str, int]] = set()
+        self._next: dict[tuple[str, int], int] = {}  # the offset after the last one read
+        self.skipped = 0
+        """Messages the broker deleted (retention) before this tail read them."""
         self._refreshed_once = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -86,9 +89,10 @@ class TopicTail:
                 "group.id": f"cdc-tutor-tail-{default_user()}-{os.getpid()}-{id(self)}",
                 "enable.auto.commit": False,
                 "enable.partition.eof": False,
-                # Fallen behind retention (the embedded broker keeps ~5 MB per partition): go on
-                # from the oldest message still there rather than skip to the end.
-                "auto.offset.reset": "earliest",
+                # Fallen behind retention (the embedded broker keeps ~5 MB per partition): the
+                # error lets the tail count what it missed, then it goes on from the oldest
+                # message still there (`_skip_deleted`).
+                "auto.offset.reset": "error",
                 "error_cb": self._on_error,
                 "log_level": 0,  # transport errors arrive through error_cb and show in the pane
                 # librdkafka pauses fetching for fetch.queue.backoff.ms (1 s) whenever its prefetch
@@ -112,14 +116,36 @@ class TopicTail:
                     continue
                 messages = consumer.consume(self.batch_size, 0.1)
                 if messages:
-                    self._take(messages)
+                    self._take(messages, consumer)
         finally:
             close_consumer(consumer)
 
-    def _take(self, messages) -> None:
-        # Per-partition errors are skipped here: they are reported through error_cb.
-        self.buffer.add_messages([message for message in messages if message.error() is None])
+    def _take(self, messages, consumer: Consumer | None = None) -> None:
+        # Other per-partition errors are skipped here: they are reported through error_cb.
+        good = []
+        for message in messages:
+            error = message.error()
+            if error is None:
+                good.append(message)
+                self._next[(message.topic(), message.partition())] = message.offset() + 1
+            elif error.code() == KafkaError._AUTO_OFFSET_RESET and consumer is not None:
+                self._skip_deleted(consumer, message.topic(), message.partition())
+        self.buffer.add_messages(good)
         self.state = BrokerState.CONNECTED
+
+    def _skip_deleted(self, consumer: Consumer, topic: str, partition: int) -> None:
+        """The partition's oldest messages were deleted before they were read: count them and go
+        on from the oldest one left."""
+        try:
+            low, _ = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=2.0)
+        except KafkaException as problem:
+            self._mark_down(str(problem))
+            return
+        self.skipped += max(0, low - self._next.get((topic, partition), low))  # unknown: count none
+        self._next[(topic, partition)] = low
+        # A seek is refused in this state (_STATE): assign the partition again, at `low`.
+        consumer.incremental_unassign([TopicPartition(topic, partition)])
+        consumer.incremental_assign([TopicPartition(topic, partition, low)])
 
     def _refresh_assignment(self, consumer: Consumer) -> None:
         try:

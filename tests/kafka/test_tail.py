@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from confluent_kafka import Consumer, Producer, TopicPartition
+
 from cdc_tutor.kafka.sink import KafkaSink
 from cdc_tutor.kafka.tail import BrokerState, TopicTail
 
@@ -61,5 +63,31 @@ def test_tail_reports_a_cut_and_recovers_on_its_own(broker, proxy, topic):
         _send(broker.bootstrap_servers, topic, 10, start=10)
         proxy.restore()
         assert _wait(lambda: tail.state is BrokerState.CONNECTED and tail.buffer.view().received == 20, 30)
+    finally:
+        tail.stop()
+
+
+def test_a_tail_that_fell_behind_retention_says_how_many_messages_it_missed(broker, proxy, topic):
+    """An outage backlog past the mock's ~5 MB per partition: the oldest messages are deleted before
+    the tail reads them. It counts them (low watermark minus its position) and reads on from the
+    oldest message left, instead of skipping them without a word."""
+    _send(broker.bootstrap_servers, topic, 10)
+    tail = TopicTail(proxy.address, [topic], refresh_seconds=0.3).start()
+    try:
+        assert _wait(lambda: tail.buffer.view().received == 10)
+        proxy.cut()
+        producer = Producer({"bootstrap.servers": broker.bootstrap_servers, "linger.ms": 20})
+        for _ in range(8000):  # ~8 MB into the partitions the tail had read to offset 10 or less
+            producer.produce(topic, value=b"x" * 1000, partition=0)
+        assert producer.flush(10) == 0
+        consumer = Consumer({"bootstrap.servers": broker.bootstrap_servers, "group.id": "watermarks"})
+        low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=5)
+        consumer.close()
+        read_before = sum(1 for entry in tail.buffer.view().entries if entry.partition == 0)
+        assert low > read_before
+        proxy.restore()
+        assert _wait(lambda: tail.skipped > 0, 30)
+        assert tail.skipped == low - read_before
+        assert _wait(lambda: tail.buffer.view().received == 10 + high - low, 30)
     finally:
         tail.stop()

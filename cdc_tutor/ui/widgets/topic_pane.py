@@ -149,6 +149,8 @@ class TopicPane(Vertical):
                 rate=view.rate,
             ),
         ]
+        if self.tail.skipped:
+            parts.append(strings.TAIL_SKIPPED.format(count=self.tail.skipped))
         return " · ".join(parts)  # filter and pause are on the line below, where they fit
 
     # -- actions -------------------------------------------------------------------------------
