@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import signal
 import threading
 from collections.abc import Iterable
 from functools import partial
@@ -73,6 +76,12 @@ class CdcTutorApp(App[None]):
         return self.settings
 
     def on_mount(self) -> None:
+        # A dropped SSH session (SIGHUP) or a `kill` (SIGTERM) ends the tutor like Ctrl+Q does:
+        # kernels, the lab's broker process and their private folders go with it.
+        loop = asyncio.get_running_loop()
+        for ending in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread
+                loop.add_signal_handler(ending, self.exit)
         self.push_screen(CatalogScreen(self.course, self.store))
         for notice in self.store.notices:
             self.notify(notice, severity="warning", timeout=30)
