@@ -242,3 +242,69 @@ def test_the_rebalance_checks_judge_the_handover_on_a_real_broker():
     assert set(judged) == {"revoke-no-repeat", "revoke-last-commit"}
     assert all(c.spec.get("realKafka") is True for c in judged.values())
     assert 'enable.auto.commit": False' in next(s.code for s in rebalance.snippets if "def member" in s.code)
+
+
+# --- production topics: a poison message goes to a dead letter topic (lesson 01, poison)
+
+
+class _Message:
+    def __init__(self, value, offset=2):
+        self._value, self._offset = value, offset
+
+    def value(self):
+        return self._value
+
+    def key(self):
+        return b"10003"
+
+    def topic(self):
+        return "in"
+
+    def partition(self):
+        return 0
+
+    def offset(self):
+        return self._offset
+
+
+class _DeadLetters:
+    def __init__(self):
+        self.produced, self.flushed = [], 0
+
+    def produce(self, topic, **kwargs):
+        self.produced.append((topic, kwargs))
+
+    def flush(self, timeout=None):
+        self.flushed += 1
+        return 0
+
+
+def _handle(code):
+    poison = step(CONSUMER, "poison")
+    setup = next(s.code for s in poison.snippets if "def process_order" in s.code)
+    namespace = {"json": __import__("json"), "order_status": {}, "poison_processed": [], "DLQ": "dlq"}
+    function_from(setup, "process_order", namespace)
+    return function_from(code, "handle", namespace), namespace
+
+
+def test_the_dead_letter_solution_parks_a_broken_message_with_connects_headers_and_goes_on():
+    snippet = next(s for s in step(CONSUMER, "poison").snippets if s.exercise == "poison-dlq")
+    handle, namespace = _handle(snippet.solution)
+    dlq = _DeadLetters()
+    handle(_Message(b'{"op": "u", "before": null, "a'), dlq)  # returns: the loop goes on
+    [(topic, record)] = dlq.produced
+    headers = dict(record["headers"])
+    assert topic == "dlq" and record["key"] == b"10003" and record["value"] == b'{"op": "u", "before": null, "a'
+    assert headers["__connect.errors.offset"] == "2" and headers["__connect.errors.partition"] == "0"
+    assert headers["__connect.errors.exception.class.name"] == "JSONDecodeError"
+    assert all(isinstance(v, str) for v in headers.values())  # confluent-kafka refuses int header values
+    assert dlq.flushed == 1  # delivered before the loop stores the offset
+    handle(_Message(b'{"op": "u", "before": null, "after": {"id": 1, "status": "NEW"}}'), dlq)
+    assert len(dlq.produced) == 1 and namespace["order_status"] == {1: "NEW"}
+
+
+def test_the_dead_letter_starter_lets_the_poison_message_crash_the_loop():
+    snippet = next(s for s in step(CONSUMER, "poison").snippets if s.exercise == "poison-dlq")
+    handle, _ = _handle(snippet.code)
+    with pytest.raises(ValueError):  # json.JSONDecodeError: what stalls the partition forever
+        handle(_Message(b'{"op": "u", "before": null, "a'), _DeadLetters())
