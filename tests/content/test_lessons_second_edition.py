@@ -308,3 +308,43 @@ def test_the_dead_letter_starter_lets_the_poison_message_crash_the_loop():
     handle, _ = _handle(snippet.code)
     with pytest.raises(ValueError):  # json.JSONDecodeError: what stalls the partition forever
         handle(_Message(b'{"op": "u", "before": null, "a'), _DeadLetters())
+
+
+# --- production topics in lesson 02: TOAST placeholders and time zones
+
+
+def _toast_check(toast_fixed_code: str) -> bool:
+    operations = step(PANDAS, "operations")
+    given = next(s.code for s in operations.snippets if "toast_events = pd.DataFrame" in s.code)
+    namespace = {"pd": pd, "print": lambda *a, **k: None, "display": lambda *a, **k: None}
+    exec(given, namespace)
+    exec(toast_fixed_code, namespace)
+    checkpoint = next(c for c in operations.checkpoints if c.id == "toast-filled")
+    return eval(checkpoint.spec["expr"], namespace)
+
+
+def test_the_toast_check_takes_the_last_value_per_id_and_nothing_else():
+    operations = step(PANDAS, "operations")
+    snippet = next(s for s in operations.snippets if s.exercise == "toast")
+    assert _toast_check(snippet.solution) is True
+    assert _toast_check(snippet.code) is False  # the starter keeps the placeholder
+    # a forward fill across ids gives id 2 and id 3 the description of id 1
+    across_ids = (
+        'description = toast_events["after_description"]\n'
+        "toast_fixed = toast_events.assign(after_description=description.mask(description == UNAVAILABLE).ffill())"
+    )
+    assert _toast_check(across_ids) is False
+    only_missing = "toast_fixed = toast_events.replace(UNAVAILABLE, None)"  # loses the known values
+    assert _toast_check(only_missing) is False
+
+
+def test_the_time_zone_prediction_is_what_pandas_prints():
+    from datetime import timedelta
+
+    types = step(PANDAS, "types")
+    given = next(s.code for s in types.snippets if "MSK = timezone" in s.code)
+    namespace = {"pd": pd, "timedelta": timedelta, "print": lambda *a, **k: None}
+    exec(given, namespace)
+    predicted = next(c for c in types.checkpoints if c.id == "predict-local-time").spec["answers"][0]
+    assert namespace["as_utc"].dt.hour.iloc[0] == int(predicted)
+    assert str(namespace["as_wall_clock"].dt.tz_convert("UTC").iloc[0]) == "2026-03-01 09:00:00+00:00"
