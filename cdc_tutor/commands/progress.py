@@ -57,6 +57,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         for notice in store.notices:
             print(notice, file=sys.stderr)
+        if action in ("export", "list") and store.unreadable:  # nothing read is not "no progress"
+            print(strings.MSG_CANNOT_READ.format(path=settings.progress_path, error=store.unreadable), file=sys.stderr)
+            return 1
         if action == "export":
             return _export(store, args.file, settings)
         if action == "import":

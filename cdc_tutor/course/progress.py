@@ -71,6 +71,8 @@ class ProgressStore:
         """The file backing the store, or None when progress lives only in memory."""
         self.notices: list[str] = list(notices or [])
         """Messages for the student (Russian) about what went wrong with the progress file."""
+        self.unreadable: str | None = None
+        """Why an existing progress file could not be read at all (None: read, or there was none)."""
 
     # ----------------------------------------------------------------- opening
 
@@ -85,10 +87,15 @@ class ProgressStore:
     def open(cls, path: Path) -> ProgressStore:
         """The store at `path`, created if missing (dir 0700, file 0600). Never raises for bad files."""
         path = Path(path)
-        conn, notices = open_file(path)
-        if conn is None:
-            return cls.in_memory(notices)
-        return cls(conn, path, notices)
+        opened = open_file(path)
+        if opened.conn is not None:
+            return cls(opened.conn, path, opened.notices)
+        if opened.read_only_copy is not None:  # shown, but marks of this session are not kept
+            store = cls(opened.read_only_copy, None, opened.notices)
+        else:
+            store = cls.in_memory(opened.notices)
+        store.unreadable = opened.unreadable
+        return store
 
     @property
     def persistent(self) -> bool:

@@ -42,41 +42,89 @@ class Newer(Exception):
         self.found = found
 
 
-def open_file(path: Path) -> tuple[sqlite3.Connection | None, list[str]]:
-    """A checked connection to the file at `path` (None: keep progress in memory) and notices.
+class Opened:
+    """What open_file found: a connection to the file (or None: progress in memory), a read-only
+    copy of a file that cannot be written, notices for the student, and whether an existing file
+    could not be read at all (`cdc-tutor progress export` then fails instead of exporting nothing)."""
 
-    Never raises for a bad file or directory: a damaged file is moved aside and a fresh one begins.
+    def __init__(self) -> None:
+        self.conn: sqlite3.Connection | None = None
+        self.read_only_copy: sqlite3.Connection | None = None
+        self.notices: list[str] = []
+        self.unreadable: str | None = None
+
+
+def open_file(path: Path) -> Opened:
+    """A checked connection to the file at `path`, or what can be had instead, with notices.
+
+    Never raises for a bad file or directory: a damaged file is moved aside and a fresh one begins;
+    a file that cannot be written is read into memory, so past progress still shows.
     """
-    notices: list[str] = []
+    opened = Opened()
+    notices = opened.notices
     try:
         _prepare_file(path)
     except OSError as error:
-        notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=describe(error)))
-        return None, notices
+        return _unwritable(path, error, opened)
 
     try:
-        return _connect_checked(path), notices
+        opened.conn = _connect_checked(path)
+        return opened
     except Newer as newer:
         notices.append(strings.NOTICE_NEWER.format(path=path, found=newer.found, known=SCHEMA_VERSION))
-        return None, notices
+        return opened
     except Corrupt as corrupt:
         reason = str(corrupt)
     except (sqlite3.Error, OSError) as error:  # cannot open or write: unwritable, not damaged
-        notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=describe(error)))
-        return None, notices
+        return _unwritable(path, error, opened)
 
     try:
         moved = _move_aside(path)
     except OSError as error:
         notices.append(strings.NOTICE_CORRUPT_UNMOVABLE.format(path=path, reason=reason, error=describe(error)))
-        return None, notices
+        return opened
     notices.append(strings.NOTICE_CORRUPT.format(path=path, reason=reason, moved=moved))
     try:
         _prepare_file(path)
-        return _connect_checked(path), notices
+        opened.conn = _connect_checked(path)
     except (OSError, sqlite3.Error, Corrupt, Newer) as error:
         notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=describe(error)))
-        return None, notices
+    return opened
+
+
+def _unwritable(path: Path, error: BaseException, opened: Opened) -> Opened:
+    """The file cannot be written: read an existing one into memory (read-only, shown), else note
+    that nothing could be read."""
+    if not path.exists():
+        opened.notices.append(strings.NOTICE_UNWRITABLE.format(path=path, error=describe(error)))
+        return opened
+    try:
+        opened.read_only_copy = _read_into_memory(path)
+    except (OSError, sqlite3.Error, Corrupt, Newer) as unreadable:
+        opened.unreadable = describe(unreadable)
+        opened.notices.append(strings.NOTICE_UNREADABLE.format(path=path, error=opened.unreadable))
+        return opened
+    opened.notices.append(strings.NOTICE_READ_ONLY.format(path=path, error=describe(error)))
+    return opened
+
+
+def _read_into_memory(path: Path) -> sqlite3.Connection:
+    """A private in-memory copy of the progress file, opened read-only (immutable: no lock or
+    journal is needed, so a read-only directory or file system is fine)."""
+    if not path.is_file():
+        raise IsADirectoryError(21, "not a regular file", str(path))
+    with open(path, "rb"):  # a clear OSError (permission) before SQLite's vaguer one
+        pass
+    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    try:
+        check_schema(source)
+        memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        source.backup(memory)
+    except sqlite3.DatabaseError as error:
+        raise Corrupt(str(error)) from None
+    finally:
+        source.close()
+    return memory
 
 
 def describe(error: BaseException) -> str:

@@ -336,10 +336,12 @@ def test_permission_error_creating_the_file_falls_back_to_memory(tmp_path, monke
     store.close()
 
 
-def test_unwritable_database_falls_back_to_memory(tmp_path, monkeypatch):
+def test_unwritable_database_is_read_into_memory_and_said_so(tmp_path, monkeypatch):
     # As root, file permissions do not stop writes; make SQLite itself open the file read-only.
     path = tmp_path / "progress.sqlite3"
-    ProgressStore.open(path).close()
+    first = ProgressStore.open(path)
+    first.record_pass("m/l", "s", "c")
+    first.close()
     real_connect = sqlite3.connect
 
     def read_only(database, *args, **kwargs):
@@ -349,7 +351,10 @@ def test_unwritable_database_falls_back_to_memory(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sqlite3, "connect", read_only)
     store = ProgressStore.open(path)
-    assert_memory_fallback(store, path)
+    assert not store.persistent and store.unreadable is None
+    assert store.all_passed() == {"m/l": {("s", "c")}}  # the past still shows
+    (notice,) = store.notices
+    assert "только для чтения" in notice and "НЕ сохранятся" in notice and str(path) in notice
     store.close()
     assert corrupt_copies(path) == []  # unwritable is not damaged
 

@@ -281,3 +281,16 @@ def test_an_oversized_or_irregular_import_is_refused_before_it_is_read(cli, data
     assert ("not a regular file" if kind == "fifo" else "larger than 64 MiB") in err
     with open_store(data_dir) as store:
         assert store.export()["records"] == before
+
+
+def test_export_and_list_fail_when_the_progress_file_cannot_be_read(cli, data_dir):
+    """A progress "file" that is a folder cannot be read: export and list exit 1 and say so,
+    instead of exporting zero records as if the student had none."""
+    data_dir.mkdir(mode=0o700)
+    (data_dir / "progress.sqlite3").mkdir()
+    for action in ("export", "list"):
+        code, out, err = cli(action)
+        assert code == 1, (action, out, err)
+        assert "Не удалось прочитать прогресс" in err and "Cannot read" in err
+        assert '"records"' not in out
+    assert (data_dir / "progress.sqlite3").is_dir()  # left as found
