@@ -152,3 +152,27 @@ def test_connections_beyond_the_cap_are_closed_and_counted(proxy, topic):
         except AssertionError:
             time.sleep(0.2)
     _produce(proxy.address, topic, range(3))
+
+
+def test_request_types_the_lessons_never_send_are_refused_before_the_mock(broker, topic):
+    """The broker's own front lets through only the request types of the lessons' clients
+    (MOCK_API_KEYS): anything else closes that connection without reaching the mock's handlers,
+    whatever its body, and the broker keeps serving. ApiVersions (18) is served."""
+    from cdc_tutor.kafka.broker import MOCK_API_KEYS
+
+    front = broker._front
+    before = front.refusals["request type not served"]
+    unserved = [key for key in range(0, 75) if key not in MOCK_API_KEYS]
+    for key in unserved:
+        with socket.create_connection((broker.host, broker.port), timeout=5) as client:
+            request = struct.pack(">hhih", key, 0, 1, 4) + b"fuzz" + b"\xff" * 64
+            client.sendall(struct.pack(">i", len(request)) + request)
+            assert _closed_by_peer(client)
+    assert front.refusals["request type not served"] - before == len(unserved)
+    with socket.create_connection((broker.host, broker.port), timeout=5) as client:
+        request = struct.pack(">hhih", 18, 0, 1, 4) + b"test"
+        client.sendall(struct.pack(">i", len(request)) + request)
+        client.settimeout(5)
+        assert client.recv(4096)
+    assert broker.lost is None
+    _produce(broker.bootstrap_servers, topic, range(3))
