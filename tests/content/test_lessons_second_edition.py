@@ -348,3 +348,33 @@ def test_the_time_zone_prediction_is_what_pandas_prints():
     predicted = next(c for c in types.checkpoints if c.id == "predict-local-time").spec["answers"][0]
     assert namespace["as_utc"].dt.hour.iloc[0] == int(predicted)
     assert str(namespace["as_wall_clock"].dt.tz_convert("UTC").iloc[0]) == "2026-03-01 09:00:00+00:00"
+
+
+def _lsn_check(norm_unique_line: str) -> bool:
+    """The dedup-lsn check on a small norm_df: a snapshot of 4 rows at one LSN, then 3 changes."""
+    lab = step(PANDAS, "lab")
+    snippet = next(s for s in lab.snippets if s.exercise == "dedup-lsn")
+    ids = pd.Series([1, 2, 3, 4, 1, 2, 3], dtype="Int64")
+    norm_df = pd.DataFrame({"op": ["r"] * 4 + ["u", "u", "d"], "source_lsn": [100] * 4 + [200, 300, 400]})
+    norm_df["after_id"] = ids.where(norm_df["op"] != "d", pd.NA)
+    norm_df["before_id"] = ids.where(norm_df["op"] == "d", pd.NA)
+    code = snippet.code.replace(
+        "norm_unique = republished  # TODO: drop the re-sent changes: the same row at the same WAL position",
+        norm_unique_line,
+    )
+    assert norm_unique_line in code
+    namespace = {"pd": pd, "norm_df": norm_df, "print": lambda *a, **k: None}
+    exec(code, namespace)
+    checkpoint = next(c for c in lab.checkpoints if c.id == "dedup-lsn")
+    return eval(checkpoint.spec["expr"], namespace)
+
+
+def test_debezium_repeats_are_dropped_by_lsn_and_key_not_by_lsn_alone():
+    lab = step(PANDAS, "lab")
+    snippet = next(s for s in lab.snippets if s.exercise == "dedup-lsn")
+    solution_line = next(line for line in snippet.solution.splitlines() if line.startswith("norm_unique ="))
+    assert _lsn_check(solution_line) is True
+    # the snapshot shares one LSN: the LSN alone glues its rows together
+    assert _lsn_check('norm_unique = republished.drop_duplicates(subset=["source_lsn"])') is False
+    predicted = next(c for c in lab.checkpoints if c.id == "predict-snapshot-lsn").spec["answers"][0]
+    assert predicted == "1"
