@@ -146,7 +146,7 @@ def test_every_ms_or_day_conversion_sets_its_unit():
 # --- 5. snippets that rejoin a group must not wait the default 45 s session timeout
 
 
-@pytest.mark.parametrize(("step_id", "index"), [("connect", 2), ("exactly-once", 1)])
+@pytest.mark.parametrize(("step_id", "index"), [("connect", 2), ("exactly-once", 2)])
 def test_rerun_consumers_use_a_short_session_timeout(step_id, index):
     code = step(CONSUMER, step_id).snippets[index - 1].code
     configs = [
@@ -378,3 +378,17 @@ def test_debezium_repeats_are_dropped_by_lsn_and_key_not_by_lsn_alone():
     assert _lsn_check('norm_unique = republished.drop_duplicates(subset=["source_lsn"])') is False
     predicted = next(c for c in lab.checkpoints if c.id == "predict-snapshot-lsn").spec["answers"][0]
     assert predicted == "1"
+
+
+def test_the_transaction_solution_sends_the_offsets_before_it_commits():
+    """Offsets sent after commit_transaction() belong to no transaction (_STATE): the order is the lesson."""
+    snippet = next(s for s in step(CONSUMER, "exactly-once").snippets if s.exercise == "eos-loop")
+    calls = (
+        "producer.produce(",
+        "retry(lambda: producer.send_offsets_to_transaction(",
+        "retry(lambda: producer.commit_transaction(",
+    )
+    positions = [snippet.solution.index(call) for call in calls]
+    assert positions == sorted(positions)
+    starter = "\n".join(line for line in snippet.code.splitlines() if not line.strip().startswith("#"))
+    assert not any(call in starter for call in calls)  # the student writes all three
