@@ -3,7 +3,8 @@
 Key and value are each either JsonConverter-wrapped ({"schema": ..., "payload": ...}, exactly
 those two keys) or bare. With a schema, column values become Python types (values.py); without
 one they stay as delivered, except VariableScaleDecimal structs and the columns named in
-`scales` (scales.py). Anything that is not a Debezium change event raises DecodeError.
+`scales` (scales.py). Anything that is not a Debezium change event raises DecodeError; `decode_record` also
+reads the BEGIN/END events of the transaction metadata topic (TransactionEvent).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from cdc_tutor.cdc.connect_schema import envelope_converters, field_converter
 from cdc_tutor.cdc.errors import DecodeError
-from cdc_tutor.cdc.event import OPS, TOMBSTONE, ChangeEvent
+from cdc_tutor.cdc.event import OPS, TOMBSTONE, TRANSACTION_STATUSES, ChangeEvent, TransactionEvent
 from cdc_tutor.cdc.scales import ScaleMap, scale_map
 from cdc_tutor.cdc.values import (
     bytes_from_base64,
@@ -23,7 +24,7 @@ from cdc_tutor.cdc.values import (
     variable_scale_decimal,
 )
 
-__all__ = ["DecodeError", "decode_message", "decode_payload", "decode_key"]
+__all__ = ["DecodeError", "decode_message", "decode_payload", "decode_key", "decode_record", "decode_transaction"]
 
 Raw = bytes | bytearray | memoryview | str
 
@@ -84,6 +85,11 @@ def decode_payload(value: Raw, lookup: ScaleMap | None = None) -> dict[str, Any]
         raise DecodeError(f"value is not a Debezium envelope: a JSON {_json_type(payload)}, not an object")
     op = payload.get("op")
     if op is None:
+        if payload.get("status") in TRANSACTION_STATUSES and "id" in payload:
+            raise DecodeError(
+                f"value is a transaction metadata event ({payload['status']}), not a change event: "
+                "decode_record reads both"
+            )
         raise DecodeError("value is not a Debezium envelope: no 'op' field")
     if type(op) is not str or op not in OPS:
         raise DecodeError(f"value is not a Debezium envelope: unknown op {op!r:.40}")
@@ -129,6 +135,58 @@ def decode_payload(value: Raw, lookup: ScaleMap | None = None) -> dict[str, Any]
         "transaction": transaction,
         "message": _message(payload) if op == "m" else None,
     }
+
+
+def decode_record(
+    key: Raw | None, value: Raw | None, *, topic: str | None = None, scales: Mapping[str, int] | ScaleMap | None = None
+) -> ChangeEvent | TransactionEvent:
+    """Like decode_message, and a transaction metadata value (BEGIN/END) as a TransactionEvent."""
+    if value is not None:
+        payload, _ = _unwrap(value, "value", _no_converters)
+        if type(payload) is dict and "op" not in payload and payload.get("status") in TRANSACTION_STATUSES:
+            return decode_transaction(payload, topic)
+    return decode_message(key, value, topic=topic, scales=scales)
+
+
+def decode_transaction(payload: Mapping[str, Any], topic: str | None = None) -> TransactionEvent:
+    """One BEGIN/END payload (already unwrapped) as a TransactionEvent; DecodeError when malformed."""
+    status, tx = payload.get("status"), payload.get("id")
+    if status not in TRANSACTION_STATUSES:
+        raise DecodeError(f"transaction event: status {status!r:.40} is neither BEGIN nor END")
+    if type(tx) is not str:
+        raise DecodeError(f"transaction event: 'id' is a JSON {_json_type(tx)}, not a string")
+    for name in ("event_count", "ts_ms"):
+        number = payload.get(name)
+        if number is not None and type(number) is not int:
+            raise DecodeError(f"transaction event: '{name}' is not an integer: {number!r:.40}")
+    collections = payload.get("data_collections")
+    counts = None
+    if collections is not None:
+        if type(collections) is not list:
+            kind = _json_type(collections)
+            raise DecodeError(f"transaction event: 'data_collections' is a JSON {kind}, not an array")
+        counts = {}
+        for item in collections:
+            name = item.get("data_collection") if type(item) is dict else None
+            count = item.get("event_count") if type(item) is dict else None
+            if type(name) is not str or type(count) is not int:
+                raise DecodeError(
+                    f"transaction event: a data_collections entry is not {{data_collection, event_count}}: {item!r:.60}"
+                )
+            counts[name] = count
+    return TransactionEvent(
+        status=status,
+        id=tx,
+        event_count=payload.get("event_count"),
+        data_collections=counts,
+        ts_ms=payload.get("ts_ms"),
+        topic=topic,
+    )
+
+
+def _no_converters(_schema: Any) -> None:
+    """A transaction event's schema needs no converters: its fields are plain JSON."""
+    return None
 
 
 def decode_key(

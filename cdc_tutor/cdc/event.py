@@ -62,3 +62,30 @@ class ChangeEvent:
             for column, new in self.after.items()
             if self.before.get(column) != new
         }
+
+
+TRANSACTION_STATUSES = ("BEGIN", "END")
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionEvent:
+    """A transaction metadata event (`provide.transaction.metadata=true`): BEGIN or END of one
+    source transaction, on the `<topic.prefix>.transaction` topic."""
+
+    status: str
+    """"BEGIN" or "END"."""
+    id: str
+    """Debezium 2.0+: "<txId>:<LSN>" (the LSN differs between BEGIN, events and END); 1.x: "<txId>"."""
+    event_count: int | None = None
+    """Data events of the transaction (END only; None on BEGIN)."""
+    data_collections: dict[str, int] | None = None
+    """Events per table, {"inventory.orders": 2} (END only)."""
+    ts_ms: int | None = None
+    """Commit time (Debezium 2.0+; absent in 1.x)."""
+    topic: str | None = None
+
+    @property
+    def tx_id(self) -> str:
+        """The transaction's id without the LSN: equal to the data events' `source.txId`; group by
+        this, never by the whole `id`."""
+        return self.id.partition(":")[0]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from cdc_tutor.cdc.event import TOMBSTONE
+from cdc_tutor.cdc.event import TOMBSTONE, TransactionEvent
 from cdc_tutor.cdc.tail_buffer import TailEntry
 
 MAX_VALUE_CHARS = 24  # a changed value longer than this is cut with "…" in the one-line view
@@ -20,7 +20,7 @@ class EventLine:
     time: str
     table: str
     op: str
-    """c/u/d/r/t/m, "tombstone", or "?" for a malformed message."""
+    """c/u/d/r/t/m, "tombstone", "BEGIN"/"END" (transaction metadata), or "?" for a malformed message."""
     key: str
     detail: str
     """Changed columns of an update (`col: old → new`), the row of other ops, or the problem."""
@@ -40,6 +40,8 @@ def summarize(entry: TailEntry) -> EventLine:
             f"{entry.error}: {_short(_text(entry.value), 60)}",
             malformed=True,
         )
+    if isinstance(event, TransactionEvent):
+        return _transaction_line(entry, event)
     source_ms = event.source_ts_ms
     if isinstance(source_ms, int):
         time = _clock(source_ms)
@@ -57,11 +59,27 @@ def summarize(entry: TailEntry) -> EventLine:
     return EventLine(time, event.table or entry.table, event.op, key, detail)
 
 
+def _transaction_line(entry: TailEntry, event: TransactionEvent) -> EventLine:
+    """BEGIN: the transaction id; END: its event count, per table."""
+    time = _clock(event.ts_ms if isinstance(event.ts_ms, int) else entry.timestamp_ms)
+    detail = f"txId={event.tx_id}"
+    if event.status == "END":
+        counts = (event.data_collections or {}).items()
+        per_table = ", ".join(f"{name.rsplit('.', 1)[-1]} {count}" for name, count in counts)
+        detail += f"; events={event.event_count}" + (f" ({per_table})" if per_table else "")
+    return EventLine(time, entry.table, event.status, f"id={event.id}", detail)
+
+
 def event_document(entry: TailEntry) -> str:
     """The whole decoded event as indented JSON, the schema left out (it is in the raw view)."""
     event = entry.decode()
     if event is None:
         return json.dumps({"error": entry.error, "raw": _text(entry.value)}, ensure_ascii=False, indent=2)
+    if isinstance(event, TransactionEvent):
+        document: dict[str, Any] = {"topic": entry.topic, "partition": entry.partition, "offset": entry.offset}
+        for name in ("status", "id", "tx_id", "event_count", "data_collections", "ts_ms"):
+            document[name] = getattr(event, name)
+        return json.dumps(document, ensure_ascii=False, indent=2)
     document = {
         "topic": entry.topic,
         "partition": entry.partition,

@@ -7,19 +7,22 @@ topic's size.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from cdc_tutor.cdc.event import OPS, TOMBSTONE, ChangeEvent
+from cdc_tutor.cdc.event import OPS, TOMBSTONE, ChangeEvent, TransactionEvent
 
 NOT_AN_ENVELOPE = "?"  # sniffed op of a value with no Debezium op field
 _COMPACT_OPS = {f':"{op}"'.encode(): op for op in OPS}
+_STATUS = re.compile(rb'"status"\s*:\s*"(BEGIN|END)"')
 
 
 def sniff_op(value: bytes | None) -> str:
-    """The envelope's op without parsing the JSON, or NOT_AN_ENVELOPE.
+    """The envelope's op without parsing the JSON, "BEGIN"/"END" for a transaction metadata event,
+    or NOT_AN_ENVELOPE.
 
     The envelope's `op` is the last `"op"` key in every Debezium version (it follows before,
     after and source), so a column named op cannot shadow it.
@@ -28,7 +31,8 @@ def sniff_op(value: bytes | None) -> str:
         return TOMBSTONE
     at = value.rfind(b'"op"')
     if at < 0:
-        return NOT_AN_ENVELOPE
+        status = _STATUS.search(value)
+        return status.group(1).decode() if status else NOT_AN_ENVELOPE
     compact = _COMPACT_OPS.get(value[at + 4 : at + 8])  # JsonConverter's own spelling: "op":"u"
     if compact is not None:
         return compact
@@ -52,7 +56,7 @@ class TailEntry:
     key: bytes | None
     value: bytes | None
     op: str
-    _event: ChangeEvent | None = field(default=None, repr=False)
+    _event: ChangeEvent | TransactionEvent | None = field(default=None, repr=False)
     _error: str | None = field(default=None, repr=False)
 
     @property
@@ -69,13 +73,13 @@ class TailEntry:
         self.decode()
         return self._error
 
-    def decode(self) -> ChangeEvent | None:
+    def decode(self) -> ChangeEvent | TransactionEvent | None:
         """The decoded event, or None when the message is malformed (see `error`)."""
         if self._event is None and self._error is None:
-            from cdc_tutor.cdc.decode import DecodeError, decode_message
+            from cdc_tutor.cdc.decode import DecodeError, decode_record
 
             try:
-                self._event = decode_message(self.key, self.value, topic=self.topic)
+                self._event = decode_record(self.key, self.value, topic=self.topic)
             except DecodeError as problem:
                 self._error = str(problem)
         return self._event

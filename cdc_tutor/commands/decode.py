@@ -3,7 +3,8 @@
 Each FILE (stdin when none, or `-`) holds Kafka message values as JSON documents: one per line,
 one pretty-printed document, or several concatenated; a literal `null` is a tombstone. Every
 message prints as one compact JSON object on stdout; a malformed one prints
-`FILE:LINE:COL: problem` on stderr and the rest still decode.
+`FILE:LINE:COL: problem` on stderr and the rest still decode. A transaction metadata event (BEGIN/END
+of `provide.transaction.metadata`) prints as status, id, tx_id, event_count, data_collections, ts_ms.
 Exit status: 0 all decoded, 1 some message failed, 2 a file could not be read.
 """
 
@@ -31,6 +32,7 @@ _FIELDS = (
     "transaction",
     "message",
 )
+_TRANSACTION_FIELDS = ("status", "id", "tx_id", "event_count", "data_collections", "ts_ms")
 _WHITESPACE = " \t\n\r\ufeff"  # a BOM may open a file saved on Windows
 
 
@@ -173,7 +175,8 @@ def _no_constant(name: str):
 
 def decode_text(text: str, name: str, scales, out, err) -> bool:
     """Decode every JSON document of `text`; print results to `out`, problems to `err`. All ok?"""
-    from cdc_tutor.cdc.decode import DecodeError, decode_message
+    from cdc_tutor.cdc.decode import DecodeError, decode_record
+    from cdc_tutor.cdc.event import TransactionEvent
     from cdc_tutor.cdc.summary import json_default
 
     ok = True
@@ -186,12 +189,13 @@ def decode_text(text: str, name: str, scales, out, err) -> bool:
         _kind, line, column, raw, value = found
         where = f"{name}:{line}:{column}"
         try:
-            event = decode_message(None, None if value is None else raw, scales=scales)
+            event = decode_record(None, None if value is None else raw, scales=scales)
         except DecodeError as error:
             err.write(f"{where}: {error}\n")
             ok = False
             continue
-        record = {field: getattr(event, field) for field in _FIELDS}
+        fields = _TRANSACTION_FIELDS if isinstance(event, TransactionEvent) else _FIELDS
+        record = {field: getattr(event, field) for field in fields}
         try:  # strict JSON out (no Infinity or NaN), and text that UTF-8 can carry (no lone surrogate)
             printed = json.dumps(
                 record, ensure_ascii=False, separators=(",", ":"), default=json_default, allow_nan=False

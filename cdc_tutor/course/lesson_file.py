@@ -58,6 +58,7 @@ LAB_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "seed": (int, "an integer"),
     "schemas": (bool, "true or false"),
     "decimalMode": (str, "one of precise, string, double"),
+    "transactionMetadata": (bool, "true or false"),
     "broker": (str, "mock (the embedded mock cluster) or kafka (a real broker run by the tutor, needs Java)"),
 }
 

@@ -50,7 +50,11 @@ class EmbeddedLab(Tails):
         self.proxy = OutageProxy(self.broker.host, self.broker.port)
         self.database = InventoryDatabase()
         self._sink = sink = KafkaSink(self.broker.bootstrap_servers)
-        encoder = DebeziumEncoder(schemas_enabled=options.schemas_enabled, decimal_mode=options.decimal_mode)
+        encoder = DebeziumEncoder(
+            schemas_enabled=options.schemas_enabled,
+            decimal_mode=options.decimal_mode,
+            transaction_metadata=options.transaction_metadata,
+        )
         self.relay = SourceRelay(self.database, encoder, sink.send, flush=sink.flush)
         self.relay.pump()  # the initial snapshot is in the topics before anyone is told the address
         sink.flush()

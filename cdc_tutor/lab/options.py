@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CDC_TOPICS = "dbserver1.inventory.*"
-"""Every topic of the embedded source (a TopicTail prefix pattern)."""
+"""Every table topic of the embedded source (a TopicTail prefix pattern)."""
+TRANSACTION_TOPIC = "dbserver1.transaction"
+"""BEGIN/END events, when a lab provides transaction metadata."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class LabOptions:
     """Workload changes per second."""
     workload: bool = True
     """Start the workload at once (it can be resumed later when False)."""
+    transaction_metadata: bool = False
+    """Debezium `provide.transaction.metadata`: BEGIN/END events on `dbserver1.transaction` and a
+    `transaction` block in every streamed change event."""
     broker: str = "mock"
     """"mock": librdkafka's mock cluster in the tutor's process; "kafka": a real Apache Kafka broker
     as a child JVM (cdc_tutor/lab/jvm_broker.py), for Java clients and exactly-once."""
@@ -36,6 +41,7 @@ _LESSON_KEYS = {
     "schemas": "schemas_enabled",
     "decimalMode": "decimal_mode",
     "broker": "broker",
+    "transactionMetadata": "transaction_metadata",
 }
 JVM_ENGINES = ("flink", "spark")  # Java Kafka clients cannot use the mock cluster
 

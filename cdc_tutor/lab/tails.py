@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cdc_tutor.kafka.tail import TopicTail
-from cdc_tutor.lab.options import CDC_TOPICS
+from cdc_tutor.lab.options import CDC_TOPICS, TRANSACTION_TOPIC
 
 
 class Tails:
@@ -21,7 +21,8 @@ class Tails:
 
     def open_tail(self, topics: list[str] | None = None, *, from_start: bool = True) -> TopicTail:
         """A started tail of `topics` (default: every CDC topic); stopped with the lab at the latest."""
-        tail = TopicTail(self.bootstrap_servers, topics or [CDC_TOPICS], from_start=from_start).start()
+        wanted = topics or [CDC_TOPICS, TRANSACTION_TOPIC]
+        tail = TopicTail(self.bootstrap_servers, wanted, from_start=from_start).start()
         self._tails = [kept for kept in self._tails if kept.running]  # forget the ones already stopped
         self._tails.append(tail)
         return tail

@@ -126,6 +126,40 @@ TRANSACTION_SCHEMA = {
 }
 
 
+# The transaction metadata topic's key and value (Debezium's SchemaFactory; `provide.transaction.metadata`).
+TRANSACTION_KEY_SCHEMA = {
+    "type": "struct",
+    "fields": [_f("string", "id", False)],
+    "optional": False,
+    "name": "io.debezium.connector.common.TransactionMetadataKey",
+    "version": 1,
+}
+TRANSACTION_VALUE_SCHEMA = {
+    "type": "struct",
+    "fields": [
+        _f("string", "status", False),
+        _f("string", "id", False),
+        _f("int64", "event_count", True),
+        {
+            "type": "array",
+            "items": {
+                "type": "struct",
+                "fields": [_f("string", "data_collection", False), _f("int64", "event_count", False)],
+                "optional": True,
+                "name": "event.collection",
+                "version": 1,
+            },
+            "optional": True,
+            "field": "data_collections",
+        },
+        _f("int64", "ts_ms", False),
+    ],
+    "optional": False,
+    "name": "io.debezium.connector.common.TransactionMetadataValue",
+    "version": 1,
+}
+
+
 def envelope_schema(table: Table, server: str, decimal_mode: str, version: str) -> dict:
     """The value schema: before, after, source, transaction, op, ts_ms, ts_us, ts_ns (2.7+ order)."""
     return {

@@ -8,7 +8,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from cdc_tutor.source.changes import Change, Snapshot
-from cdc_tutor.source.connect import DECIMAL_MODES, envelope_schema, key_schema, source_has_origin
+from cdc_tutor.source.connect import (
+    DECIMAL_MODES,
+    TRANSACTION_KEY_SCHEMA,
+    TRANSACTION_VALUE_SCHEMA,
+    envelope_schema,
+    key_schema,
+    source_has_origin,
+)
 from cdc_tutor.source.schema import DATABASE, SCHEMA, TABLE_BY_NAME, Table
 from cdc_tutor.source.values import column_writer, row_writer
 
@@ -62,12 +69,27 @@ class _TableCodec:
             f'{"null" if txid is None else txid},"lsn":{"null" if lsn is None else lsn}{self.source_tail}'
         )
 
-    def value(self, before: str, after: str, source: str, op: str, now_ns: int) -> bytes:
+    def value(self, before: str, after: str, source: str, op: str, now_ns: int, transaction: str = "null") -> bytes:
         payload = (
-            f'{{"before":{before},"after":{after},"source":{source},"transaction":null,'
+            f'{{"before":{before},"after":{after},"source":{source},"transaction":{transaction},'
             f'"op":"{op}","ts_ms":{now_ns // 1_000_000},"ts_us":{now_ns // 1000},"ts_ns":{now_ns}}}'
         )
         return self.value_prefix + payload.encode() + self.suffix
+
+
+class _OpenTransaction:
+    """Counts of the transaction between begin_transaction() and end_transaction()."""
+
+    def __init__(self, txid: int) -> None:
+        self.txid = txid
+        self.total = 0
+        self.per_table: dict[str, int] = {}
+
+    def block(self, table: str, lsn: int) -> str:
+        """The next data event's `transaction` block: 1-based total and per-table order."""
+        self.total += 1
+        self.per_table[table] = order = self.per_table.get(table, 0) + 1
+        return f'{{"id":"{self.txid}:{lsn}","total_order":{self.total},"data_collection_order":{order}}}'
 
 
 class DebeziumEncoder:
@@ -75,6 +97,9 @@ class DebeziumEncoder:
 
     `schemas_enabled` is JsonConverter's schemas.enable (keys and values alike); `decimal_mode` is
     Debezium's decimal.handling.mode: "precise" (base64 bytes), "string" or "double".
+    With `transaction_metadata` (Debezium's provide.transaction.metadata), the changes between
+    begin_transaction() and end_transaction() carry a `transaction` block, and those two calls
+    give the BEGIN and END records of the `<server>.transaction` topic.
     """
 
     def __init__(
@@ -83,6 +108,7 @@ class DebeziumEncoder:
         schemas_enabled: bool = True,
         decimal_mode: str = "precise",
         version: str = DEBEZIUM_VERSION,
+        transaction_metadata: bool = False,
     ) -> None:
         if decimal_mode not in DECIMAL_MODES:
             raise ValueError(f"decimal_mode must be one of {', '.join(DECIMAL_MODES)}, not {decimal_mode!r}")
@@ -96,6 +122,40 @@ class DebeziumEncoder:
             name: _TableCodec(table, server, schemas_enabled, decimal_mode, version)
             for name, table in TABLE_BY_NAME.items()
         }
+        self.transaction_metadata = transaction_metadata
+        self._open: _OpenTransaction | None = None
+
+    @property
+    def transaction_topic(self) -> str:
+        return f"{self.server}.transaction"
+
+    @property
+    def open_txid(self) -> int | None:
+        """The transaction begun and not yet ended, if any."""
+        return None if self._open is None else self._open.txid
+
+    def begin_transaction(self, txid: int, lsn: int, ts_us: int) -> Record:
+        self._open = _OpenTransaction(txid)
+        return self._transaction_record("BEGIN", f"{txid}:{lsn}", ts_us, None, None)
+
+    def end_transaction(self, lsn: int, ts_us: int) -> Record:
+        """The END record of the open transaction: its event count, per table."""
+        opened, self._open = self._open, None
+        if opened is None:
+            raise RuntimeError("end_transaction() without begin_transaction()")
+        collections = [
+            {"data_collection": f"{SCHEMA}.{name}", "event_count": count} for name, count in opened.per_table.items()
+        ]
+        return self._transaction_record("END", f"{opened.txid}:{lsn}", ts_us, opened.total, collections)
+
+    def _transaction_record(self, status: str, tx: str, ts_us: int, count: int | None, collections) -> Record:
+        key = {"id": tx}
+        value = {"status": status, "id": tx, "event_count": count, "data_collections": collections}
+        value["ts_ms"] = ts_us // 1000
+        if self.schemas_enabled:
+            key = {"schema": TRANSACTION_KEY_SCHEMA, "payload": key}
+            value = {"schema": TRANSACTION_VALUE_SCHEMA, "payload": value}
+        return (self.transaction_topic, _compact(key).encode(), _compact(value).encode())
 
     def topic(self, table: str) -> str:
         return self._codecs[table].topic
@@ -112,12 +172,15 @@ class DebeziumEncoder:
             )
         key = codec.key(after if after is not None else before)
         source = codec.source(change.ts_us, "false", change.last_commit_lsn, change.lsn, change.txid)
+        opened = self._open
+        transaction = opened.block(change.table, change.lsn) if opened and opened.txid == change.txid else "null"
         value = codec.value(
             "null" if before is None else codec.row(before),
             "null" if after is None else codec.row(after),
             source,
             change.op,
             time.time_ns(),
+            transaction,
         )
         if change.op == "d":
             return [(codec.topic, key, value), (codec.topic, key, None)]

@@ -40,6 +40,7 @@ class SourceRelay:
         # (seen against Debezium 3.7 in tests/stack/test_parity.py). Its txid while it lasts:
         self._first_txid: int | None = None
         self._streamed = False
+        self._last_of_open: object = None  # the last change sent of the open transaction (metadata)
         self.sent = 0
 
     @property
@@ -69,14 +70,32 @@ class SourceRelay:
                             change = replace(change, last_commit_lsn=None)
                         else:
                             self._streamed = True
-                    for record in self.encoder.encode_change(change):
+                    # With transaction metadata: BEGIN/END around each transaction's events.
+                    boundary = self._boundary(change) if self.encoder.transaction_metadata else []
+                    records = boundary + self.encoder.encode_change(change)
+                    self._last_of_open = change
+                    for record in records:
                         self.send(*record)
                         sent += 1
                     self._position = change.seq  # after all of its records: resend none, skip none
+            if self.encoder.open_txid is not None:  # the log is read to its end: that transaction is whole
+                self.send(*self._end())
+                sent += 1
             if self.prune and sent:
                 self.db.discard_through(self._position)
             self.sent += sent
             return sent
+
+    def _boundary(self, change) -> list:
+        """END of the previous transaction and BEGIN of this one, when `change` starts a new one."""
+        if self.encoder.open_txid == change.txid:
+            return []
+        records = [self._end()] if self.encoder.open_txid is not None else []
+        return [*records, self.encoder.begin_transaction(change.txid, change.lsn, change.ts_us)]
+
+    def _end(self):
+        last = self._last_of_open
+        return self.encoder.end_transaction(last.lsn, last.ts_us)  # type: ignore[attr-defined]
 
     def run(self, stop_event: threading.Event) -> None:
         """Pump every poll_interval until stop_event is set, flushing after each busy pump."""

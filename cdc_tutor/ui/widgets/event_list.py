@@ -21,8 +21,10 @@ OP_STYLES = {
     "r": Style(color="cyan", bold=True),
     "tombstone": Style(color="red", dim=True),
     "?": Style(color="magenta", bold=True, reverse=True),
+    "BEGIN": Style(color="blue", bold=True),
+    "END": Style(color="blue", bold=True),
 }
-OP_LABELS = {"tombstone": "⚰", "?": "!"}
+OP_LABELS = {"tombstone": "⚰", "?": "!", "BEGIN": "▶", "END": "■"}  # two columns at most
 _DIM = Style(dim=True)
 _TABLE = Style(bold=True)
 _SUMMARY_CACHE = 600  # summaries are decoded lazily, only for rows that get drawn
