@@ -217,8 +217,7 @@ NOTICE_READ_ONLY = (
     "но новые отметки НЕ сохранятся после выхода."
 )
 NOTICE_UNREADABLE = (
-    "Не удалось прочитать прогресс из {path} ({error}), файл не тронут. "
-    "Прогресс НЕ будет сохраняться до конца сеанса."
+    "Не удалось прочитать прогресс из {path} ({error}), файл не тронут. Прогресс НЕ будет сохраняться до конца сеанса."
 )
 NOTICE_LOST_DURING_SESSION = (
     "Не удалось записать прогресс в {path} ({error}). Дальше прогресс НЕ сохраняется на диск до конца сеанса."
@@ -449,6 +448,11 @@ DOCTOR_KERNEL_READY = "готово за {seconds:.1f} с"
 DOCTOR_LAB_FAILED = "брокер не запустился: {kind}: {error}"
 DOCTOR_LAB_NO_EVENTS = "брокер запустился, но событий snapshot нет"
 DOCTOR_LAB_OK = "брокер и источник CDC работают ({address})"
+DOCTOR_TITLE_ISOLATION = "Изоляция брокера"
+DOCTOR_NOT_ISOLATED = (
+    "ядро не даёт непривилегированных user namespaces: порт брокера открыт другим пользователям этой "
+    "машины (см. README, «On a shared lab VM»); на своей машине это не важно"
+)
 DOCTOR_CONFIG_FIX = "Исправьте config.toml (ключи: bootstrap_servers, connect_url, postgres_dsn, user)"
 DOCTOR_LESSONS_MISSING = "каталог {path} не найден"
 DOCTOR_LESSONS_FIX = "Укажите каталог уроков: --lessons DIR или CDC_TUTOR_LESSONS"

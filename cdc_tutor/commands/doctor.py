@@ -163,13 +163,16 @@ def check_embedded_lab(settings) -> list[Finding]:
     try:
         with EmbeddedLab(LabOptions(workload=False)) as lab:
             events = read_topic(lab.bootstrap_servers, "dbserver1.inventory.customers", max_messages=1, timeout=10)
-            address = lab.bootstrap_servers
+            address, isolated = lab.bootstrap_servers, lab.broker.isolated
     except Exception as error:  # noqa: BLE001 - reported with the fix
         problem = strings.DOCTOR_LAB_FAILED.format(kind=type(error).__name__, error=error)
         return [Finding(False, title, problem, REINSTALL)]
     if not events:
         return [Finding(False, title, strings.DOCTOR_LAB_NO_EVENTS, REINSTALL)]
-    return [Finding(True, title, strings.DOCTOR_LAB_OK.format(address=address))]
+    found = [Finding(True, title, strings.DOCTOR_LAB_OK.format(address=address))]
+    if not isolated:  # the lab works; on a machine shared with others its port is open to them
+        found.append(Finding(False, strings.DOCTOR_TITLE_ISOLATION, strings.DOCTOR_NOT_ISOLATED, "", warning=True))
+    return found
 
 
 def check_lab_stack(settings) -> list[Finding]:

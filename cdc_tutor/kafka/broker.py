@@ -10,21 +10,18 @@ lessons/README.md ("The embedded broker: how it differs from real Kafka").
 
 from __future__ import annotations
 
-import os
 import select
+import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 from confluent_kafka import KafkaException
 
+from cdc_tutor.kafka.private_net import socket_dir
 from cdc_tutor.kafka.proxy import OutageProxy
-from cdc_tutor.paths import owned_run_dir
 from cdc_tutor.stack.processes import exit_reason
 
 START_TIMEOUT = 15.0
-RUN_PREFIX = "cdc-tutor-broker-"
 
 # Request types librdkafka's mock serves that the lessons' clients (producer, consumer, admin,
 # transactions) send: Produce..ListGroups (0-16), ApiVersions 18, CreateTopics 19, DeleteTopics
@@ -38,8 +35,8 @@ class EmbeddedBroker:
     """One mock broker; topics auto-create (4 partitions by default) on first use."""
 
     def __init__(self) -> None:
-        self.run_dir = owned_run_dir(Path(tempfile.gettempdir()), RUN_PREFIX)
-        socket_path = self.run_dir / "broker.sock"
+        self.run_dir = socket_dir()
+        self.socket_path = socket_path = self.run_dir / "broker.sock"
         self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
             [sys.executable, "-m", "cdc_tutor.kafka.mock_process", str(socket_path)],
             stdin=subprocess.PIPE,
@@ -94,10 +91,7 @@ class EmbeddedBroker:
                 process.wait(timeout=5)
             if process.stdout is not None:
                 process.stdout.close()
-        if self.run_dir.exists():
-            for leftover in self.run_dir.iterdir():
-                leftover.unlink(missing_ok=True)
-            os.rmdir(self.run_dir)
+        shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def __enter__(self) -> EmbeddedBroker:
         return self

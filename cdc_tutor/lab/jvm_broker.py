@@ -5,7 +5,10 @@ transactions) needs the real broker. It is the native stack's broker (the same k
 resolved through Maven by `cdc-tutor setup kafka`), but owned by the tutor's process:
 - set-up formats a storage template once and records a class-data-sharing archive of a first run,
   so a start copies the template and maps the archive instead of formatting and loading classes;
-- it listens on 127.0.0.1 only, on free ports, with its state in a private folder that goes with it;
+- it listens in a network namespace of its own where the kernel allows (cdc_tutor.kafka.private_net:
+  no other process of the machine can reach its ports), reached only through a Unix socket in a
+  0700 folder and a loopback proxy that lets in this user's processes alone; its state is in a
+  private folder that goes with it;
 - it never outlives the tutor: started with PR_SET_PDEATHSIG from a thread that lives until close,
   so a killed tutor (SIGHUP from a dropped SSH session, SIGKILL) takes it along.
 """
@@ -18,14 +21,19 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cdc_tutor.paths import owned_run_dir, private_dir
 from cdc_tutor.stack.processes import kafka_cluster_id
+
+if TYPE_CHECKING:
+    from cdc_tutor.kafka.proxy import OutageProxy
 
 HOST = "127.0.0.1"
 HEAP = "256m"
@@ -166,8 +174,14 @@ class JvmBroker:
         self.archive_at_exit = archive_at_exit
         self.host = HOST
         self.port = 0
+        """The front proxy's port: the broker's address for every client (bootstrap_servers)."""
         self.process: subprocess.Popen[bytes] | None = None
+        """The launcher (cdc_tutor.kafka.jvm_launch) whose child is the JVM."""
         self.run_dir: Path | None = None
+        self.socket_dir: Path | None = None
+        self.isolated = False
+        """Whether the JVM's ports are in a network namespace of their own."""
+        self._front: OutageProxy | None = None
         self._closed = threading.Event()
         self.started_in: float | None = None  # seconds from start() to ready
 
@@ -191,9 +205,9 @@ class JvmBroker:
         self.run_dir = run_dir = owned_run_dir(home, "run-")
         data = run_dir / "data"
         shutil.copytree(template, data)
-        self.port, controller = _free_port(), _free_port()
+        inner_port, controller = _free_port(), _free_port()
         properties = run_dir / "server.properties"
-        properties.write_text(_properties(data, self.port, controller), encoding="utf-8")
+        properties.write_text(_properties(data, inner_port, controller), encoding="utf-8")
         archive = home / "broker.jsa"
         sharing = (
             [f"-XX:ArchiveClassesAtExit={self.archive_at_exit}"]
@@ -214,8 +228,17 @@ class JvmBroker:
             "kafka.Kafka",
             str(properties),
         ]
-        self._spawn(command, run_dir / "broker.log", run_dir)
+        from cdc_tutor.kafka.private_net import isolated, socket_dir
+        from cdc_tutor.kafka.proxy import OutageProxy
+
+        self.socket_dir = socket_dir()
+        socket_path = str(self.socket_dir / "broker.sock")
+        launcher = [sys.executable, "-m", "cdc_tutor.kafka.jvm_launch", socket_path, str(inner_port), "--"]
+        self._front = front = OutageProxy(upstream_path=socket_path)
+        self.port = front.port
+        self._spawn([*launcher, *command], run_dir / "broker.log", run_dir)
         self._wait_ready(began + timeout)
+        self.isolated = self.process is not None and isolated(self.process.pid)
         if warm_up:
             from cdc_tutor.kafka.warmup import warm_up_transactions
 
@@ -285,6 +308,8 @@ class JvmBroker:
         its state folder."""
         process = self.process
         if process is not None and process.poll() is None:
+            # SIGTERM reaches the JVM through the launcher; SIGKILL of the launcher takes the JVM
+            # along (PR_SET_PDEATHSIG).
             process.send_signal(signal.SIGTERM if graceful else signal.SIGKILL)
             try:
                 process.wait(timeout=30 if graceful else 10)
@@ -292,8 +317,12 @@ class JvmBroker:
                 process.kill()
                 process.wait(timeout=10)
         self._closed.set()
-        if self.run_dir is not None:
-            shutil.rmtree(self.run_dir, ignore_errors=True)
+        if self._front is not None:
+            self._front.close()
+            self._front = None
+        for folder in (self.run_dir, self.socket_dir):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def __enter__(self) -> JvmBroker:
         return self.start()

@@ -19,7 +19,8 @@ from confluent_kafka import Consumer, Producer
 
 from cdc_tutor.course.progress import ProgressStore
 from cdc_tutor.kernel.session import KernelSession
-from cdc_tutor.lab import EmbeddedLab, LabOptions
+from cdc_tutor.lab import EmbeddedLab, LabOptions, embedded_lab
+from cdc_tutor.lab.jvm_broker import setup_kafka_lab
 
 FUZZ_REQUESTS = 400  # bounded: each is one connection, refused at once
 
@@ -134,6 +135,25 @@ def test_bob_reaches_no_listener_of_alices_lab_and_his_fuzzing_leaves_it_serving
 
     assert lab.broker.lost is None
     assert still_serves(lab)
+
+
+def test_bob_reaches_no_port_of_alices_broker_lab_either(bob, tmp_path):
+    """The broker lab's Kafka (a JVM) listens in a network namespace of its own too: from the
+    machine only its two proxies are reachable, and they close bob's connections."""
+    data = tmp_path / "data"
+    setup_kafka_lab(data, report=lambda line: None)
+    with embedded_lab(LabOptions(broker="kafka", workload=False), data) as lab:
+        launcher = lab.broker.process.pid
+        jvm = [int(pid) for pid in Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()]
+        assert lab.broker.isolated and jvm
+        assert listening_ports([launcher, *jvm]) == set()
+        ports = listening_ports([os.getpid(), launcher, *jvm])
+        assert ports == {lab.proxy.port, lab.broker.port}
+        probe = bob.run(PROBE, json.dumps(sorted(ports)), "50")
+        assert probe.returncode == 0, probe.stderr
+        assert json.loads(probe.stdout) == {"answered": {str(port): 0 for port in sorted(ports)}, "fuzz_answered": 0}
+        assert lab.broker.lost is None
+        assert still_serves(lab)
 
 
 def test_bob_cannot_open_the_brokers_socket_alices_kernel_sockets_or_her_progress(bob, lab, tmp_path):
