@@ -146,6 +146,31 @@ SQL_NO_DATABASE = (
 )
 LAB_CUT_UNSUPPORTED = "Отключать внешний брокер тьютор не умеет: это настоящий стенд."
 
+# `cdc-tutor lab`'s console (the first line, bootstrap.servers=..., stays as scripts read it).
+LAB_CONSOLE_TOPICS = "Топики: {topics} (снимок готов; нагрузка {workload}). Ctrl+C или Ctrl+D — остановить."
+LAB_CONSOLE_WORKLOAD_PAUSED = "на паузе"
+LAB_CONSOLE_WORKLOAD_RATE = "{rate:g} изм./с"
+LAB_CONSOLE_INTRO = "Введите SQL или команду; help — список команд."
+LAB_CONSOLE_PROMPT = "lab> "
+LAB_CONSOLE_HELP = """Команды:
+  <SQL>           выполнить SQL в базе inventory (её изменения становятся событиями)
+  cut | restore   сделать брокер недоступным для клиентов / снова доступным
+  pause | resume  остановить / продолжить нагрузку
+  rate N          изменений в секунду
+  help            эта справка"""
+LAB_CONSOLE_START_FAILED = "cdc-tutor lab: не удалось запустить встроенную лабораторию: {problem}"
+LAB_CONSOLE_OUTAGE_FAILED = "{command}: не удалось: {error}"
+LAB_CONSOLE_CUT = "Брокер {bootstrap} недоступен для клиентов (restore — вернуть)."
+LAB_CONSOLE_RESTORED = "Брокер {bootstrap} снова доступен."
+LAB_CONSOLE_PAUSED = "Нагрузка на паузе."
+LAB_CONSOLE_RUNNING = "Нагрузка идёт."
+LAB_CONSOLE_RATE = "Нагрузка: {rate:g} изм./с."
+LAB_CONSOLE_RATE_NEEDS_NUMBER = "rate ждёт число, например: rate 50"
+LAB_CONSOLE_SQL_ERROR = "Ошибка: {error}"
+LAB_CONSOLE_MORE_ROWS = "… ещё строк: {count}"
+LAB_CONSOLE_SQL_DONE = "Готово: строк изменено {rows}, событий изменений {changes}."
+LAB_CONSOLE_STOPPED = "Лаборатория остановлена."
+
 # Actions: (description in footer, help text)
 ACTION_CHECK = "Проверить"
 ACTION_HINT = "Подсказка"
@@ -339,6 +364,8 @@ RUN_STATUS_WORDS = {
 }
 PREDICATE_FALSE = "Условие пока не выполнено: {expr}"
 PREDICATE_ERROR = "Не удалось проверить условие {expr}: {error}. Выполните код шага и попробуйте снова."
+# With the author's message the condition's source is left out: the step bar has a few lines at 80x24.
+PREDICATE_ERROR_EXPLAINED = "{message} ({error}). Выполните код шага и попробуйте снова."
 WINDOW_UNREADABLE = "Не удалось прочитать результат {variable}: {error}"
 WINDOW_NO_COLUMN = "В результате {variable} нет столбца {column}."
 WINDOW_MISMATCH = "Результат {variable} не совпадает с ожидаемым: строк {actual}, ожидалось {expected}."

@@ -96,6 +96,10 @@ def _evaluate_predicate(spec: Mapping[str, Any], submission: Any, context: Check
     if not evaluation.ok:
         if not context.kernel_alive():
             return Verdict(False, strings.CHECK_KERNEL_DEAD)
+        if spec.get("message"):
+            return Verdict(
+                False, strings.PREDICATE_ERROR_EXPLAINED.format(message=spec["message"], error=evaluation.error)
+            )
         return Verdict(False, strings.PREDICATE_ERROR.format(expr=expression, error=evaluation.error))
     if evaluation.value_repr == "True":
         return Verdict(True)

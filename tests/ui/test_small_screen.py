@@ -1,5 +1,6 @@
-"""A scripted student at 80x24 and 120x40: every question, its feedback and its hints are read from
-the rendered screen (not widget state), the focused field is marked, the layout line names F9."""
+"""The lesson screen at 80x24 and 120x40, read from the rendered screen (not widget state): the
+focused widget is marked, the layout line names F9, panes follow. The scripted student that walks
+every bundled lesson with these helpers is in test_scripted_student.py."""
 
 from __future__ import annotations
 
@@ -83,41 +84,6 @@ async def type_keys(pilot, text: str) -> None:
 def data_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("CDC_TUTOR_DATA_DIR", str(tmp_path / "data"))
     return tmp_path / "data"
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-async def test_scripted_student_sees_every_question_feedback_and_hint(store, data_dir, size):
-    course = load_course(LESSONS)
-    lesson = course.find(WARMUP)
-    app = RecordingApp(course, store)
-    async with app.run_test(size=size, message_hook=record(app)) as pilot:
-        await open_lesson(pilot, WARMUP)
-        for index, step in enumerate(lesson.steps):
-            assert app.screen.session.index == index
-            for checkpoint in step.checkpoints:
-                assert checkpoint.kind == "answer"  # the warm-up is answered by typing
-                assert on_screen(app, checkpoint.prompt), (checkpoint.id, step_bar_lines(app))
-                assert answer_marked(app), step_bar_lines(app)
-                await type_keys(pilot, "nope")
-                assert on_screen(app, checkpoint.prompt), step_bar_lines(app)
-                assert on_screen(app, strings.ANSWER_WRONG.format(answer="nope")), step_bar_lines(app)
-                for level, hint in enumerate(checkpoint.hints, start=1):
-                    await pilot.press("f3")
-                    await pilot.pause()
-                    line = strings.HINT_LINE.format(level=level, total=len(checkpoint.hints), text=hint)
-                    assert on_screen(app, line), (checkpoint.id, level, step_bar_lines(app))
-                assert on_screen(app, checkpoint.prompt), step_bar_lines(app)  # the question stays too
-                assert answer_marked(app)
-                # The rejected answer is selected: what the student types replaces it.
-                await type_keys(pilot, checkpoint.spec["answers"][0])
-                assert not any("nope" in line for line in step_bar_lines(app)), step_bar_lines(app)
-                assert app.screen.session.active_checkpoint() is not checkpoint
-            await pilot.pause()
-            assert app.focused is not None  # every question answered: the keys scroll the lesson text
-            if index + 1 < len(lesson.steps):
-                await pilot.press("f8")
-                await pilot.pause()
-        assert app.screen.session.complete()
 
 
 async def test_user_reads_as_the_students_prefix_in_prompts_and_hints(store, tmp_path, monkeypatch):
@@ -437,7 +403,7 @@ async def test_selecting_a_snippet_opens_it_in_the_editor_with_the_keys(store, d
         await pilot.pause()
         assert editor_marked(app)
         await pilot.press("alt+a")  # the student pastes the solution over the starter
-        app.screen.query_one("#code-editor").post_message(events.Paste("def double(x):\n    return x * 2\n"))
+        app.post_message(events.Paste("def double(x):\n    return x * 2\n"))  # as the driver delivers it
         await pilot.pause()
         await pilot.press("f5")  # the run brings the output forward; nothing to type: the keys go to it
         await wait_until(pilot, lambda: finished(app))

@@ -10,7 +10,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Markdown
+from textual.widgets import Footer, Header, Input, Markdown, TabbedContent
 
 from cdc_tutor import strings
 from cdc_tutor.course.checkpoints import KINDS
@@ -183,8 +183,17 @@ class LessonScreen(Screen[None]):
             self.call_after_refresh(self._focus_somewhere)
 
     def _focus_somewhere(self) -> None:
-        if self.focused is None and self.query_one("#text-column").display:
+        """Keys never go nowhere: to the text when it shows, else to the pane in front."""
+        if self.focused is not None:
+            return
+        if self.query_one("#text-column").display:
             self.query_one("#text-column").focus()
+            return
+        tabs = self.query_one("#pane-tabs", TabbedContent)
+        pane = tabs.get_pane(tabs.active)
+        target = next((widget for widget in pane.query("*") if widget.focusable), None)
+        if target is not None:
+            target.focus()
 
     @property
     def user(self) -> str:
