@@ -1,8 +1,8 @@
 """`cdc-tutor lab`: run the embedded broker and inventory source on their own, until Ctrl+C.
 
 The first line printed is `bootstrap.servers=HOST:PORT`, for scripts, editors and Jupyter.
-On a terminal it also reads commands: SQL for the source, or cut / restore / pause / resume /
-rate N / help.
+On a terminal it also reads commands after a `lab> ` prompt, answering in Russian as the tutor
+does: SQL for the source, or cut / restore / pause / resume / rate N / help.
 
 `cdc-tutor lab up [--native|--docker]`, `lab down`, `lab status` and `lab workload` manage the
 real stack instead (cdc_tutor.commands.stack).
@@ -15,14 +15,9 @@ import signal
 import sys
 import threading
 
-HELP = "run the embedded Kafka broker and CDC source"
+from cdc_tutor import strings
 
-_COMMANDS_HELP = """commands:
-  <SQL>;          run SQL against the inventory database (its changes become events)
-  cut | restore   make the broker unreachable for clients / reachable again
-  pause | resume  stop / continue the workload
-  rate N          workload changes per second
-  help            this text"""
+HELP = "run the embedded Kafka broker and CDC source"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,37 +69,44 @@ def run(args: argparse.Namespace, settings) -> int:
         broker=args.broker,
     )
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for ending in (signal.SIGTERM, signal.SIGHUP):  # a kill, a dropped SSH session: close the lab
+        signal.signal(ending, lambda *_: stop.set())
     try:
         lab = embedded_lab(options, settings.data_dir).start()
     except Exception as problem:  # noqa: BLE001 - any start failure is reported, not traced
-        print(f"cdc-tutor lab: could not start the embedded lab: {problem}", file=sys.stderr)
+        print(strings.LAB_CONSOLE_START_FAILED.format(problem=problem), file=sys.stderr)
         return 1
     try:
         print(f"bootstrap.servers={lab.bootstrap_servers}", flush=True)
-        print(
-            f"topics: {CDC_TOPICS} (snapshot done; workload "
-            f"{'paused' if args.no_workload else f'{args.rate:g}/s'}); Ctrl+C stops",
-            flush=True,
+        workload = (
+            strings.LAB_CONSOLE_WORKLOAD_PAUSED
+            if args.no_workload
+            else strings.LAB_CONSOLE_WORKLOAD_RATE.format(rate=args.rate)
         )
+        print(strings.LAB_CONSOLE_TOPICS.format(topics=CDC_TOPICS, workload=workload), flush=True)
         if sys.stdin is not None and sys.stdin.isatty():
-            print("type 'help' for commands", flush=True)
+            print(strings.LAB_CONSOLE_INTRO, flush=True)
             threading.Thread(target=_read_commands, args=(lab, stop), daemon=True).start()
         stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
         lab.close()
-        print("lab stopped", flush=True)
+        print(f"\n{strings.LAB_CONSOLE_STOPPED}", flush=True)  # after the prompt's line
     return 0
 
 
 def _read_commands(lab, stop: threading.Event) -> None:
-    for line in sys.stdin:
+    """Read a line after each prompt, answer it; end of input (Ctrl+D) stops the lab like Ctrl+C."""
+    while True:
+        print(strings.LAB_CONSOLE_PROMPT, end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            break
         reply = apply_command(lab, line.strip())
         if reply:
             print(reply, flush=True)
-    stop.set()  # end of input (Ctrl+D) stops the lab like Ctrl+C
+    stop.set()
 
 
 def apply_command(lab, line: str) -> str:
@@ -114,36 +116,37 @@ def apply_command(lab, line: str) -> str:
     if not line:
         return ""
     if word == "help":
-        return _COMMANDS_HELP
+        return strings.LAB_CONSOLE_HELP
     if word in ("cut", "restore"):
         try:
             getattr(lab, word)()
         except Exception as error:  # noqa: BLE001 - said on the console, which keeps reading
-            return f"{word} failed: {type(error).__name__}: {error}"
-        return f"broker {'unreachable' if word == 'cut' else 'reachable'} at {lab.bootstrap_servers}"
+            return strings.LAB_CONSOLE_OUTAGE_FAILED.format(command=word, error=f"{type(error).__name__}: {error}")
+        said = strings.LAB_CONSOLE_CUT if word == "cut" else strings.LAB_CONSOLE_RESTORED
+        return said.format(bootstrap=lab.bootstrap_servers)
     if word in ("pause", "resume"):
         getattr(lab.workload, word)()
-        return f"workload {'paused' if word == 'pause' else 'running'}"
+        return strings.LAB_CONSOLE_PAUSED if word == "pause" else strings.LAB_CONSOLE_RUNNING
     if word == "rate":
         try:
             lab.workload.rate = float(rest)
         except ValueError:
-            return "rate needs a number, e.g. rate 50"
-        return f"workload rate {lab.workload.rate:g}/s"
+            return strings.LAB_CONSOLE_RATE_NEEDS_NUMBER
+        return strings.LAB_CONSOLE_RATE.format(rate=lab.workload.rate)
     return format_result(lab.database.execute_script(line))
 
 
 def format_result(result) -> str:
     """A SqlResult as console text: the error, or the rows (tab-separated) and what changed."""
     if not result.ok:
-        return f"error: {result.error}"
+        return strings.LAB_CONSOLE_SQL_ERROR.format(error=result.error)
     lines = []
     if result.columns:
         lines.append("\t".join(result.columns))
         lines += ["\t".join("NULL" if value is None else str(value) for value in row) for row in result.rows]
         if result.total_rows > len(result.rows):
-            lines.append(f"... {result.total_rows - len(result.rows)} more rows")
-    lines.append(f"ok: {result.rowcount} rows changed, {result.changes} change events")
+            lines.append(strings.LAB_CONSOLE_MORE_ROWS.format(count=result.total_rows - len(result.rows)))
+    lines.append(strings.LAB_CONSOLE_SQL_DONE.format(rows=result.rowcount, changes=result.changes))
     if result.notice:
         lines.append(result.notice)
     return "\n".join(lines)

@@ -12,6 +12,7 @@ import time
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from cdc_tutor import strings
 from cdc_tutor.cdc.decode import decode_message
 from cdc_tutor.commands.lab import apply_command
 from cdc_tutor.kafka.closing import close_consumer
@@ -62,7 +63,7 @@ def test_lab_prints_its_address_first_serves_events_and_stops_on_ctrl_c():
         lab.send_signal(signal.SIGINT)
         out, err = lab.communicate(timeout=20)
         assert lab.returncode == 0, err
-        assert "lab stopped" in out
+        assert strings.LAB_CONSOLE_STOPPED in out
         assert "Traceback" not in err
     finally:
         if lab.poll() is None:
@@ -71,22 +72,22 @@ def test_lab_prints_its_address_first_serves_events_and_stops_on_ctrl_c():
 
 def test_console_commands_drive_the_running_lab():
     with EmbeddedLab(LabOptions(workload=False)) as lab:
-        assert "broker unreachable" in apply_command(lab, "cut")
+        assert apply_command(lab, "cut") == strings.LAB_CONSOLE_CUT.format(bootstrap=lab.bootstrap_servers)
         assert not lab.reachable
-        assert "broker reachable" in apply_command(lab, "restore")
+        assert apply_command(lab, "restore") == strings.LAB_CONSOLE_RESTORED.format(bootstrap=lab.bootstrap_servers)
         assert lab.reachable
-        assert apply_command(lab, "rate 25") == "workload rate 25/s" and lab.workload.rate == 25
-        assert "number" in apply_command(lab, "rate fast")
-        assert apply_command(lab, "resume") == "workload running" and not lab.workload.paused
-        assert apply_command(lab, "pause") == "workload paused" and lab.workload.paused
+        assert apply_command(lab, "rate 25") == "Нагрузка: 25 изм./с." and lab.workload.rate == 25
+        assert apply_command(lab, "rate fast") == strings.LAB_CONSOLE_RATE_NEEDS_NUMBER
+        assert apply_command(lab, "resume") == strings.LAB_CONSOLE_RUNNING and not lab.workload.paused
+        assert apply_command(lab, "pause") == strings.LAB_CONSOLE_PAUSED and lab.workload.paused
         reply = apply_command(
             lab, "INSERT INTO customers (first_name, last_name, email) VALUES ('Ada', 'Lovelace', 'ada@example.com')"
         )
-        assert reply == "ok: 1 rows changed, 1 change events", reply
+        assert reply == "Готово: строк изменено 1, событий изменений 1.", reply
         rows = apply_command(lab, "SELECT id, email FROM customers WHERE email LIKE 'ada%'").splitlines()
         assert rows[0] == "id\temail" and rows[1].endswith("\tada@example.com")
-        assert apply_command(lab, "SELEC nonsense").startswith("error: ")
-        assert "commands:" in apply_command(lab, "help")
+        assert apply_command(lab, "SELEC nonsense").startswith("Ошибка: ")
+        assert apply_command(lab, "help") == strings.LAB_CONSOLE_HELP
         assert apply_command(lab, "") == ""
         created = [
             m for m in _read_all(lab.bootstrap_servers, at_least=27) if m.topic() == "dbserver1.inventory.customers"
@@ -112,3 +113,72 @@ def test_an_external_lab_tails_the_configured_broker(broker, topic):
         assert [entry.op for entry in tail.buffer.view().entries] == ["c"]
     finally:
         lab.close()
+
+
+def test_lab_closes_its_broker_process_on_sighup():
+    """A dropped SSH session sends SIGHUP: the lab stops as on Ctrl+C, its broker process and the
+    broker's private folder go with it."""
+    lab = subprocess.Popen(
+        [sys.executable, "-m", "cdc_tutor", "lab", "--no-workload"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert lab.stdout.readline().startswith("bootstrap.servers=")
+        children = [int(pid) for pid in open(f"/proc/{lab.pid}/task/{lab.pid}/children").read().split()]
+        assert children  # the mock broker's process
+        folders = list(__import__("pathlib").Path("/tmp").glob(f"cdc-tutor-broker-{lab.pid}-*"))
+        assert len(folders) == 1
+        lab.send_signal(signal.SIGHUP)
+        out, err = lab.communicate(timeout=20)
+        assert lab.returncode == 0, err
+        assert "Traceback" not in err
+        assert not folders[0].exists()
+        assert not any(os.path.exists(f"/proc/{pid}") for pid in children)
+    finally:
+        if lab.poll() is None:
+            lab.kill()
+
+
+def test_the_console_on_a_terminal_prompts_and_answers_in_russian():
+    """As a student types into it: a `lab> ` prompt, Russian answers, Ctrl+D stops the lab."""
+    import pty
+
+    main, child = pty.openpty()
+    lab = subprocess.Popen(
+        [sys.executable, "-m", "cdc_tutor", "lab", "--no-workload"],
+        stdin=child,
+        stdout=child,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    os.close(child)
+
+    def read_until(marker: str, seconds: float = 60) -> str:
+        seen, deadline = b"", time.monotonic() + seconds
+        while marker.encode() not in seen and time.monotonic() < deadline:
+            try:
+                seen += os.read(main, 4096)
+            except OSError:
+                break
+        return seen.decode("utf-8", "replace")
+
+    try:
+        shown = read_until(strings.LAB_CONSOLE_PROMPT)
+        assert strings.LAB_CONSOLE_INTRO in shown and "на паузе" in shown, shown
+        os.write(main, b"help\n")
+        shown = read_until(strings.LAB_CONSOLE_PROMPT)
+        assert "Команды:" in shown and shown.rstrip().endswith(strings.LAB_CONSOLE_PROMPT.strip()), shown
+        os.write(main, b"rate fast\n")
+        assert strings.LAB_CONSOLE_RATE_NEEDS_NUMBER in read_until(strings.LAB_CONSOLE_PROMPT)
+        os.write(main, b"\x04")  # Ctrl+D
+        assert strings.LAB_CONSOLE_STOPPED in read_until(strings.LAB_CONSOLE_STOPPED)
+        assert lab.wait(timeout=30) == 0
+        assert "Traceback" not in lab.stderr.read().decode()
+    finally:
+        if lab.poll() is None:
+            lab.kill()
+        os.close(main)
