@@ -130,7 +130,10 @@ def _run_as_student(
         return
     for checkpoint in step.checkpoints:
         named = checkpoint.spec.get("exercise")
-        if named and practice.judge_now(checkpoint, None, step.id, settle=False).passed:
+        if not named:
+            continue
+        verdict = practice.judge_now(checkpoint, None, step.id, settle=False)
+        if verdict.passed and not verdict.waived:  # a waived check (mock broker) judges nothing
             report(False, f"{where}/{checkpoint.id}", f"the starter of exercise '{named}' already passes it")
     solutions = {cell.index: cell.solution for cell in exercises}
     for done in practice.run_step_now(step, echo, codes=solutions, first=first, timeout=timeout):
