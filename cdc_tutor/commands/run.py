@@ -16,11 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from cdc_tutor.course.loader import load_course
+    from cdc_tutor.course.cache import load_course_cached
     from cdc_tutor.course.progress import ProgressStore
     from cdc_tutor.ui.app import CdcTutorApp
 
-    course = load_course(settings.lessons_dir)
+    # A warm start reads the parsed course from one private file (no PyYAML, no parsing).
+    course = load_course_cached(settings.lessons_dir, settings.data_dir / "cache")
     store = ProgressStore.open(settings.progress_path)
     try:
         factory = None if getattr(args, "no_lab", False) else lab_factory(settings)

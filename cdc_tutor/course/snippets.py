@@ -7,10 +7,13 @@ import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cdc_tutor.course.frontmatter import Checker, FieldNodes, YamlMapping
 from cdc_tutor.course.model import Snippet
 from cdc_tutor.course.values import nonempty_str
+
+if TYPE_CHECKING:  # at run time only the lesson parser passes these in: checks need no PyYAML
+    from cdc_tutor.course.frontmatter import Checker, FieldNodes, YamlMapping
 
 SNIPPET_INFO = "python"
 """The info string that makes a fence runnable; show code that must not run as `text`."""

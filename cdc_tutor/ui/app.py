@@ -43,6 +43,7 @@ class CdcTutorApp(App[None]):
         Binding("ctrl+r", "restart_lab", strings.ACTION_RESTART_LAB, show=False),
     ]
     LAB_WATCH_SECONDS = 1.0  # how often the app looks whether the lab's broker process still runs
+    LAB_START_DELAY = 0.3  # seconds after the first refresh; the lab takes seconds to start anyway
 
     def __init__(self, course: Course, store: ProgressStore, lab_factory=None, settings=None, lab_key=None) -> None:
         """`lab_factory(lesson)` returns a started lab for `lesson` (None: the first lab, opened after
@@ -87,7 +88,9 @@ class CdcTutorApp(App[None]):
             self.notify(notice, severity="warning", timeout=30)
         if self.lab_factory is not None:
             self._lab_wanted = self.lab_key(None) if self.lab_key else None
-            self.call_after_refresh(self._start_lab, None)  # after the first frame: not needed to read
+            # After the first frame is on the terminal, not just composed: the lab's start (imports,
+            # a broker) holds the GIL for a while and would hold back the writer thread's paint.
+            self.call_after_refresh(self.set_timer, self.LAB_START_DELAY, partial(self._start_lab, None))
             self.set_interval(self.LAB_WATCH_SECONDS, self._watch_lab)
 
     @work(thread=True, group="lab", description="lab")
