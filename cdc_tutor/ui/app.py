@@ -90,12 +90,19 @@ class CdcTutorApp(App[None]):
             self._lab_wanted = self.lab_key(None) if self.lab_key else None
             # After the first frame is on the terminal, not just composed: the lab's start (imports,
             # a broker) holds the GIL for a while and would hold back the writer thread's paint.
-            self.call_after_refresh(self.set_timer, self.LAB_START_DELAY, partial(self._start_lab, None))
+            first = partial(self._start_first_lab, self._lab_wanted)
+            self.call_after_refresh(self.set_timer, self.LAB_START_DELAY, first)
             self.set_interval(self.LAB_WATCH_SECONDS, self._watch_lab)
 
+    def _start_first_lab(self, key: object) -> None:
+        """The lab of the catalog, unless a lesson opened meanwhile asked for its own."""
+        if self._lab_wanted == key and self.lab is None and not self._lab_settled.is_set():
+            self._start_lab(None, key)
+
     @work(thread=True, group="lab", description="lab")
-    def _start_lab(self, lesson) -> None:
-        key = self._lab_wanted
+    def _start_lab(self, lesson, key: object) -> None:
+        # `key` is the lab wanted when this start was asked for: a start that began for another
+        # lesson must not pass for the lab wanted now (its LabStarted is then closed, not used).
         try:
             lab = self.lab_factory(lesson)  # confluent_kafka loads here, off the UI thread
         except Exception as problem:  # noqa: BLE001 - shown to the student; the tutor still works
@@ -140,7 +147,7 @@ class CdcTutorApp(App[None]):
         self._lab_settled.clear()
         if old is not None:  # its tails stop with it; panes reattach to the new one
             threading.Thread(target=old.close, name="lab-close", daemon=True).start()
-        self._start_lab(lesson)
+        self._start_lab(lesson, self._lab_wanted)
 
     def _watch_lab(self) -> None:
         """A broker process that ended (a crash, a kill) is reported once, with the way back."""
