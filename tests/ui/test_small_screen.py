@@ -4,6 +4,7 @@ every bundled lesson with these helpers is in test_scripted_student.py."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -415,3 +416,44 @@ async def test_selecting_a_snippet_opens_it_in_the_editor_with_the_keys(store, d
         await pilot.press("f8")  # the next question: typed into the marked answer field
         await pilot.pause()
         assert answer_marked(app), screen_lines(app)
+
+
+class ScriptedTail:
+    """A connected tail whose buffer the test fills: what the topic pane reads from a real one."""
+
+    def __init__(self) -> None:
+        from cdc_tutor.cdc.tail_buffer import TailBuffer
+
+        self.buffer = TailBuffer()
+        self.state = SimpleNamespace(value="connected")
+        self.last_error, self.skipped = None, 0
+
+    def stop(self, timeout=None) -> None:
+        pass
+
+
+def change_at(ms: int) -> bytes:
+    """A Debezium insert committed at `ms` (the pane shows the source's commit time)."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "debezium" / "pg_2.5.4_create_noschema.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["source"]["ts_ms"] = document["ts_ms"] = ms
+    return json.dumps(document).encode()
+
+
+async def test_topic_rows_are_in_the_order_the_changes_happened():
+    tail = ScriptedTail()
+    app = PaneApp(SimpleNamespace(open_tail=lambda topics, from_start=True: tail))
+    base = 1_720_271_920_000
+    # Two consume batches, each one partition's run: arrival order is not the order of the changes.
+    for topic, stamps in (("orders", (3000, 5000)), ("customers", (1000, 4000))):
+        batch = [
+            (f"dbserver1.inventory.{topic}", 0, n, base + ms, None, change_at(base + ms)) for n, ms in enumerate(stamps)
+        ]
+        tail.buffer.add_batch(batch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: len(app.query_one(EventList).entries) == 4)
+        await pilot.pause()
+        region = app.query_one(EventList).region
+        rows = [line[region.x : region.right] for line in screen_lines(app)[region.y : region.bottom] if line.strip()]
+        times = [row.split()[0] for row in rows[:4]]
+        assert times == sorted(times) and len(set(times)) == 4, rows

@@ -114,7 +114,9 @@ class TopicPane(Vertical):
         )
         self._tables = sorted(view.tables)
         if not self.paused:
-            self.query_one(EventList).show(view.entries)
+            # In the order the changes happened: one consume batch holds one partition's run of
+            # messages, so arrival order interleaves tables out of time (nearly sorted: cheap).
+            self.query_one(EventList).show(sorted(view.entries, key=_by_time))
         self.query_one("#topic-status", StatusLine).update(self._status_line(view))
 
     def _start_tail(self) -> bool:
@@ -182,3 +184,7 @@ class TopicPane(Vertical):
         from cdc_tutor.ui.screens.event import EventScreen
 
         self.app.push_screen(EventScreen(message.entry))
+
+
+def _by_time(entry) -> tuple[int, int]:
+    return (entry.timestamp_ms, entry.seq)
