@@ -43,7 +43,7 @@ class CdcTutorApp(App[None]):
         Binding("ctrl+r", "restart_lab", strings.ACTION_RESTART_LAB, show=False),
     ]
     LAB_WATCH_SECONDS = 1.0  # how often the app looks whether the lab's broker process still runs
-    LAB_START_DELAY = 0.3  # seconds after the first refresh; the lab takes seconds to start anyway
+    LAB_START_DELAY = 1.0  # seconds after the first refresh; the lab takes seconds to start anyway
 
     def __init__(self, course: Course, store: ProgressStore, lab_factory=None, settings=None, lab_key=None) -> None:
         """`lab_factory(lesson)` returns a started lab for `lesson` (None: the first lab, opened after
