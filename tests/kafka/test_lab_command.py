@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
@@ -128,9 +130,9 @@ def test_lab_closes_its_broker_process_on_sighup():
     )
     try:
         assert lab.stdout.readline().startswith("bootstrap.servers=")
-        children = [int(pid) for pid in open(f"/proc/{lab.pid}/task/{lab.pid}/children").read().split()]
+        children = [int(pid) for pid in Path(f"/proc/{lab.pid}/task/{lab.pid}/children").read_text().split()]
         assert children  # the mock broker's process
-        folders = list(__import__("pathlib").Path("/tmp").glob(f"cdc-tutor-broker-{lab.pid}-*"))
+        folders = list(Path(tempfile.gettempdir()).glob(f"cdc-tutor-broker-{lab.pid}-*"))
         assert len(folders) == 1
         lab.send_signal(signal.SIGHUP)
         out, err = lab.communicate(timeout=20)
