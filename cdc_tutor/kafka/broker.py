@@ -46,7 +46,9 @@ class EmbeddedBroker:
         )
         self.isolated = self._wait_ready()
         """Whether the mock's own port is on a loopback of its own (no other user can reach it)."""
-        self._front: OutageProxy | None = OutageProxy(upstream_path=str(socket_path), allowed_api_keys=MOCK_API_KEYS)
+        self._front: OutageProxy | None = OutageProxy(
+            upstream_path=str(socket_path), allowed_api_keys=MOCK_API_KEYS, limit_auto_topics=True
+        )
         self.host, self.port = self._front.host, self._front.port
 
     def _wait_ready(self) -> bool:
@@ -62,6 +64,11 @@ class EmbeddedBroker:
     @property
     def bootstrap_servers(self) -> str:
         return f"{self.host}:{self.port}"
+
+    @property
+    def refusals(self) -> dict[str, int]:
+        """What the broker's front refused, by reason (cdc_tutor.kafka.proxy)."""
+        return dict(self._front.refusals) if self._front is not None else {}
 
     @property
     def pid(self) -> int | None:

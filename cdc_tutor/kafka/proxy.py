@@ -25,13 +25,17 @@ import struct
 import threading
 
 from cdc_tutor.kafka.peers import peer_uid
-from cdc_tutor.kafka.wire import rewrite_ports
+from cdc_tutor.kafka.wire import METADATA, metadata_request_topics, rewrite_ports
 
 _SIZE = struct.Struct(">i")
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 """Largest request frame forwarded to the broker (a produce batch of the lessons is < 1 MB)."""
 MAX_CONNECTIONS = 200
 """Open client connections at once (librdkafka opens ~2 per broker per client)."""
+MAX_AUTO_TOPICS = 100
+"""Topic names a proxy with `limit_auto_topics` lets clients create on demand (the mock keeps up to
+~5 MB per partition of each, in memory): beyond it, Metadata requests for new names go on with
+auto-creation off, so the client sees an unknown topic, and `refusals["topic limit"]` counts it."""
 
 
 class OutageProxy:
@@ -46,11 +50,13 @@ class OutageProxy:
         host: str = "127.0.0.1",
         upstream_path: str | None = None,
         allowed_api_keys: frozenset[int] | None = None,
+        limit_auto_topics: bool = False,
     ) -> None:
         self.upstream = (upstream_host, upstream_port)
         self.upstream_path = upstream_path
         self.host = host
         self.allowed_api_keys = allowed_api_keys
+        self._auto_topics: set[str] | None = set() if limit_auto_topics else None  # names asked to create
         # Only on loopback: a peer elsewhere has no entry in this machine's socket table.
         self.owner_only = host.startswith("127.")
         self._loop = asyncio.new_event_loop()
@@ -64,6 +70,7 @@ class OutageProxy:
             "request too large": 0,
             "other user": 0,
             "request type not served": 0,
+            "topic limit": 0,
         }
         """Connections the proxy closed, by reason (a cut, the caps above)."""
         self._thread = threading.Thread(target=self._loop.run_forever, name="outage-proxy", daemon=True)
@@ -203,7 +210,31 @@ class OutageProxy:
         if self.allowed_api_keys is not None and api_key not in self.allowed_api_keys:
             self.refusals["request type not served"] += 1
             return False
+        if api_key == METADATA and self._auto_topics is not None and not self._limit_auto_topics(api_version, frame):
+            self.refusals["topic limit"] += 1
+            return False
         pending[correlation_id] = (api_key, api_version)
+        return True
+
+    def _limit_auto_topics(self, version: int, frame: bytearray) -> bool:
+        """Turn auto-creation off in a Metadata request that would create a topic past the limit;
+        False (refuse it) for an old version (< 4) that always creates."""
+        known = self._auto_topics
+        assert known is not None
+        try:
+            names, allow_at = metadata_request_topics(version, frame)
+        except (IndexError, struct.error):
+            return True  # the broker answers a malformed request with an error of its own
+        if not names or (allow_at is not None and not frame[allow_at]):
+            return True
+        new = [name for name in names if name not in known]
+        if len(known) + len(new) <= MAX_AUTO_TOPICS:
+            known.update(new)
+            return True
+        if allow_at is None:
+            return False
+        frame[allow_at] = 0
+        self.refusals["topic limit"] += 1
         return True
 
     def _fix_response(self, frame: bytearray, pending: dict[int, tuple[int, int]]) -> None:

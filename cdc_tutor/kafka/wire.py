@@ -127,3 +127,30 @@ def _patch_find_coordinator(reader: _Reader, version: int, port: int) -> None:
     reader.skip(4)  # node_id
     reader.skip_string()  # host
     reader.patch_port(port)
+
+
+def metadata_request_topics(version: int, frame: bytearray) -> tuple[list[str] | None, int | None]:
+    """The topic names a Metadata request (whole frame, without its size prefix) asks for (None:
+    all topics) and the position of its allow_auto_topic_creation byte (None before version 4).
+    Raises IndexError/struct.error on a frame that does not parse."""
+    flexible = version >= _FIRST_FLEXIBLE[METADATA]
+    reader = _Reader(frame, 8, False)  # after api_key, api_version, correlation_id
+    reader.skip_string()  # client_id: a plain nullable string even in flexible headers
+    reader.flexible = flexible
+    reader.skip_tags()  # request header v2's tagged fields
+    count = reader.array_length()
+    names: list[str] | None = None if count < 0 else []
+    for _ in range(max(count, 0)):
+        if version >= 10:
+            reader.skip(16)  # topic_id
+        length = reader.uvarint() - 1 if flexible else reader.int16()
+        start = reader.pos
+        reader.skip(max(length, 0))
+        if names is not None and length >= 0:
+            names.append(bytes(frame[start : reader.pos]).decode("utf-8", "replace"))
+        reader.skip_tags()
+    if version < 4:
+        return names, None
+    if reader.pos >= len(frame):
+        raise IndexError("no allow_auto_topic_creation byte")
+    return names, reader.pos

@@ -80,6 +80,11 @@ class EmbeddedLab(Tails):
         return self._started_proxy().reachable
 
     @property
+    def topic_limit_hits(self) -> int:
+        """Requests whose new topics the broker did not create: the on-demand limit was reached."""
+        return getattr(self.broker, "refusals", {}).get("topic limit", 0)
+
+    @property
     def lost(self) -> str | None:
         """Why the broker is gone (its process ended: a crash, a kill); None while it runs."""
         return getattr(self.broker, "lost", None)

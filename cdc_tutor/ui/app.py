@@ -63,6 +63,7 @@ class CdcTutorApp(App[None]):
         self._lab_wanted: object = None  # the key of the lab being opened or running
         self._lab_settled = threading.Event()  # set while a lab runs or its start failed
         self._lost_lab: object = None  # the lab whose loss was reported (once per lab)
+        self._topic_limit_lab: object = None  # the lab whose topic limit was reported
 
     @property
     def lab_coming(self) -> bool:
@@ -158,6 +159,12 @@ class CdcTutorApp(App[None]):
             self.notify(
                 strings.LAB_LOST.format(reason=reason, key="Ctrl+R", kernel_key="Ctrl+F"), severity="error", timeout=60
             )
+        if getattr(lab, "topic_limit_hits", 0) and self._topic_limit_lab is not lab:
+            from cdc_tutor.kafka.proxy import MAX_AUTO_TOPICS
+
+            self._topic_limit_lab = lab
+            notice = strings.LAB_TOPIC_LIMIT.format(limit=MAX_AUTO_TOPICS, key="Ctrl+R")
+            self.notify(notice, severity="warning", timeout=30)
 
     def action_restart_lab(self) -> None:
         if self.lab_factory is None:

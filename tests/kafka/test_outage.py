@@ -176,3 +176,36 @@ def test_request_types_the_lessons_never_send_are_refused_before_the_mock(broker
         assert client.recv(4096)
     assert broker.lost is None
     _produce(broker.bootstrap_servers, topic, range(3))
+
+
+def test_topics_created_on_demand_are_capped_and_the_cap_is_counted():
+    """Each auto-created topic costs the mock memory (up to ~5 MB per partition): past
+    MAX_AUTO_TOPICS new names the broker's front turns auto-creation off for the request, so the
+    client sees an unknown topic instead of the lab growing without bound."""
+    from confluent_kafka.admin import AdminClient
+
+    from cdc_tutor.kafka.broker import EmbeddedBroker
+    from cdc_tutor.kafka.proxy import MAX_AUTO_TOPICS
+
+    with EmbeddedBroker() as own:
+        config = {"bootstrap.servers": own.bootstrap_servers, "log_level": 0, "message.timeout.ms": 4000}
+        config["topic.metadata.propagation.max.ms"] = 500
+        failed: list[str] = []
+
+        def report(error, message) -> None:
+            if error is not None:
+                failed.append(message.topic())
+
+        producer = Producer(config)
+        for number in range(MAX_AUTO_TOPICS):
+            producer.produce(f"capped{number}", b"x", on_delivery=report)
+        assert producer.flush(30) == 0 and failed == []
+        for number in range(MAX_AUTO_TOPICS, MAX_AUTO_TOPICS + 3):
+            producer.produce(f"capped{number}", b"x", on_delivery=report)
+        producer.flush(30)
+        assert sorted(failed) == [f"capped{n}" for n in range(MAX_AUTO_TOPICS, MAX_AUTO_TOPICS + 3)]
+        topics = AdminClient({"bootstrap.servers": own.bootstrap_servers}).list_topics(timeout=10).topics
+        assert len([name for name in topics if name.startswith("capped")]) == MAX_AUTO_TOPICS
+        assert own._front.refusals["topic limit"] >= 1
+        producer.produce("capped0", b"still works", on_delivery=report)  # existing topics still take writes
+        assert producer.flush(10) == 0 and len(failed) == 3

@@ -35,3 +35,20 @@ async def test_a_crashed_broker_is_reported_and_ctrl_r_restarts_the_lab(course, 
         await wait_until(pilot, lambda: app.lab is not None and app.lab is not first, 60)
         assert app.lab.lost is None
         assert serves(app.lab)
+
+
+async def test_the_topic_limit_is_stated_when_a_client_hits_it(course, store):
+    from confluent_kafka import Producer
+
+    from cdc_tutor.kafka.proxy import MAX_AUTO_TOPICS
+
+    app = RecordingApp(course, store, lambda lesson=None: EmbeddedLab(LabOptions(workload=False)).start())
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=record(app)) as pilot:
+        await wait_until(pilot, lambda: app.lab is not None, 60)
+        config = {"bootstrap.servers": app.lab.bootstrap_servers, "log_level": 0, "message.timeout.ms": 3000}
+        producer = Producer({**config, "topic.metadata.propagation.max.ms": 500})
+        for number in range(MAX_AUTO_TOPICS + 1):  # the lab's own CDC topics count too
+            producer.produce(f"many{number}", b"x")
+        producer.flush(30)
+        await wait_until(pilot, lambda: "не больше" in notices(app), 20)
+        assert f"не больше {MAX_AUTO_TOPICS} topic" in notices(app)
