@@ -11,12 +11,12 @@ A hit never imports PyYAML.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickle
 import stat
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +51,15 @@ def load_course_cached(root: Path, cache_dir: Path) -> Course:
 
 
 def cache_path(root: Path, cache_dir: Path) -> Path:
-    digest = hashlib.sha256(str(Path(root).absolute()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return Path(cache_dir) / f"course-{digest}.pickle"
+    # A name per lessons folder; the key inside tells folders with the same checksum apart.
+    # zlib, not hashlib: the bare Textual app imports zlib too, hashlib's OpenSSL costs ms.
+    checksum = zlib.crc32(str(Path(root).absolute()).encode("utf-8", "surrogatepass"))
+    return Path(cache_dir) / f"course-{checksum:08x}.pickle"
 
 
 def course_key(root: Path) -> str | None:
-    """A digest of what the parsed course depends on; None when the folder cannot be walked whole."""
-    digest = hashlib.sha256(f"{FORMAT}\0{cdc_tutor.__version__}\0{Path(root).absolute()}".encode())
+    """What the parsed course depends on, as one string (stored whole and compared whole: a few
+    KB for a course); None when the folder cannot be walked whole."""
     code = Path(__file__).resolve().parent
     try:
         entries = [*_walk(Path(root)), *sorted(_stat_line(p) for p in code.glob("*.py"))]
@@ -65,9 +67,7 @@ def course_key(root: Path) -> str | None:
         return None
     if len(entries) > MAX_ENTRIES:
         return None
-    for line in entries:
-        digest.update(line.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    return f"{FORMAT}\0{cdc_tutor.__version__}\0{Path(root).absolute()}\n" + "".join(entries)
 
 
 def _stat_line(path: Path) -> str:
