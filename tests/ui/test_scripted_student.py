@@ -43,12 +43,12 @@ SIZES = {  # every lesson at 80x24; these also at 120x40 (a second kernel each: 
 }
 NOT_WALKED: dict[str, str] = {  # lesson id -> why the scripted student does not walk it yet
     "module-5/04-pyflink-stateful-processing": (
-        "being written while this walk was (not yet committed, its checkpoints still changing): "
-        "remove this line once `cdc-tutor verify` passes it"
+        "written while this walk was, its steps still changing; never walked through the UI yet "
+        "(a Flink lesson: a few minutes of CI). Remove this line and run the walk once it settles"
     ),
     "module-5/05-pyspark-structured-streaming": (
-        "being written while this walk was (not yet committed; needs the Spark environment): "
-        "remove this line once `cdc-tutor verify` passes it"
+        "written while this walk was, its steps still changing; never walked through the UI yet "
+        "(a Spark lesson: data_dir_for sets up Spark as it does Flink). Remove this line once it settles"
     ),
 }
 RUN_TIMEOUT = 300  # seconds for a step's cells: a JVM's first job, a Kafka transaction
