@@ -23,10 +23,10 @@ TARGET_S = 2.0
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """The launcher's and the JVM's RSS together (the JVM is the launcher's child)."""
+    from cdc_tutor.stack.processes import tree_rss_kib
+
+    return tree_rss_kib(pid) / 1024
 
 
 def _lab_start(data: Path) -> tuple[float, float, float]:
