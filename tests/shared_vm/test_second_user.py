@@ -69,7 +69,7 @@ print(json.dumps(result))
 
 
 def listening_ports(pids: list[int]) -> set[int]:
-    """IPv4 TCP ports listened on, in this network namespace, by sockets of `pids`."""
+    """TCP ports (IPv4 and IPv6) listened on, in this network namespace, by sockets of `pids`."""
     inodes = set()
     for pid in pids:
         for fd in Path(f"/proc/{pid}/fd").iterdir():
@@ -80,10 +80,11 @@ def listening_ports(pids: list[int]) -> set[int]:
             if target.startswith("socket:["):
                 inodes.add(target[8:-1])
     ports = set()
-    for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = row.split()
-        if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-            ports.add(int(fields[1].split(":")[1], 16))
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):  # Java listens on IPv6 sockets
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
     return ports
 
 
