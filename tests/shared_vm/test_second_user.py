@@ -192,3 +192,28 @@ def test_alices_own_client_still_gets_through_the_uid_check(lab):
         client.settimeout(5)
         assert client.recv(4096)  # an ApiVersions answer, not a closed connection
     assert lab.proxy.refusals["other user"] == 0
+
+
+# Bob's side: bind the port (SO_REUSEADDR, as the attack did) and report what happened.
+BIND = r"""
+import errno, socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+    s.listen()
+    print("bound")
+except OSError as error:
+    print(errno.errorcode.get(error.errno, error.errno))
+"""
+
+
+def test_bob_cannot_take_the_proxy_port_during_an_outage(bob, lab):
+    lab.cut()
+    try:
+        taken = bob.run(BIND, str(lab.proxy.port))
+        assert taken.returncode == 0, taken.stderr
+        assert taken.stdout.strip() == "EADDRINUSE"
+    finally:
+        lab.restore()
+    assert still_serves(lab)
