@@ -79,10 +79,16 @@ class EmbeddedLab(Tails):
     def reachable(self) -> bool:
         return self._started_proxy().reachable
 
-    @property
-    def topic_limit_hits(self) -> int:
-        """Requests whose new topics the broker did not create: the on-demand limit was reached."""
-        return getattr(self.broker, "refusals", {}).get("topic limit", 0)
+    LIMITS = ("too many connections", "request too large", "topic limit")
+
+    def limits_hit(self) -> set[str]:
+        """Which of the lab's limits (LIMITS: connections and request size at its proxies,
+        topics created on demand at the mock) a client has run into so far."""
+        counts: dict[str, int] = dict(getattr(self.broker, "refusals", {}))
+        if self.proxy is not None:
+            for reason, count in self.proxy.refusals.items():
+                counts[reason] = counts.get(reason, 0) + count
+        return {reason for reason in self.LIMITS if counts.get(reason)}
 
     @property
     def lost(self) -> str | None:

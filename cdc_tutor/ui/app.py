@@ -29,6 +29,17 @@ from cdc_tutor.ui.screens.catalog import CatalogScreen, quoted_titles
 # opened, so they cost nothing before the catalog is painted.
 
 
+def limit_notice(reason: str) -> str:
+    """What the student reads when a client of theirs runs into one of the lab's limits."""
+    from cdc_tutor.kafka.proxy import MAX_AUTO_TOPICS, MAX_CONNECTIONS, MAX_REQUEST_BYTES
+
+    if reason == "topic limit":
+        return strings.LAB_TOPIC_LIMIT.format(limit=MAX_AUTO_TOPICS, key="Ctrl+R")
+    if reason == "too many connections":
+        return strings.LAB_CONNECTION_LIMIT.format(limit=MAX_CONNECTIONS)
+    return strings.LAB_REQUEST_LIMIT.format(limit=MAX_REQUEST_BYTES // (1024 * 1024))
+
+
 class CdcTutorApp(App[None]):
     """cdc-tutor: the catalog first, a lesson screen per opened lesson."""
 
@@ -63,7 +74,8 @@ class CdcTutorApp(App[None]):
         self._lab_wanted: object = None  # the key of the lab being opened or running
         self._lab_settled = threading.Event()  # set while a lab runs or its start failed
         self._lost_lab: object = None  # the lab whose loss was reported (once per lab)
-        self._topic_limit_lab: object = None  # the lab whose topic limit was reported
+        self._limits_lab: object = None  # the lab whose limits below were reported
+        self._limits_told: set[str] = set()
 
     @property
     def lab_coming(self) -> bool:
@@ -159,12 +171,12 @@ class CdcTutorApp(App[None]):
             self.notify(
                 strings.LAB_LOST.format(reason=reason, key="Ctrl+R", kernel_key="Ctrl+F"), severity="error", timeout=60
             )
-        if getattr(lab, "topic_limit_hits", 0) and self._topic_limit_lab is not lab:
-            from cdc_tutor.kafka.proxy import MAX_AUTO_TOPICS
-
-            self._topic_limit_lab = lab
-            notice = strings.LAB_TOPIC_LIMIT.format(limit=MAX_AUTO_TOPICS, key="Ctrl+R")
-            self.notify(notice, severity="warning", timeout=30)
+        hit = lab.limits_hit() if lab is not None and hasattr(lab, "limits_hit") else set()
+        if self._limits_lab is not lab:
+            self._limits_lab, self._limits_told = lab, set()
+        for reason in sorted(hit - self._limits_told):  # each limit once per lab, when first hit
+            self._limits_told.add(reason)
+            self.notify(limit_notice(reason), severity="warning", timeout=30)
 
     def action_restart_lab(self) -> None:
         if self.lab_factory is None:

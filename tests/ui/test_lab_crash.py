@@ -52,3 +52,21 @@ async def test_the_topic_limit_is_stated_when_a_client_hits_it(course, store):
         producer.flush(30)
         await wait_until(pilot, lambda: "не больше" in notices(app), 20)
         assert f"не больше {MAX_AUTO_TOPICS} topic" in notices(app)
+
+
+async def test_the_connection_limit_is_stated_when_a_client_hits_it(course, store):
+    import socket
+
+    from cdc_tutor.kafka.proxy import MAX_CONNECTIONS
+
+    app = RecordingApp(course, store, lambda lesson=None: EmbeddedLab(LabOptions(workload=False)).start())
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=record(app)) as pilot:
+        await wait_until(pilot, lambda: app.lab is not None, 60)
+        host, port = app.lab.bootstrap_servers.split(":")
+        idle = [socket.create_connection((host, int(port)), timeout=5) for _ in range(MAX_CONNECTIONS + 1)]
+        try:
+            await wait_until(pilot, lambda: "соединений" in notices(app), 20)
+            assert f"не больше {MAX_CONNECTIONS}" in notices(app) and "close()" in notices(app)
+        finally:
+            for sock in idle:
+                sock.close()
