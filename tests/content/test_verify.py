@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cdc_tutor.course.loader import load_course
 from tests.engines import ensure_engine
 
@@ -122,12 +124,15 @@ def test_an_unknown_lesson_is_a_usage_error(tmp_path):
     assert done.returncode == 2 and "no lesson 'module-1/99-nothing'" in done.stderr
 
 
-def test_every_bundled_lesson_verifies(tmp_path, tmp_path_factory):
-    """With the engines the lessons need and the broker lab set up, as `cdc-tutor setup flink|spark|
-    kafka` do for a student: engine lessons run in their kernels, lessons that ask for a real broker
-    (lesson 01's exactly-once step) run on it, and every `realKafka` check is judged, none waived."""
+BUNDLED = [lesson.id for lesson in load_course(ROOT / "lessons").lessons()]
+
+
+@pytest.fixture(scope="module")
+def bundled_data_dir(tmp_path_factory) -> Path:
+    """A data dir with the engines the bundled lessons need and the broker lab set up, as
+    `cdc-tutor setup flink|spark|kafka` do for a student (once per test session)."""
     engines = sorted({lesson.engine for lesson in load_course(ROOT / "lessons").lessons()} - {"python"})
-    data_dir = tmp_path
+    data_dir = tmp_path_factory.mktemp("bundled")
     for engine in engines:  # one set-up per engine per test session (the engines tier reuses it)
         data_dir = ensure_engine(engine, tmp_path_factory).data_dir
     setup = subprocess.run(
@@ -137,9 +142,18 @@ def test_every_bundled_lesson_verifies(tmp_path, tmp_path_factory):
         timeout=TIMEOUT,
     )
     assert setup.returncode == 0, setup.stdout + setup.stderr
-    done = verify(ROOT / "lessons", data_dir, timeout=1200)  # four lessons, two of them on JVMs
+    return data_dir
+
+
+@pytest.mark.parametrize("lesson_id", BUNDLED)
+def test_every_bundled_lesson_verifies(lesson_id, bundled_data_dir):
+    """Engine lessons run in their kernels, lessons that ask for a real broker (lesson 01's
+    exactly-once steps) run on it, and every `realKafka` check is judged, none waived. One lesson
+    per test: each gets its own time limit and its own failure."""
+    done = verify(ROOT / "lessons", bundled_data_dir, lesson_id, timeout=900)
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-3000:]
     assert "waived" not in done.stdout, done.stdout
+    assert f"PASS {lesson_id}/" in done.stdout  # it ran checks, not nothing
 
 
 LAB_OPTIONS_COURSE = ROOT / "tests" / "fixtures" / "lab_options_course"

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cdc_tutor.course.loader import load_course
 from tests.content.test_verify import verify
 from tests.engines import ensure_engine
@@ -31,7 +33,12 @@ def engines_of_the_bundled_lessons() -> set[str]:
     return {lesson.engine for lesson in load_course(ROOT / "lessons").lessons()} - {"python"}
 
 
-def test_every_lesson_verifies_against_the_native_stack(native_stack, tmp_path_factory):
+BUNDLED = [lesson.id for lesson in load_course(ROOT / "lessons").lessons()]
+
+
+@pytest.fixture(scope="module")
+def stack_with_workload(native_stack, tmp_path_factory):
+    """The stack's data dir with the engines linked in and the workload changing PostgreSQL."""
     data_dir = native_stack.config.state_dir.parent  # where `lab up` keeps the stack: outages work
     for engine in sorted(engines_of_the_bundled_lessons()):  # the engine lessons, set up once per session
         built = ensure_engine(engine, tmp_path_factory).data_dir / "engines" / engine
@@ -42,21 +49,32 @@ def test_every_lesson_verifies_against_the_native_stack(native_stack, tmp_path_f
         data_dir, "lab", "workload", "--rate", "5", "--seed", "3", stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
-        verify = _tutor(
-            data_dir,
-            "--bootstrap-servers",
-            native_stack.config.bootstrap_servers,
-            "verify",
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        out, _ = verify.communicate(timeout=900)
+        yield data_dir
     finally:
         workload.send_signal(signal.SIGINT)
         workload.communicate(timeout=30)
+
+
+@pytest.mark.parametrize("lesson_id", BUNDLED)
+def test_every_lesson_verifies_against_the_native_stack(lesson_id, native_stack, stack_with_workload):
+    verify = _tutor(
+        stack_with_workload,
+        "--bootstrap-servers",
+        native_stack.config.bootstrap_servers,
+        "verify",
+        lesson_id,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        out, _ = verify.communicate(timeout=900)
+    finally:
+        if verify.poll() is None:
+            verify.kill()
     assert verify.returncode == 0, out[-6000:]
     assert "FAIL" not in out, out[-6000:]
-    assert native_stack.status().broker  # the outage step restored the broker it stopped
+    assert f"PASS {lesson_id}/" in out, out[-6000:]
+    assert native_stack.status().broker  # an outage step restored the broker it stopped
 
 
 def test_a_flink_lesson_reads_string_decimals_from_the_stacks_second_connector(native_stack, tmp_path_factory):
