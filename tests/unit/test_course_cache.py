@@ -120,3 +120,16 @@ def test_an_unwritable_cache_folder_costs_only_the_cache(course_dir, tmp_path):
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the folder should be")
     assert titles(load_course_cached(course_dir, blocker)) == titles(load_course(course_dir))
+
+
+def test_a_bare_start_parses_its_command_line_without_the_other_commands():
+    """`cdc-tutor` (the TUI) imports only the `run` command; each other command keeps its options."""
+    probe = (
+        "import sys; from cdc_tutor.cli import build_parser; "
+        "args = build_parser([]).parse_args(['run', '--no-lab']); "
+        "print(args.no_lab, sorted(m for m in sys.modules if m.startswith('cdc_tutor.commands.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True ['cdc_tutor.commands.run']", done.stdout + done.stderr
+    lab = subprocess.run([sys.executable, "-m", "cdc_tutor", "lab", "--help"], capture_output=True, text=True)
+    assert lab.returncode == 0 and "--no-workload" in lab.stdout
