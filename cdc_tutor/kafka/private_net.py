@@ -15,6 +15,7 @@ import asyncio
 import ctypes
 import fcntl
 import os
+import signal
 import socket
 import struct
 import tempfile
@@ -93,6 +94,15 @@ def start_bridge(path: str, port: int, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"the bridge socket {path} did not appear")
         time.sleep(0.01)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when the thread that started it ends (prctl PR_SET_PDEATHSIG): for a
+    child's preexec_fn (only prctl: async-signal-safe enough), or a process calling it first."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def socket_dir() -> Path:

@@ -15,7 +15,6 @@ resolved through Maven by `cdc-tutor setup kafka`), but owned by the tutor's pro
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import signal
@@ -29,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cdc_tutor.kafka.private_net import die_with_parent
 from cdc_tutor.paths import owned_run_dir, private_dir
 from cdc_tutor.stack.processes import kafka_cluster_id
 
@@ -48,7 +48,6 @@ appender.out.layout.pattern = [%d] %p %m (%c{1})%n
 rootLogger.level = WARN
 rootLogger.appenderRef.out.ref = out
 """
-_PR_SET_PDEATHSIG = 1
 
 
 class BrokerUnavailable(RuntimeError):
@@ -159,12 +158,6 @@ def setup_kafka_lab(data_dir: Path, report: Callable[[str], None] = print, force
     return home
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL when the thread that started us ends (the tutor exiting)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
 class JvmBroker:
     """`start()` then `bootstrap_servers`; `close()` stops the JVM and removes its state."""
 
@@ -261,7 +254,7 @@ class JvmBroker:
                         stderr=subprocess.STDOUT,
                         stdin=subprocess.DEVNULL,
                         cwd=cwd,
-                        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, async-signal-safe enough
+                        preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, async-signal-safe enough
                     )
             except BaseException as error:  # noqa: BLE001 - reported by start()
                 failure.append(error)

@@ -13,6 +13,7 @@ from cdc_tutor.kernel import ErrorOutput, KernelSession, KernelStatus, OutputOmi
 from cdc_tutor.kernel.session import RUNTIME_PREFIX
 from cdc_tutor.paths import reap_run_dirs
 from tests.kernel.conftest import BOOTSTRAP
+from tests.procfs import listening_ports
 
 
 def test_state_survives_across_executes(kernel: KernelSession) -> None:
@@ -221,25 +222,6 @@ def test_output_of_a_background_thread_is_drained_between_executes(kernel: Kerne
     assert [(e.name, e.text) for e in late if isinstance(e, StreamChunk)] == [("stdout", "late\n")]
 
 
-def _listening_tcp_ports(pid: int) -> set[int]:
-    """TCP ports the process listens on: its socket inodes matched against /proc/net/tcp{,6}."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
-
-
 def test_the_kernel_listens_on_no_tcp_port_only_on_sockets_in_a_private_folder(kernel: KernelSession) -> None:
     """Another local user could connect to TCP ports and read IOPub (every cell's code and output)
     without the key; Unix sockets in a 0700 folder are out of their reach. The one TCP port left is
@@ -247,7 +229,7 @@ def test_the_kernel_listens_on_no_tcp_port_only_on_sockets_in_a_private_folder(k
     message without its random 16-byte token (ipykernel/iostream.py)."""
     pid = kernel._km.provisioner.process.pid
     pipe = kernel.execute("import sys; print(sys.stdout.pub_thread._pipe_port)").stdout.text.strip()
-    assert _listening_tcp_ports(pid) == {int(pipe)}
+    assert listening_ports([pid]) == {int(pipe)}
     runtime = Path(kernel._km.connection_file).parent
     assert stat.S_IMODE(runtime.stat().st_mode) & 0o777 == 0o700  # jupyter_client adds the sticky bit
     sockets = sorted(path.name for path in runtime.iterdir() if stat.S_ISSOCK(path.stat().st_mode))

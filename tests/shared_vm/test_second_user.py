@@ -21,6 +21,7 @@ from cdc_tutor.course.progress import ProgressStore
 from cdc_tutor.kernel.session import KernelSession
 from cdc_tutor.lab import EmbeddedLab, LabOptions, embedded_lab
 from cdc_tutor.lab.jvm_broker import setup_kafka_lab
+from tests.procfs import listening_ports
 
 FUZZ_REQUESTS = 400  # bounded: each is one connection, refused at once
 
@@ -66,26 +67,6 @@ for path, how in json.loads(sys.argv[1]).items():
         result[path] = errno.errorcode.get(error.errno, str(error.errno))
 print(json.dumps(result))
 """
-
-
-def listening_ports(pids: list[int]) -> set[int]:
-    """TCP ports (IPv4 and IPv6) listened on, in this network namespace, by sockets of `pids`."""
-    inodes = set()
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                target = os.readlink(fd)
-            except OSError:
-                continue
-            if target.startswith("socket:["):
-                inodes.add(target[8:-1])
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):  # Java listens on IPv6 sockets
-        for row in Path(table).read_text().splitlines()[1:]:
-            fields = row.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
 
 
 def still_serves(lab) -> bool:
