@@ -44,15 +44,20 @@ def _read_all(bootstrap: str, at_least: int, seconds: float = 30.0) -> list:
     return messages
 
 
-def test_lab_prints_its_address_first_serves_events_and_stops_on_ctrl_c():
-    lab = subprocess.Popen(
-        [sys.executable, "-m", "cdc_tutor", "lab", "--rate", "40", "--seed", "3"],
+def _start_lab(*args: str) -> subprocess.Popen:
+    """`cdc-tutor lab` as a script runs it: no terminal, unbuffered output."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cdc_tutor", "lab", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+
+
+def test_lab_prints_its_address_first_serves_events_and_stops_on_ctrl_c():
+    lab = _start_lab("--rate", "40", "--seed", "3")
     try:
         first = lab.stdout.readline().strip()
         assert first.startswith("bootstrap.servers=127.0.0.1:"), first
@@ -120,14 +125,7 @@ def test_an_external_lab_tails_the_configured_broker(broker, topic):
 def test_lab_closes_its_broker_process_on_sighup():
     """A dropped SSH session sends SIGHUP: the lab stops as on Ctrl+C, its broker process and the
     broker's private folder go with it."""
-    lab = subprocess.Popen(
-        [sys.executable, "-m", "cdc_tutor", "lab", "--no-workload"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    lab = _start_lab("--no-workload")
     try:
         assert lab.stdout.readline().startswith("bootstrap.servers=")
         children = [int(pid) for pid in Path(f"/proc/{lab.pid}/task/{lab.pid}/children").read_text().split()]
