@@ -53,6 +53,8 @@ class Engine:
     """group:artifact pairs Maven must not copy because the engine package ships them."""
     import_check: str
     """Python run in the venv to verify it; prints the engine's version."""
+    extras: tuple[Jar, ...] = ()
+    """Jars taken exactly as they are, without their dependencies (also listed in `jars`)."""
 
     def fingerprint(self) -> str:
         """Changes whenever anything that ends up in the environment changes."""
@@ -85,6 +87,15 @@ FLINK = Engine(
     import_check="import pyflink.version, pyflink.table; print(pyflink.version.__version__)",
 )
 
+# Delta Lake for lesson 06's MERGE: delta-spark 4.4.0 is built for Spark 4.2 (its PyPI package pins
+# pyspark<=4.2.0; 4.4.1 has no Maven jar). These two jars were enough for DeltaTable.merge, SQL
+# MERGE INTO and txnAppId/txnVersion writes; the rest of delta-spark's Maven closure (kernel,
+# Unity Catalog client, Jackson 2.13, parquet) is unused by them or already in pyspark/jars.
+_DELTA = (
+    Jar("io.delta", "delta-spark_4.2_2.13", "4.4.0", "c2ab26421b8de44a2161b5e0b7da7954049f1ca1"),
+    Jar("io.delta", "delta-storage", "4.4.0", "a068e489ce20d7f79bc4ca2d3392f12adbb69ddd"),
+)
+
 # pyspark 4.2.0: the newest 4.x whose spark-sql-kafka-0-10_2.13 is on Maven Central
 # (4.2.1 and 4.3.0 are on PyPI but have no connector release there).
 SPARK = Engine(
@@ -94,7 +105,8 @@ SPARK = Engine(
     version="4.2.0",
     # pandas and pyarrow (pyspark's `sql` extra, pinned to what it resolves to) for toPandas() and
     # Arrow-backed pandas UDFs; without them the DataFrame pane would have nothing to show.
-    requirements=("pyspark==4.2.0", "pandas==3.1.1", "pyarrow==26.0.1", *_KERNEL_REQUIREMENTS),
+    # delta-spark: the Python side of the Delta jars below (DeltaTable.merge), pure Python.
+    requirements=("pyspark==4.2.0", "pandas==3.1.1", "pyarrow==26.0.1", "delta-spark==4.4.0", *_KERNEL_REQUIREMENTS),
     python_versions=("3.10", "3.11", "3.12", "3.13", "3.14"),
     connector=_SPARK_KAFKA,
     jars=(
@@ -107,6 +119,7 @@ SPARK = Engine(
         ),
         Jar("org.apache.kafka", "kafka-clients", "3.9.2", "a06edbaa01458ed2e8cf1be69a18c2f231fda6e0"),
         Jar("org.apache.commons", "commons-pool2", "2.13.1", "cf7e8c0242d4c483c42c083b8188ab360ab60f9a"),
+        *_DELTA,
     ),
     # The rest of the connector's runtime closure is already in pyspark/jars (same or newer
     # versions); a second copy on the classpath only invites version clashes.
@@ -121,7 +134,8 @@ SPARK = Engine(
         "org.xerial.snappy:snappy-java",
         "org.slf4j:slf4j-api",
     ),
-    import_check="import pandas, pyarrow, pyspark, pyspark.sql; print(pyspark.__version__)",
+    import_check="import pandas, pyarrow, pyspark, pyspark.sql, delta.tables; print(pyspark.__version__)",
+    extras=_DELTA,
 )
 
 ENGINES: dict[str, Engine] = {engine.name: engine for engine in (FLINK, SPARK)}

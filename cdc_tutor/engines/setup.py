@@ -353,7 +353,7 @@ _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <dependencies><dependency>
     <groupId>{group}</groupId><artifactId>{artifact}</artifactId><version>{version}</version>
     <exclusions>{exclusions}</exclusions>
-  </dependency></dependencies>
+  </dependency>{extras}</dependencies>
 </project>
 """
 
@@ -364,9 +364,21 @@ def connector_pom(engine: Engine) -> str:
         f"<exclusion><groupId>{group}</groupId><artifactId>{artifact}</artifactId></exclusion>"
         for group, _, artifact in (pair.partition(":") for pair in engine.provided)
     )
+    # Extras come without their dependencies: exactly the pinned jar (Maven's wildcard exclusion).
+    extras = "".join(
+        f"<dependency><groupId>{jar.group}</groupId><artifactId>{jar.artifact}</artifactId>"
+        f"<version>{jar.version}</version><exclusions><exclusion><groupId>*</groupId>"
+        "<artifactId>*</artifactId></exclusion></exclusions></dependency>"
+        for jar in engine.extras
+    )
     root = engine.connector
     return _POM.format(
-        engine=engine.name, group=root.group, artifact=root.artifact, version=root.version, exclusions=exclusions
+        engine=engine.name,
+        group=root.group,
+        artifact=root.artifact,
+        version=root.version,
+        exclusions=exclusions,
+        extras=extras,
     )
 
 
