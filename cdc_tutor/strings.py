@@ -143,6 +143,8 @@ SQL_INTRO = (
     "в топике dbserver1.inventory.<таблица> — смотрите вкладку «Топики»."
 )
 SQL_NO_LAB = "Лаборатория ещё не готова: подождите пару секунд."
+SQL_TASK_OFFERED = "Задание шага: выполните здесь этот SQL (Alt+T вставит его в строку ввода, Enter выполнит):\n\n{sql}"
+SQL_NO_TASK = "Этот шаг не просит менять базу: напишите свой SQL."
 SQL_RUNNING = "Выполняю…"
 SQL_FAILED = "Ошибка: {error}"
 SQL_DONE = "Готово: строк затронуто {rowcount}, событий изменений {changes}."
@@ -380,6 +382,10 @@ WINDOW_NO_COLUMN = "В результате {variable} нет столбца {co
 WINDOW_MISMATCH = "Результат {variable} не совпадает с ожидаемым: строк {actual}, ожидалось {expected}."
 WINDOW_MISSING_ROWS = "Не хватает строк: {rows}"
 WINDOW_EXTRA_ROWS = "Лишние строки: {rows}"
+SOURCE_NONE = "У этой лаборатории нет исходной базы: проверке не с чем сравнить результат."
+SOURCE_QUERY_FAILED = "Запрос проверки к исходной базе не выполнился: {error}"
+SOURCE_EMPTY = "В исходной базе нет строк, которые сравнивает проверка: сначала выполните в «База» SQL шага (Alt+T)."
+SOURCE_TOO_MANY = "Запрос проверки вернул {rows} строк, больше, чем проверка сравнивает: сузьте условие урока."
 KAFKA_ERROR = "Не удалось получить состояние Kafka ({error})."
 KAFKA_NO_COMMIT = "Группа {group} ещё не зафиксировала (commit) ни одного смещения в {topic}."
 KAFKA_COMMIT_LOW = "Группа {group} зафиксировала в {topic} смещения на сумму {total}, нужно не меньше {at_least}."
@@ -615,6 +621,7 @@ ACTION_EDIT_CODE = "Редактор"
 ACTION_EXTERNAL_EDITOR = "Открыть в $EDITOR"
 ACTION_RESET_CELL = "Вернуть заготовку"
 ACTION_INSERT_SOLUTION = "Вставить решение"
+ACTION_INSERT_TASK_SQL = "Вставить в «База» SQL, который просит выполнить шаг"
 EXTERNAL_EDITOR_NOT_EXERCISE = (
     "Выбрана не ячейка-упражнение: фрагменты урока только для чтения (Ctrl+N — следующая ячейка)."
 )

@@ -3,7 +3,7 @@
 A kind is registered once here; the loader validates lesson files against `KINDS`, the lesson
 session and `cdc-tutor verify` evaluate through `evaluate_checkpoint`. `answer` lives here; the
 kinds that judge live state are in kernel_checks.py (`ran`, `predicate`, `window`) and
-kafka_checks.py (`kafka`).
+kafka_checks.py (`kafka`), source_checks.py (`source`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from cdc_tutor.course.context import CheckContext
 from cdc_tutor.course.kafka_checks import KAFKA
 from cdc_tutor.course.kernel_checks import PREDICATE, RAN, WINDOW
 from cdc_tutor.course.model import Checkpoint
+from cdc_tutor.course.source_checks import SOURCE
 
 __all__ = ["KINDS", "ANSWER", "CheckpointKind", "FieldSpec", "Verdict", "evaluate_checkpoint", "normalise_answer"]
 
@@ -63,7 +64,7 @@ ANSWER = CheckpointKind(
     needs_input=True,
 )
 
-KINDS: dict[str, CheckpointKind] = {kind.name: kind for kind in (ANSWER, RAN, PREDICATE, WINDOW, KAFKA)}
+KINDS: dict[str, CheckpointKind] = {kind.name: kind for kind in (ANSWER, RAN, PREDICATE, WINDOW, KAFKA, SOURCE)}
 
 
 def evaluate_checkpoint(checkpoint: Checkpoint, submission: Any, context: CheckContext | None = None) -> Verdict:

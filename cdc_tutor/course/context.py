@@ -68,6 +68,8 @@ class CheckContext:
     checks (read_committed, offsets in transactions...) are waived, not judged."""
     evaluator: Callable[[str, float], Evaluation] | None = None
     """Evaluates an expression in the kernel (the practice layer's runner supplies it); None: no kernel."""
+    source: Callable[[str], Any] | None = None
+    """Runs SQL in the lab's source database, as the «База» pane does (a SqlResult); None: no source."""
 
     def for_step(self, step_id: str) -> CheckContext:
         return replace(self, step_id=step_id)

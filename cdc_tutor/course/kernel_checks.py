@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cdc_tutor import strings
@@ -215,14 +215,19 @@ def _show(rows: list[tuple[Any, ...]], columns: list[str]) -> str:
 
 
 def compare_rows(
-    actual: list[Mapping[str, Any]], expect: list[Mapping[str, Any]], columns: list[str], variable: str
+    actual: Sequence[Mapping[str, Any]],
+    expect: Sequence[Mapping[str, Any]],
+    columns: list[str],
+    variable: str,
+    value: Callable[[Any], Any] = canonical,
 ) -> Verdict:
-    """Order-insensitive comparison of `actual` with `expect` on `columns` (a multiset of rows)."""
+    """Order-insensitive comparison of `actual` with `expect` on `columns` (a multiset of rows),
+    each cell compared as `value` makes it."""
     for column in columns:
         if actual and not all(column in row for row in actual):
             return Verdict(False, strings.WINDOW_NO_COLUMN.format(variable=variable, column=column))
-    have = Counter(tuple(canonical(row.get(c)) for c in columns) for row in actual)
-    want = Counter(tuple(canonical(row.get(c)) for c in columns) for row in expect)
+    have = Counter(tuple(value(row.get(c)) for c in columns) for row in actual)
+    want = Counter(tuple(value(row.get(c)) for c in columns) for row in expect)
     if have == want:
         return Verdict(True)
     parts = [strings.WINDOW_MISMATCH.format(variable=variable, actual=sum(have.values()), expected=sum(want.values()))]
@@ -242,6 +247,14 @@ def _evaluate_window(spec: Mapping[str, Any], submission: Any, context: CheckCon
     assert context is not None  # kernel_problem fails a missing context
     variable = spec["variable"].strip()
     columns = _expected_columns(spec)
+    rows = kernel_rows(context, variable, columns)
+    if isinstance(rows, Verdict):
+        return rows
+    return compare_rows(rows, spec["expect"], columns, variable)
+
+
+def kernel_rows(context: CheckContext, variable: str, columns: list[str]) -> list[dict[str, Any]] | Verdict:
+    """The rows of kernel expression `variable` on `columns`, or a failed Verdict saying why not."""
     evaluation = context.evaluate(f"tutor.rows_json(({variable}\n), {columns!r})", WINDOW_TIMEOUT)
     if not evaluation.ok:
         if not context.kernel_alive():
@@ -253,7 +266,7 @@ def _evaluate_window(spec: Mapping[str, Any], submission: Any, context: CheckCon
         return Verdict(False, strings.WINDOW_UNREADABLE.format(variable=variable, error=error))
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         return Verdict(False, strings.WINDOW_UNREADABLE.format(variable=variable, error="not a list of rows"))
-    return compare_rows(rows, spec["expect"], columns, variable)
+    return rows
 
 
 WINDOW = CheckpointKind(
@@ -269,4 +282,4 @@ WINDOW = CheckpointKind(
     needs_context=True,
 )
 
-__all__ = ["RAN", "PREDICATE", "WINDOW", "compare_rows", "canonical", "kernel_problem"]
+__all__ = ["RAN", "PREDICATE", "WINDOW", "compare_rows", "canonical", "kernel_problem", "kernel_rows"]

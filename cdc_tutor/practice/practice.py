@@ -186,6 +186,7 @@ class Practice:
             self.settings,
             bootstrap,
             lab=lab if _can_cut(lab) else None,
+            database=getattr(lab, "database", None),
             real_kafka=getattr(lab, "real_kafka", True),
             user=self._user,
         )

@@ -41,7 +41,8 @@ class LessonRunner:
     """Runs one lesson's code. Blocking methods belong in worker threads, not the UI's loop.
 
     `lab` (optional) is anything with cut() and restore() (EmbeddedLab): steps with `outage`
-    use it while their code runs.
+    use it while their code runs. `database` (optional) is the lab's source database, which
+    `source` checks query.
     """
 
     def __init__(
@@ -52,6 +53,7 @@ class LessonRunner:
         *,
         user: str | None = None,
         lab: Any = None,
+        database: Any = None,
         real_kafka: bool = True,
         limits: OutputLimits | None = None,
         startup_timeout: float = 120.0,
@@ -64,6 +66,7 @@ class LessonRunner:
         self.bootstrap = bootstrap
         self.user = user or getattr(settings, "user", None) or default_user()
         self.lab = lab
+        self.database = database
         self.real_kafka = real_kafka  # False on the mock broker: `realKafka` checks are waived
         self.work_dir = lesson_work_dir(settings.data_dir, lesson.id)
         self.snippet_status: dict[tuple[str, int], str] = {}
@@ -310,6 +313,7 @@ class LessonRunner:
                 kafka=kafka,
                 real_kafka=self.real_kafka,
                 evaluator=self._evaluate if self._started else None,
+                source=self.database.execute_script if self.database is not None else None,
             )
 
     def _alive(self) -> bool:

@@ -8,7 +8,8 @@ Per step, in order, the way a student goes through it:
    checkpoint that names an exercise must still fail (a starter that passes teaches nothing);
 3. the exercises' solutions go into their cells and the cells from the first exercise on run
    again, as F5 runs them; then every checkpoint must pass (an `answer` gets its first accepted
-   answer).
+   answer). A check's `studentSql` (what the student runs in «База») runs in the lab's source
+   database just before the solutions (before the step's code in a step without exercises).
 Each outcome goes to `report(ok, where, reason)`.
 """
 
@@ -122,6 +123,8 @@ def _run_as_student(
     """Steps 2 and 3 of the algorithm: the starters, then the solutions typed into the cells."""
     exercises = step.exercises
     first = exercises[0].index if exercises else len(step.snippets) + 1
+    if not exercises:
+        _run_student_sql(step, practice, report, where)
     # A starter is incomplete by design: errors from the first exercise on are what it does.
     for done in practice.run_step_now(step, echo, stop_on_error=not exercises, timeout=timeout):
         if not done.result.ok and (done.part == "setup" or done.index < first):
@@ -135,10 +138,26 @@ def _run_as_student(
         verdict = practice.judge_now(checkpoint, None, step.id, settle=False)
         if verdict.passed and not verdict.waived:  # a waived check (mock broker) judges nothing
             report(False, f"{where}/{checkpoint.id}", f"the starter of exercise '{named}' already passes it")
+    _run_student_sql(step, practice, report, where)  # the changes the student makes in «База»
     solutions = {cell.index: cell.solution for cell in exercises}
     for done in practice.run_step_now(step, echo, codes=solutions, first=first, timeout=timeout):
         if not done.result.ok:
             report(False, f"{where}/{_label(done)}", describe(done.result))
+
+
+def _run_student_sql(step: Any, practice: Practice, report: Report, where: str) -> None:
+    """Each `studentSql` of the step's checks, run in the lab's source database as «База» runs it."""
+    database = getattr(practice.runner, "database", None)
+    for checkpoint in step.checkpoints:
+        script = checkpoint.spec.get("studentSql")
+        if not script:
+            continue
+        if database is None:
+            report(False, f"{where}/{checkpoint.id}/studentSql", "the lab has no source database to run it in")
+            continue
+        result = database.execute_script(script)
+        if not result.ok:
+            report(False, f"{where}/{checkpoint.id}/studentSql", f"the source database refused it: {result.error}")
 
 
 def _label(done: Any) -> str:

@@ -69,6 +69,27 @@ def test_the_code_fixture_verifies_with_every_kernel_kind(tmp_path):
     assert done.stderr == ""
 
 
+SOURCE_COURSE = ROOT / "tests" / "fixtures" / "source_course"
+
+
+def test_verify_runs_the_students_sql_before_the_source_check(tmp_path):
+    """The check passes only because verify ran the step's studentSql in the lab's source."""
+    done = verify(SOURCE_COURSE, tmp_path / "data")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS module-1/01-mirror/mirror/mirror-matches" in done.stdout
+
+
+def test_sql_the_source_refuses_fails_verify(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(SOURCE_COURSE, course)
+    path = course / "module-1" / "01-mirror" / "lesson.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("SET status = 'PAID'", "SET state = 'PAID'"))
+    done = verify(course, tmp_path / "data")
+    assert done.returncode == 1
+    assert "FAIL module-1/01-mirror/mirror/mirror-matches/studentSql: the source database refused it" in done.stdout
+    assert "FAIL module-1/01-mirror/mirror/mirror-matches:" in done.stdout  # the check then fails too
+
+
 def test_a_wrong_solution_fails_verify(tmp_path):
     course = broken_copy(tmp_path, 'events.groupby(["window_start", "op"])', 'events.groupby(["op"])')
     done = verify(course, tmp_path / "data", LESSON)

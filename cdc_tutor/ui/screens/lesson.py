@@ -25,6 +25,7 @@ from cdc_tutor.ui.widgets.code_pane import CodePane
 from cdc_tutor.ui.widgets.lesson_panes import LessonPanes
 from cdc_tutor.ui.widgets.lesson_text import LessonText
 from cdc_tutor.ui.widgets.snippet_bar import SnippetBar
+from cdc_tutor.ui.widgets.source_pane import SourcePane
 from cdc_tutor.ui.widgets.step_bar import StepBar
 from cdc_tutor.ui.widgets.topic_pane import TopicPane
 
@@ -89,6 +90,7 @@ class LessonScreen(Screen[None]):
         Binding("alt+e", "external_editor", strings.ACTION_EXTERNAL_EDITOR, show=False),
         Binding("alt+s", "reset_cell", strings.ACTION_RESET_CELL, show=False),
         Binding("alt+i", "insert_solution", strings.ACTION_INSERT_SOLUTION, show=False),
+        Binding("alt+t", "insert_task_sql", strings.ACTION_INSERT_TASK_SQL, show=False),
     ]
 
     # Keys the editor itself takes, listed in F1 help (CodeEditor binds them).
@@ -179,6 +181,8 @@ class LessonScreen(Screen[None]):
             self.query_one("#answer", Input).placeholder = strings.CHECK_BY_KEY
         self.query_one(SnippetBar).show(session.step)
         self._show_selected_cell()
+        for pane in self.query(SourcePane):  # what the active check asks the student to run in «База»
+            pane.offer(active.spec.get("studentSql") if active is not None else None)
         if self.focused is None:  # the answer field was disabled under the keys: they scroll the text now
             self.call_after_refresh(self._focus_somewhere)
 
@@ -532,6 +536,19 @@ class LessonScreen(Screen[None]):
             self._show_layout()
             return
         self.query_one(LessonPanes).next_tab()
+
+    def action_insert_task_sql(self) -> None:
+        """Alt+T: «База» in sight, with the SQL the active check asks for in its input (not run)."""
+        panes_hidden = self.has_class("narrow") != self.has_class("panes-toggled")
+        if panes_hidden:
+            self.toggle_class("panes-toggled")
+            self._show_layout()
+        found = self.query(SourcePane)
+        if not found:
+            self._say(strings.SQL_NO_TASK)
+            return
+        self.query_one(LessonPanes).show_tab("source")
+        found.first().insert_task_sql()
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -15,7 +15,14 @@ SHOWN_ROWS = 50
 
 
 class SourcePane(Vertical):
-    """Runs SQL in a thread worker (the database lock may wait on the workload), shows the result."""
+    """Runs SQL in a thread worker (the database lock may wait on the workload), shows the result.
+
+    When the step's active check asks the student to change the source (`studentSql`), the pane
+    says so and Alt+T (the lesson screen's key) puts that SQL into the input: nothing runs until
+    the student presses Enter.
+    """
+
+    task_sql: str | None = None
 
     # A result keeps its rows one line each and scrolls sideways, rather than wrapping every cell.
     DEFAULT_CSS = """
@@ -35,6 +42,23 @@ class SourcePane(Vertical):
         yield Input(placeholder=strings.SQL_PLACEHOLDER, id="sql-input")
         with VerticalScroll(id="sql-scroll"):
             yield Static(strings.SQL_INTRO, id="sql-result", markup=False)
+
+    def offer(self, sql: str | None) -> None:
+        """The SQL the step asks the student to run here (None: the step asks for none)."""
+        if sql == self.task_sql:
+            return
+        self.task_sql = sql
+        if sql is not None:
+            self.query_one("#sql-result", Static).update(strings.SQL_TASK_OFFERED.format(sql=sql.strip()))
+
+    def insert_task_sql(self) -> None:
+        field = self.query_one("#sql-input", Input)
+        if self.task_sql is None:
+            self.query_one("#sql-result", Static).update(strings.SQL_NO_TASK)
+        else:  # one line: the input is single-line and the statements are split on ';'
+            field.value = " ".join(line.strip() for line in self.task_sql.splitlines() if line.strip())
+            field.cursor_position = 0
+        field.focus()
 
     @on(Input.Submitted, "#sql-input")
     def _submitted(self, event: Input.Submitted) -> None:
