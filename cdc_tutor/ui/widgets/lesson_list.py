@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -34,24 +35,52 @@ STATUS_STYLES = {
 }
 
 
-def render_row(row: LessonRow) -> Table:
-    grid = Table.grid(expand=True, padding=(0, 1))
-    grid.add_column(width=1)
-    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    grid.add_column(width=11, no_wrap=True)
-    grid.add_column(width=6, justify="right", no_wrap=True)
-    grid.add_column(width=5, justify="right", no_wrap=True)
-    grid.add_column(width=10, no_wrap=True)
-    style = STATUS_STYLES[row.status]
-    grid.add_row(
-        Text(strings.STATUS_MARKS[row.status], style=style),
-        Text(row.title, style="dim" if row.status == "locked" else ""),
-        strings.DIFFICULTY_WORDS.get(row.difficulty, ""),
-        strings.MINUTES.format(minutes=row.minutes) if row.minutes else "",
-        f"{row.passed}/{row.total}" if row.total else "",
-        Text(strings.STATUS_WORDS[row.status], style=style),
-    )
-    return grid
+# Fixed columns after the mark and the title: difficulty, minutes, progress, status (cells, align).
+_COLUMNS = ((11, "left"), (6, "right"), (5, "right"), (10, "left"))
+
+
+class RenderedRow:
+    """One catalog row laid out for the width it gets: the title takes what the fixed columns
+    leave and ends in an ellipsis when cut. One Text per render (a rich Table per row cost the
+    catalog's first paint tens of milliseconds: OptionList renders each row at every width)."""
+
+    def __init__(self, row: LessonRow) -> None:
+        style = STATUS_STYLES[row.status]
+        self.mark = Text(strings.STATUS_MARKS[row.status], style=style)
+        self.title = Text(row.title, style="dim" if row.status == "locked" else "")
+        self.cells = (
+            Text(strings.DIFFICULTY_WORDS.get(row.difficulty, "")),
+            Text(strings.MINUTES.format(minutes=row.minutes) if row.minutes else ""),
+            Text(f"{row.passed}/{row.total}" if row.total else ""),
+            Text(strings.STATUS_WORDS[row.status], style=style),
+        )
+
+    def line(self, width: int) -> Text:
+        fixed = 1 + sum(1 + cells for cells, _ in _COLUMNS)  # the mark, then a space before each column
+        title = self.title.copy()
+        title.truncate(max(width - fixed - 1, 1), overflow="ellipsis", pad=True)
+        parts = [self.mark, Text(" "), title]
+        for text, (cells, align) in zip(self.cells, _COLUMNS):
+            cell = text.copy()
+            cell.truncate(cells, overflow="ellipsis")
+            if align == "right":
+                cell.pad_left(cells - cell.cell_len)
+            else:
+                cell.pad_right(cells - cell.cell_len)
+            parts += [Text(" "), cell]
+        line = Text.assemble(*parts, no_wrap=True)
+        line.truncate(width)
+        return line
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.line(options.max_width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(options.max_width, options.max_width)
+
+
+def render_row(row: LessonRow) -> RenderedRow:
+    return RenderedRow(row)
 
 
 class LessonList(OptionList):
