@@ -193,7 +193,7 @@ EXPECTED_LESSON_PROBLEMS = {
         (16, "step 'three': missing required field 'solution'"),
     ],
     "06-bad-checkpoints": [
-        (15, "checkpoint 'unknown-kind': unknown kind 'choice' (known kinds: answer, kafka, predicate, ran, window)"),
+        (15, "checkpoint 'unknown-kind': unknown kind 'choice' (known kinds: answer, kafka, predicate, ran, source, window)"),
         (19, "checkpoint 'no-answers': missing required field 'answers'"),
         (27, "checkpoint 'empty-answers': answers: must be a non-empty list of accepted answers"),
         (32, "checkpoint 'answers-not-list': field 'answers' must be a list"),
@@ -448,7 +448,7 @@ def test_unknown_checkpoint_field_lists_nothing_for_unknown_kind_but_flags_the_k
     text = VALID.replace("kind: answer", "kind: answers")
     lesson = load_lesson(write_lesson(tmp_path, text), "module-1/01-lesson")
     assert problems(lesson) == [
-        (15, "checkpoint 'q': unknown kind 'answers' (known kinds: answer, kafka, predicate, ran, window)")
+        (15, "checkpoint 'q': unknown kind 'answers' (known kinds: answer, kafka, predicate, ran, source, window)")
     ]
 
 
