@@ -35,14 +35,16 @@ __all__ = [
 def open_lab(settings: Any, lesson: Any = None) -> Lab:
     """The lab `lesson` (None: any lesson) asks for under `settings`, started. Blocking: call it off
     the UI thread. Lab mode (settings.bootstrap_servers) opens the real stack, with outages when it
-    is this user's own native stack; otherwise a fresh embedded lab with the lesson's options."""
+    is this user's own native stack (and its PostgreSQL as the source when no DSN is set);
+    otherwise a fresh embedded lab with the lesson's options."""
     bootstrap = getattr(settings, "bootstrap_servers", None)
     if bootstrap:
         from cdc_tutor.lab.external import ExternalLab
-        from cdc_tutor.stack.outage import native_outage_for
+        from cdc_tutor.stack.outage import native_dsn_for, native_outage_for, own_native_stack
 
-        outage = native_outage_for(settings.data_dir, bootstrap)
-        return ExternalLab(bootstrap, getattr(settings, "postgres_dsn", None), outage).start()
+        stack = own_native_stack(settings.data_dir, bootstrap)
+        dsn = getattr(settings, "postgres_dsn", None) or native_dsn_for(stack)
+        return ExternalLab(bootstrap, dsn, native_outage_for(stack)).start()
     from cdc_tutor.lab.jvm_broker import BrokerUnavailable
 
     options = options_for(lesson)

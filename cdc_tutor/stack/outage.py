@@ -20,12 +20,28 @@ class BrokerOutage:
         self.stack.restart_broker()  # returns once the broker answers again
 
 
-def native_outage_for(data_dir: Path, bootstrap_servers: str) -> BrokerOutage | None:
-    """Control of this user's native stack when it is the broker in use; None for any other broker."""
+def own_native_stack(data_dir: Path, bootstrap_servers: str):
+    """This user's native stack (a NativeStack) when it is the broker in use; None for any other."""
     config = saved_config(Path(data_dir) / "stack")
     if config is None or config.bootstrap_servers != bootstrap_servers:
         return None
     from cdc_tutor.stack.native import NativeStack
 
-    stack = NativeStack(config, report=lambda line: None)
-    return BrokerOutage(stack) if stack.status().broker else None
+    return NativeStack(config, report=lambda line: None)
+
+
+def native_outage_for(stack) -> BrokerOutage | None:
+    """Control of `stack`'s broker (own_native_stack's answer) when it runs; None otherwise."""
+    return BrokerOutage(stack) if stack is not None and stack.status().broker else None
+
+
+def native_dsn_for(stack) -> str | None:
+    """The PostgreSQL of `stack` (own_native_stack's answer), for the «База» pane and `source`
+    checks: `lab up` prints it as CDC_TUTOR_POSTGRES_DSN, but a student who passes only
+    --bootstrap-servers to their own stack should not lose the source database."""
+    if stack is None:
+        return None
+    try:
+        return stack.postgres.dsn
+    except OSError:  # the stack's password file is gone: no source, as without a DSN
+        return None

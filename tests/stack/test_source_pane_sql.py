@@ -18,3 +18,22 @@ def test_sql_runs_against_the_stack_postgres(native_stack):
         assert unchanged.ok and unchanged.rows[0][0] is not None and unchanged.rows[0][0] != ""
     finally:
         lab.close()
+
+
+def test_own_stack_gives_its_postgres_without_a_dsn(native_stack):
+    """`--bootstrap-servers` to this user's own native stack is enough for «База» and `source`
+    checks: open_lab finds the stack's PostgreSQL in the data dir; another broker gets none."""
+    from types import SimpleNamespace
+
+    from cdc_tutor.lab import open_lab
+
+    data_dir = native_stack.config.state_dir.parent
+    own = SimpleNamespace(data_dir=data_dir, bootstrap_servers=native_stack.config.bootstrap_servers, postgres_dsn=None)
+    lab = open_lab(own)
+    try:
+        result = lab.database.execute_script("SELECT count(*) FROM customers WHERE id = 1001")
+        assert result.ok and result.rows == [("1",)], result.error
+    finally:
+        lab.close()
+    other = SimpleNamespace(data_dir=data_dir, bootstrap_servers="127.0.0.1:1", postgres_dsn=None)
+    assert open_lab(other).database is None
