@@ -109,6 +109,20 @@ class LessonSession:
         views = self.views() if views is None else views
         return next((v.checkpoint for v in views if v.state is not CheckpointState.PASSED), None)
 
+    def task_sql(self, views: list[CheckpointView] | None = None) -> str | None:
+        """The SQL the step asks the student to run in «База» (`studentSql` of its first check
+        not yet passed that has one): offered from the step's start, since the step's code must
+        run after it for the check to see it."""
+        views = self.views() if views is None else views
+        return next(
+            (
+                v.checkpoint.spec["studentSql"]
+                for v in views
+                if v.state is not CheckpointState.PASSED and v.checkpoint.spec.get("studentSql")
+            ),
+            None,
+        )
+
     def failures(self) -> int:
         return self.store.failures(self.lesson.id, self.step.id)
 

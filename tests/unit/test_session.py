@@ -119,3 +119,26 @@ def test_new_session_resumes_at_first_unfinished_step(session):
     session.check("a", "c")
     again = LessonSession(session.lesson, session.store)
     assert again.index == 1
+
+
+def test_task_sql_is_offered_from_the_steps_start_until_its_check_passes():
+    """The step's code must run after the student's SQL, so «База» offers it before its check is
+    the active one; once that check passed, the step asks for nothing more."""
+    source = Checkpoint(
+        "s",
+        "source",
+        "compare",
+        ("h1", "h2"),
+        {"variable": "v", "query": "SELECT 1", "studentSql": "DELETE FROM orders"},
+    )
+    base = lesson()
+    steps = (Step("one", "Step one", "text", (checkpoint("a", "c"), source), "solution"), base.steps[1])
+    from dataclasses import replace
+
+    store = ProgressStore.in_memory()
+    session = LessonSession(replace(base, steps=steps), store)
+    assert session.active_checkpoint().id == "a" and session.task_sql() == "DELETE FROM orders"
+    store.record_pass(base.id, "one", "a")
+    assert session.task_sql() == "DELETE FROM orders"
+    store.record_pass(base.id, "one", "s")
+    assert session.task_sql() is None

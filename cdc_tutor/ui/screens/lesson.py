@@ -181,8 +181,8 @@ class LessonScreen(Screen[None]):
             self.query_one("#answer", Input).placeholder = strings.CHECK_BY_KEY
         self.query_one(SnippetBar).show(session.step)
         self._show_selected_cell()
-        for pane in self.query(SourcePane):  # what the active check asks the student to run in «База»
-            pane.offer(active.spec.get("studentSql") if active is not None else None)
+        for pane in self.query(SourcePane):  # what the step asks the student to run in «База»
+            pane.offer(session.task_sql(views))
         if self.focused is None:  # the answer field was disabled under the keys: they scroll the text now
             self.call_after_refresh(self._focus_somewhere)
 

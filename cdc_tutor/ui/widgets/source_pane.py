@@ -17,7 +17,7 @@ SHOWN_ROWS = 50
 class SourcePane(Vertical):
     """Runs SQL in a thread worker (the database lock may wait on the workload), shows the result.
 
-    When the step's active check asks the student to change the source (`studentSql`), the pane
+    When the step asks the student to change the source (a check's `studentSql`), the pane
     says so and Alt+T (the lesson screen's key) puts that SQL into the input: nothing runs until
     the student presses Enter.
     """
