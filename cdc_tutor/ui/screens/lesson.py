@@ -313,9 +313,11 @@ class LessonScreen(Screen[None]):
             pane.flush()
             codes = {i: pane.code_for(step, step.snippet(i)) for i in indexes if step.snippet(i).is_exercise}
         if panes.active_tab != "output":  # a run brings its output forward; its notes name the other tabs
-            leaving_editor = pane is not None and pane.editor.has_focus
+            # Keys in the tab going out of sight (the editor, «База»'s input) go where the student
+            # looks next; keys in the text or the answer stay where they are.
+            leaving = self.focused is not None and panes in self.focused.ancestors
             panes.show_tab("output")
-            if leaving_editor:  # the editor goes out of sight: keys go where the student looks next
+            if leaving:
                 self.call_after_refresh(self._focus_after_run)
         if self.kernel.run(step, indexes, codes):
             self.query_one(SnippetBar).mark(step.id, indexes, "queued")
