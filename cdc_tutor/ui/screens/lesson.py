@@ -315,10 +315,11 @@ class LessonScreen(Screen[None]):
         if panes.active_tab != "output":  # a run brings its output forward; its notes name the other tabs
             # Keys in the tab going out of sight (the editor, «База»'s input) go where the student
             # looks next; keys in the text or the answer stay where they are.
-            leaving = self.focused is not None and panes in self.focused.ancestors
+            # First the keys, then the tab: a TabbedContent shows the pane of whatever gains focus,
+            # and Textual refocusing away from a widget it hides would bring that pane back.
+            if self.focused is not None and panes in self.focused.ancestors:
+                self._focus_after_run()
             panes.show_tab("output")
-            if leaving:
-                self.call_after_refresh(self._focus_after_run)
         if self.kernel.run(step, indexes, codes):
             self.query_one(SnippetBar).mark(step.id, indexes, "queued")
             self._clear_stale()
