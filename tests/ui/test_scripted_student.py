@@ -42,7 +42,6 @@ SIZES = {  # every lesson at 80x24; these also at 120x40 (a second kernel each: 
     "module-5/02-pandas-integration": [SMALL, LARGE],
 }
 NOT_WALKED: dict[str, str] = {  # lesson id -> why the scripted student does not walk it yet
-    "module-5/06-etl-elt-patterns": "written in this stop; walked once it settles",
 }
 RUN_TIMEOUT = 300  # seconds for a step's cells: a JVM's first job, a Kafka transaction
 CHECK_TIMEOUT = 120
@@ -183,6 +182,19 @@ class Student:
                 await self.pilot.pause(0.05)
             assert editor.text.strip() == exercise.solution.strip(), (editor.text, exercise.solution)
 
+    async def run_task_sql(self, sql: str) -> None:
+        """Alt+T: «База» comes forward with the step's SQL in its input, read on screen; Enter runs it."""
+        await self.pilot.press("alt+t")
+        await self.pilot.pause()
+        shown = " ".join(screen_lines(self.app))
+        assert strings.SQL_TASK_OFFERED.split(":")[0] in shown, self.screen()
+        first_words = " ".join(sql.split()[:4])
+        assert first_words in flat(shown), (first_words, self.screen())
+        await self.pilot.press("enter")
+        done = strings.SQL_DONE.split("{")[0].strip()  # "Готово: строк затронуто"
+        await wait_until(self.pilot, lambda: done in " ".join(screen_lines(self.app)), CHECK_TIMEOUT)
+        assert done in " ".join(screen_lines(self.app)), self.screen()
+
     async def run_step(self, step) -> None:
         """F5 when the step has one cell, else Ctrl+S; every cell must end ok."""
         app = self.app
@@ -211,6 +223,8 @@ class Student:
                 await self.wrong_then_hints(first)
             if step.snippets:
                 await self.write_exercises(step)
+                if app.screen.session.task_sql():  # the step's code must see the student's changes
+                    await self.run_task_sql(app.screen.session.task_sql())
                 await self.run_step(step)
             for checkpoint in step.checkpoints:
                 assert self.sees(checkpoint.prompt), (checkpoint.id, self.screen())

@@ -193,7 +193,11 @@ EXPECTED_LESSON_PROBLEMS = {
         (16, "step 'three': missing required field 'solution'"),
     ],
     "06-bad-checkpoints": [
-        (15, "checkpoint 'unknown-kind': unknown kind 'choice' (known kinds: answer, kafka, predicate, ran, source, window)"),
+        (
+            15,
+            "checkpoint 'unknown-kind': unknown kind 'choice' "
+            "(known kinds: answer, kafka, predicate, ran, source, window)",
+        ),
         (19, "checkpoint 'no-answers': missing required field 'answers'"),
         (27, "checkpoint 'empty-answers': answers: must be a non-empty list of accepted answers"),
         (32, "checkpoint 'answers-not-list': field 'answers' must be a list"),
