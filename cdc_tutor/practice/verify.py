@@ -93,8 +93,9 @@ def _verify_steps(
     has_kernel = practice.runner is not None
     if only_step is not None:
         position = next(i for i, step in enumerate(steps) if step.id == only_step)
-        for earlier in steps[:position]:  # their state is what the step builds on
+        for earlier in steps[:position]:  # their state (the student's SQL too) is what the step builds on
             if has_kernel:
+                _run_student_sql(earlier, practice, report, f"{lesson.id}/{earlier.id}")
                 solutions = {cell.index: cell.solution for cell in earlier.exercises}
                 practice.run_step_now(earlier, codes=solutions, timeout=timeout)
         steps = [steps[position]]
