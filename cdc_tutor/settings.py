@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,10 +104,17 @@ class Settings:
 
     def _apply_file(self, path: Path) -> None:
         try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as problem:
+        except (OSError, UnicodeDecodeError) as problem:
+            self.config_problem = f"{path}: {problem}"
+            return
+        import tomllib  # only with a config file: a start without one never loads the parser
+
+        try:
+            values = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as problem:
             self.config_problem = f"{path}: {problem}"
             return
         for name in _FILE_AND_ENV:

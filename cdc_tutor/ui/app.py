@@ -20,7 +20,6 @@ from cdc_tutor import strings
 from cdc_tutor.course import unlocks
 from cdc_tutor.course.model import BrokenLesson, Course
 from cdc_tutor.course.progress import ProgressStore
-from cdc_tutor.course.session import LessonSession
 from cdc_tutor.ui.keys import bindings_table
 from cdc_tutor.ui.messages import LabFailed, LabStarted, LessonChosen, LessonCompleted, LessonReset, StepReset
 from cdc_tutor.ui.screens.catalog import CatalogScreen, quoted_titles
@@ -225,6 +224,7 @@ class CdcTutorApp(App[None]):
             missing = quoted_titles(self.course, lesson.prerequisites)
             self.notify(strings.LESSON_LOCKED.format(lessons=missing), severity="warning")
         else:
+            from cdc_tutor.course.session import LessonSession  # the checks' code: not for the catalog
             from cdc_tutor.ui.screens.lesson import LessonScreen
 
             self.push_screen(LessonScreen(LessonSession(lesson, self.store)))

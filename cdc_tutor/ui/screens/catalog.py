@@ -44,11 +44,12 @@ class CatalogScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_catalog()
         self.query_one(LessonList).focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_catalog()  # progress may have changed in the lesson screen
+        # Also the first show (a pushed screen resumes once mounted): the list is built once per
+        # show, and after a lesson it shows the progress made there.
+        self.refresh_catalog()
 
     def refresh_catalog(self) -> None:
         all_passed = self.store.all_passed()
