@@ -8,6 +8,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+from cdc_tutor import strings
 from cdc_tutor.course.loader import load_course
 from cdc_tutor.lab import lab_key, open_lab
 from cdc_tutor.settings import Settings
@@ -64,3 +65,15 @@ async def test_alt_t_runs_the_steps_sql_in_the_source_pane_and_the_check_compare
         assert await _until(pilot, lambda: len(posted(app, messages.CheckpointPassed)) == 2, seconds=60), [
             m.reason for m in posted(app, messages.CheckpointFailed)
         ]
+
+
+async def test_alt_t_in_a_step_that_asks_for_no_sql_says_so_and_runs_nothing(course, store):
+    from .test_walk import FIRST
+
+    app = RecordingApp(course, store)
+    async with app.run_test(size=(80, 24), message_hook=record(app)) as pilot:
+        await open_lesson(pilot, FIRST)
+        await pilot.press("alt+t")
+        await pilot.pause()
+        assert strings.SQL_NO_TASK in screen_text(app)
+        assert app.screen.query_one("#sql-input").value == ""
