@@ -22,7 +22,7 @@ from textual import events
 from cdc_tutor import strings
 from cdc_tutor.commands.run import lab_factory
 from cdc_tutor.course.loader import load_course
-from cdc_tutor.lab import lab_key
+from cdc_tutor.lab import lab_key, options_for
 from cdc_tutor.practice.rules import needs_kernel
 from cdc_tutor.settings import Settings
 from cdc_tutor.ui import messages
@@ -51,8 +51,9 @@ JVM_WALK_LIMIT = 900
 
 
 def wants_jvm(lesson) -> bool:
-    """An engine lesson (Flink, Spark), or one whose lab is the Kafka broker: a JVM either way."""
-    return lesson.engine != "python" or (lesson.lab or {}).get("broker") == "kafka"
+    """An engine lesson (Flink, Spark), or one whose lab is the Kafka broker: a JVM either way.
+    Which broker a lesson gets is the product's rule (options_for), not restated here."""
+    return lesson.engine != "python" or options_for(lesson).broker == "kafka"
 
 
 def walks() -> list:

@@ -531,27 +531,24 @@ class LessonScreen(Screen[None]):
         self.toggle_class("panes-toggled")
         self._show_layout()
 
+    def _bring_panes_in_sight(self) -> bool:
+        """Show the panes where the layout hides them (a narrow screen); whether they were hidden."""
+        hidden = self.has_class("narrow") != self.has_class("panes-toggled")
+        if hidden:
+            self.toggle_class("panes-toggled")
+            self._show_layout()
+        return hidden
+
     def action_next_pane(self) -> None:
         """Alt+P: the panes in sight first (a narrow screen hides them), then their next tab."""
-        panes_hidden = self.has_class("narrow") != self.has_class("panes-toggled")
-        if panes_hidden:
-            self.toggle_class("panes-toggled")
-            self._show_layout()
-            return
-        self.query_one(LessonPanes).next_tab()
+        if not self._bring_panes_in_sight():
+            self.query_one(LessonPanes).next_tab()
 
     def action_insert_task_sql(self) -> None:
-        """Alt+T: «База» in sight, with the SQL the active check asks for in its input (not run)."""
-        panes_hidden = self.has_class("narrow") != self.has_class("panes-toggled")
-        if panes_hidden:
-            self.toggle_class("panes-toggled")
-            self._show_layout()
-        found = self.query(SourcePane)
-        if not found:
-            self._say(strings.SQL_NO_TASK)
-            return
+        """Alt+T: «База» in sight, with the SQL the step asks for in its input (not run)."""
+        self._bring_panes_in_sight()
         self.query_one(LessonPanes).show_tab("source")
-        found.first().insert_task_sql()
+        self.query_one(SourcePane).insert_task_sql()
 
     def action_back(self) -> None:
         self.dismiss(None)
