@@ -34,6 +34,7 @@ _FILE_AND_ENV = {
     "bootstrap_servers": "CDC_TUTOR_BOOTSTRAP_SERVERS",
     "connect_url": "CDC_TUTOR_CONNECT_URL",
     "postgres_dsn": "CDC_TUTOR_POSTGRES_DSN",
+    "redis_url": "CDC_TUTOR_REDIS_URL",
     "user": "CDC_TUTOR_USER",
 }
 
@@ -57,6 +58,10 @@ class Settings:
 
     postgres_dsn: str | None = None
     """The lab stack's PostgreSQL, for the source pane in lab mode (libpq URI)."""
+
+    redis_url: str | None = None
+    """The lab stack's Redis, the feature-store lesson's online store in lab mode (redis:// URL);
+    unset on the student's own native stack, whose Redis is found from its state."""
 
     user: str = field(default_factory=default_user)
     """Prefix of this user's consumer groups and output topics, so users of one broker never collide."""

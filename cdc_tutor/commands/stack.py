@@ -109,7 +109,7 @@ def run(action: str, args: argparse.Namespace, settings) -> int:
         if args.json:
             print(json.dumps({**status.__dict__, "healthy": status.healthy}))
         else:
-            for part in ("postgres", "broker", "connect"):
+            for part in ("postgres", "redis", "broker", "connect"):
                 print(f"{part:9} {'up' if getattr(status, part) else 'down'}")
             print(f"connector {status.connector}")
             print(f"memory    {status.memory_kib.get('total', 0) // 1024} MiB")
@@ -125,6 +125,7 @@ def lab_settings(stack) -> dict[str, str]:
         "CDC_TUTOR_BOOTSTRAP_SERVERS": stack.config.bootstrap_servers,
         "CDC_TUTOR_CONNECT_URL": stack.config.connect_url,
         "CDC_TUTOR_POSTGRES_DSN": stack.postgres.dsn,
+        "CDC_TUTOR_REDIS_URL": stack.config.redis_url,
     }
 
 

@@ -59,6 +59,7 @@ LAB_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "schemas": (bool, "true or false"),
     "decimalMode": (str, "one of precise, string, double"),
     "transactionMetadata": (bool, "true or false"),
+    "redis": (bool, "true or false"),
     "broker": (str, "mock (the embedded mock cluster) or kafka (a real broker run by the tutor, needs Java)"),
 }
 

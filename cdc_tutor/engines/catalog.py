@@ -63,8 +63,9 @@ class Engine:
 
 
 # Shared by both kernels: ipykernel so the tutor can run lesson code there, confluent-kafka for
-# lesson code that produces/consumes directly. Same confluent-kafka major as the tutor itself.
-_KERNEL_REQUIREMENTS = ("ipykernel==7.4.0", "confluent-kafka==2.16.1")
+# lesson code that produces/consumes directly (same major as the tutor itself), redis-py for the
+# feature-store lesson's online store (`tutor.redis()`).
+_KERNEL_REQUIREMENTS = ("ipykernel==7.4.0", "confluent-kafka==2.16.1", "redis==8.2.0")
 
 _FLINK_KAFKA = Jar(
     "org.apache.flink", "flink-sql-connector-kafka", "5.0.0-2.2", "7bf2ded1144cb8aece05adcaccbc81b2ac3ef339"

@@ -20,6 +20,8 @@ user = os.environ.get("CDC_TUTOR_USER", "")
 """This student's prefix for consumer groups and topics on a shared broker."""
 jars = [path for path in os.environ.get("CDC_TUTOR_JARS", "").split(os.pathsep) if path]
 """The engine's Kafka connector jars (flink: pipeline.jars, spark: spark.jars); [] for python."""
+redis_url = os.environ.get("CDC_TUTOR_REDIS_URL", "")
+"""The lab's Redis (the online store of a lesson with `lab: {redis: true}`); "" when there is none."""
 
 CHANGELOG_MIME = "application/vnd.cdc-tutor.changelog+json"
 OPS = ("+I", "-U", "+U", "-D")
@@ -38,6 +40,19 @@ def _state():
 def name(text):
     """`text` with {user} replaced by this student's prefix, e.g. name("{user}-orders")."""
     return str(text).replace("{user}", user)
+
+
+def redis(decode_responses=True):
+    """A redis-py client of the lab's Redis: the embedded lab's own server (a Unix socket) or the
+    stack's. Keys are shared on a stack: put them under name("{user}:...")."""
+    if not redis_url:
+        raise RuntimeError(
+            "this lab has no Redis: the lesson needs `redis: true` under `lab:` (lab mode: set "
+            "CDC_TUTOR_REDIS_URL, or use your own native stack)"
+        )
+    import redis as redis_py
+
+    return redis_py.Redis.from_url(redis_url, decode_responses=decode_responses)
 
 
 def topic(table):

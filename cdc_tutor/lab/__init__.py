@@ -40,11 +40,12 @@ def open_lab(settings: Any, lesson: Any = None) -> Lab:
     bootstrap = getattr(settings, "bootstrap_servers", None)
     if bootstrap:
         from cdc_tutor.lab.external import ExternalLab
-        from cdc_tutor.stack.outage import native_dsn_for, native_outage_for, own_native_stack
+        from cdc_tutor.stack.outage import native_dsn_for, native_outage_for, native_redis_for, own_native_stack
 
         stack = own_native_stack(settings.data_dir, bootstrap)
         dsn = getattr(settings, "postgres_dsn", None) or native_dsn_for(stack)
-        return ExternalLab(bootstrap, dsn, native_outage_for(stack)).start()
+        redis_url = getattr(settings, "redis_url", None) or native_redis_for(stack)
+        return ExternalLab(bootstrap, dsn, native_outage_for(stack), redis_url).start()
     from cdc_tutor.lab.jvm_broker import BrokerUnavailable
 
     options = options_for(lesson)

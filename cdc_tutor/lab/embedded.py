@@ -16,6 +16,7 @@ from cdc_tutor.kafka.proxy import OutageProxy
 from cdc_tutor.kafka.sink import KafkaSink
 from cdc_tutor.lab.options import LabOptions
 from cdc_tutor.lab.tails import Tails
+from cdc_tutor.redis_server import RedisServer
 from cdc_tutor.source.database import InventoryDatabase
 from cdc_tutor.source.encoder import DebeziumEncoder
 from cdc_tutor.source.relay import SourceRelay
@@ -43,9 +44,12 @@ class EmbeddedLab(Tails):
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sink: KafkaSink | None = None
+        self.redis: RedisServer | None = None
 
     def start(self) -> EmbeddedLab:
         options = self.options
+        if options.redis:  # first: a missing redis-server stops the start before a JVM is spent
+            self.redis = RedisServer().start()
         self.broker = self._broker_factory()
         self.proxy = OutageProxy(self.broker.host, self.broker.port)
         self.database = InventoryDatabase()
@@ -69,6 +73,10 @@ class EmbeddedLab(Tails):
     def real_kafka(self) -> bool:
         """A real Kafka broker (the JVM lab); False for librdkafka's mock cluster."""
         return self.options.broker == "kafka"
+
+    @property
+    def redis_url(self) -> str | None:
+        return self.redis.url if self.redis is not None else None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -121,6 +129,8 @@ class EmbeddedLab(Tails):
             self.proxy.close()
         if self.broker is not None:
             self.broker.close()
+        if self.redis is not None:
+            self.redis.close()
 
     def __enter__(self) -> EmbeddedLab:
         return self.start()

@@ -37,10 +37,15 @@ class ExternalLab(Tails):
     bootstrap_servers: str  # a plain attribute here (Tails only needs to read it)
 
     def __init__(
-        self, bootstrap_servers: str, postgres_dsn: str | None = None, outage: OutageControl | None = None
+        self,
+        bootstrap_servers: str,
+        postgres_dsn: str | None = None,
+        outage: OutageControl | None = None,
+        redis_url: str | None = None,
     ) -> None:
         super().__init__()
         self.bootstrap_servers = bootstrap_servers
+        self.redis_url = redis_url
         self.database = PsqlDatabase(postgres_dsn) if postgres_dsn else None
         self.outage = outage
         self.reachable = True

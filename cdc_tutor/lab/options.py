@@ -28,6 +28,9 @@ class LabOptions:
     transaction_metadata: bool = False
     """Debezium `provide.transaction.metadata`: BEGIN/END events on `dbserver1.transaction` and a
     `transaction` block in every streamed change event."""
+    redis: bool = False
+    """Start a Redis server (cdc_tutor.redis_server) beside the broker: the online store of the
+    feature-store lesson, reached by `tutor.redis()`."""
     broker: str = "mock"
     """"mock": librdkafka's mock cluster in the tutor's process; "kafka": a real Apache Kafka broker
     as a child JVM (cdc_tutor/lab/jvm_broker.py), for Java clients and exactly-once."""
@@ -42,6 +45,7 @@ _LESSON_KEYS = {
     "decimalMode": "decimal_mode",
     "broker": "broker",
     "transactionMetadata": "transaction_metadata",
+    "redis": "redis",
 }
 JVM_ENGINES = ("flink", "spark")  # Java Kafka clients cannot use the mock cluster
 

@@ -33,6 +33,12 @@ class Lab(Protocol):
         ...
 
     @property
+    def redis_url(self) -> str | None:
+        """The Redis server lesson code reaches with `tutor.redis()` (`unix://` or `redis://`);
+        None when the lab has none."""
+        ...
+
+    @property
     def real_kafka(self) -> bool:
         """A real Kafka broker (the broker lab, the stack); False for the mock cluster, whose
         gaps (lessons/README.md) waive the checks marked `realKafka`."""

@@ -187,6 +187,7 @@ class Practice:
             bootstrap,
             lab=lab if _can_cut(lab) else None,
             database=getattr(lab, "database", None),
+            redis_url=getattr(lab, "redis_url", None),
             real_kafka=getattr(lab, "real_kafka", True),
             user=self._user,
         )

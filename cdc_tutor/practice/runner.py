@@ -42,7 +42,7 @@ class LessonRunner:
 
     `lab` (optional) is anything with cut() and restore() (EmbeddedLab): steps with `outage`
     use it while their code runs. `database` (optional) is the lab's source database, which
-    `source` checks query.
+    `source` checks query. `redis_url` (optional) is the lab's Redis, for `tutor.redis()`.
     """
 
     def __init__(
@@ -54,6 +54,7 @@ class LessonRunner:
         user: str | None = None,
         lab: Any = None,
         database: Any = None,
+        redis_url: str | None = None,
         real_kafka: bool = True,
         limits: OutputLimits | None = None,
         startup_timeout: float = 120.0,
@@ -82,6 +83,8 @@ class LessonRunner:
         }
         if bootstrap:
             env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+        if redis_url:
+            env["CDC_TUTOR_REDIS_URL"] = redis_url
         if lesson.engine != "python":
             env["CDC_TUTOR_JARS"] = os.pathsep.join(str(p) for p in engine_jars(lesson.engine, data_dir))
             python = engine_python(lesson.engine, data_dir)

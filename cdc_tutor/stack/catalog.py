@@ -17,7 +17,10 @@ LOG4J_VERSION = "2.25.2"
 POSTGRES_IMAGE = "quay.io/debezium/postgres:17"
 KAFKA_IMAGE = f"apache/kafka:{KAFKA_VERSION}"
 CONNECT_IMAGE = f"quay.io/debezium/connect:{DEBEZIUM_VERSION}"
-REDIS_IMAGE = "redis:7-alpine"
+# Redis: Debian 12's redis-server (7.0), which the native stack runs; the embedded lab's is 6.2
+# (cdc_tutor/redis_server.py). The lesson's commands behave the same on both (lessons/README.md).
+REDIS_VERSION = "7.0"
+REDIS_IMAGE = f"redis:{REDIS_VERSION}-alpine"
 
 
 @dataclass(frozen=True)

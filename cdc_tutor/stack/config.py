@@ -80,6 +80,7 @@ class StackConfig:
     controller_port: int = 9093
     connect_port: int = 8083
     postgres_port: int = 5432
+    redis_port: int = 6379
     broker_heap: str = "512m"
     connect_heap: str = "768m"
 
@@ -90,6 +91,10 @@ class StackConfig:
     @property
     def connect_url(self) -> str:
         return f"http://{HOST}:{self.connect_port}"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://{HOST}:{self.redis_port}/0"
 
     @property
     def state_file(self) -> Path:
@@ -113,13 +118,14 @@ class StackConfig:
     @classmethod
     def with_free_ports(cls, state_dir: Path, **options) -> StackConfig:
         """Every port picked free by the kernel (tests, a second stack beside a running one)."""
-        ports = free_ports(4)
+        ports = free_ports(5)
         return cls(
             state_dir,
             kafka_port=ports[0],
             controller_port=ports[1],
             connect_port=ports[2],
             postgres_port=ports[3],
+            redis_port=ports[4],
             **options,
         )
 

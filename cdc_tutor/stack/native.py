@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cdc_tutor import redis_server
 from cdc_tutor.paths import private_dir, write_private
 from cdc_tutor.stack import processes
 from cdc_tutor.stack.catalog import (
@@ -58,13 +59,14 @@ class Status:
     broker: bool = False
     connect: bool = False
     postgres: bool = False
+    redis: bool = False
     connector: str = "absent"
     connector_running: bool = False
     memory_kib: dict[str, int] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
-        return self.broker and self.connect and self.postgres and self.connector_running
+        return self.broker and self.connect and self.postgres and self.redis and self.connector_running
 
 
 class NativeStack:
@@ -132,6 +134,8 @@ class NativeStack:
         self._check_ports()
         self._start_postgres()
         mark = phase("postgres", mark)
+        self._start_redis()
+        mark = phase("redis", mark)
         self._start_broker(jars[BROKER.name])
         mark = phase("broker", mark)
         self._start_connect(jars[CONNECT.name], jars[DEBEZIUM.name].parent)
@@ -150,6 +154,7 @@ class NativeStack:
             ("Kafka", self.config.kafka_port, self._alive("broker")),
             ("Kafka controller", self.config.controller_port, self._alive("broker")),
             ("Kafka Connect", self.config.connect_port, self._alive("connect")),
+            ("Redis", self.config.redis_port, self._alive("redis")),
         ):
             if not ours and port_in_use(port):
                 busy.append(f"{name} port {HOST}:{port}")
@@ -167,6 +172,23 @@ class NativeStack:
             pg.start()
         if pg.load_inventory():
             self.report("inventory schema loaded (REPLICA IDENTITY FULL)")
+
+    def _start_redis(self) -> None:
+        """The feature-store lesson's online store on loopback, as docker-compose.yml publishes it:
+        the distribution's redis-server (Debian's 7.0), else the one bundled with the tutor (6.2)."""
+        if self._alive("redis"):
+            return
+        binary = redis_server.system_binary() or redis_server.bundled_binary()
+        if binary is None:
+            raise StackError(f"no redis-server found: {redis_server.INSTALL_HINT}")
+        folder = private_dir(Path(self.marker), "redis")
+        arguments = redis_server.server_arguments(port=self.config.redis_port, work_dir=folder)
+        log = self.config.logs_dir / "redis.log"
+        # set-proc-title no: the command line stays as started, so processes.alive can tell it is ours.
+        pid = processes.start_detached([str(binary), *arguments, "--set-proc-title", "no"], log=log, cwd=folder)
+        self._save(pids={**self._state().get("pids", {}), "redis": pid})
+        self._wait(lambda: redis_server.ping((HOST, self.config.redis_port)), 30, "Redis", log, "redis")
+        self._save(versions={**self._state().get("versions", {}), "redis": redis_server.server_version(binary)})
 
     def _log4j(self, name: str, level: str = "INFO") -> Path:
         path = Path(self.config.state_dir) / f"log4j2-{name}.properties"
@@ -363,6 +385,7 @@ class NativeStack:
             "broker": processes.rss_kib(self._pid("broker")),
             "connect": processes.rss_kib(self._pid("connect")),
             "postgres": processes.tree_rss_kib(self.postgres.pid(), "Pss"),
+            "redis": processes.rss_kib(self._pid("redis")),
         }
         memory["total"] = sum(memory.values())
         return memory
@@ -372,6 +395,7 @@ class NativeStack:
             broker=self._alive("broker") and self._broker_ready(),
             connect=self._alive("connect") and self._connect_ready(),
             postgres=self.postgres.running(),
+            redis=self._alive("redis") and redis_server.ping((HOST, self.config.redis_port)),
         )
         if status.connect:
             try:
@@ -386,6 +410,7 @@ class NativeStack:
         started = time.monotonic()
         processes.stop(self._pid("connect"), self.marker, "connect")
         processes.stop(self._pid("broker"), self.marker, "broker")
+        processes.stop(self._pid("redis"), self.marker, "redis")
         try:
             self.postgres.stop()
         except StackError:

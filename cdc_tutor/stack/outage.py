@@ -45,3 +45,8 @@ def native_dsn_for(stack) -> str | None:
         return stack.postgres.dsn
     except OSError:  # the stack's password file is gone: no source, as without a DSN
         return None
+
+
+def native_redis_for(stack) -> str | None:
+    """The Redis of `stack` (own_native_stack's answer), the feature-store lesson's online store."""
+    return stack.config.redis_url if stack is not None else None

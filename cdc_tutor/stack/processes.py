@@ -1,4 +1,4 @@
-"""Java processes of the stack: start detached with a log file, find again by pid, stop politely."""
+"""Processes of the stack (its JVMs, Redis): start detached with a log file, find again by pid, stop politely."""
 
 from __future__ import annotations
 
@@ -52,6 +52,11 @@ def start_java(
         main,
         *args,
     ]
+    return start_detached(command, log=log, cwd=cwd)
+
+
+def start_detached(command: list[str], *, log: Path, cwd: Path) -> int:
+    """Start `command` in its own session (Ctrl+C on the tutor does not reach it), output to `log`."""
     log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open(log, "ab") as out:
         process = subprocess.Popen(
@@ -65,6 +70,14 @@ def _mb(heap: str) -> int:
     return number * 1024 if unit == "g" else number
 
 
+def signature(marker: str, name: str) -> tuple[bytes, ...]:
+    """Arguments on the command line of this stack's process `name`. redis-server refuses unknown
+    options, so Redis is known by its data folder inside the stack's state dir (its --dir)."""
+    if name == "redis":
+        return (f"{marker}/redis".encode(),)
+    return (f"-Dcdc.tutor.stack={marker}".encode(), f"-Dcdc.tutor.process={name}".encode())
+
+
 def alive(pid: int | None, marker: str, name: str) -> bool:
     """The pid is one of ours (its command line names this stack and process), and not a zombie."""
     if not pid:
@@ -74,11 +87,7 @@ def alive(pid: int | None, marker: str, name: str) -> bool:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return False
-    return (
-        state != "Z"
-        and f"-Dcdc.tutor.stack={marker}".encode() in cmdline
-        and f"-Dcdc.tutor.process={name}".encode() in cmdline
-    )
+    return state != "Z" and all(needle in cmdline for needle in signature(marker, name))
 
 
 def stop(pid: int | None, marker: str, name: str, timeout: float = 30.0) -> bool:

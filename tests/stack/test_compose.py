@@ -46,6 +46,7 @@ def test_images_match_the_native_stack_versions(config):
     services = config["services"]
     assert services["kafka"]["image"] == f"apache/kafka:{catalog.KAFKA_VERSION}"
     assert services["connect"]["image"] == f"quay.io/debezium/connect:{catalog.DEBEZIUM_VERSION}"
+    assert services["redis"]["image"] == catalog.REDIS_IMAGE
     assert "wal_level=logical" in " ".join(services["postgres"]["command"])
     assert services["kafka"]["environment"]["KAFKA_NUM_PARTITIONS"] == "4"  # as the embedded broker
 
