@@ -32,7 +32,7 @@ PYTHON_DEPS = (  # (import name, distribution shown to the student)
     ("IPython", "ipython"),
     ("zmq", "pyzmq"),
 )
-ENGINE_MODULES = {"flink": "pyflink", "spark": "pyspark"}
+ENGINE_MODULES = {"flink": "pyflink", "spark": "pyspark", "flink-spark": "pyspark"}
 ENGINE_PROBE_TIMEOUT = 120
 
 

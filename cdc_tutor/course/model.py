@@ -9,7 +9,7 @@ from typing import Any
 
 FORMAT_VERSION = 2
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
-ENGINES = ("python", "flink", "spark")
+ENGINES = ("python", "flink", "spark", "flink-spark")
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,9 @@ class Engine:
 
 # Shared by both kernels: ipykernel so the tutor can run lesson code there, confluent-kafka for
 # lesson code that produces/consumes directly (same major as the tutor itself), redis-py for the
-# feature-store lesson's online store (`tutor.redis()`).
-_KERNEL_REQUIREMENTS = ("ipykernel==7.4.0", "confluent-kafka==2.16.1", "redis==8.2.0")
+# feature-store lesson's online store (`tutor.redis()`). redis-py 5.x: apache-flink's apache-beam
+# 2.61 requires redis<6, and a newer pin makes pip fall back to beam 2.55 (and pyarrow 14).
+_KERNEL_REQUIREMENTS = ("ipykernel==7.4.0", "confluent-kafka==2.16.1", "redis==5.3.1")
 
 _FLINK_KAFKA = Jar(
     "org.apache.flink", "flink-sql-connector-kafka", "5.0.0-2.2", "7bf2ded1144cb8aece05adcaccbc81b2ac3ef339"
@@ -139,4 +140,32 @@ SPARK = Engine(
     extras=_DELTA,
 )
 
-ENGINES: dict[str, Engine] = {engine.name: engine for engine in (FLINK, SPARK)}
+_SPARK_KAFKA_JARS = SPARK.jars[:4]  # the connector's closure, without Delta
+
+# Both engines in one environment, for the capstone that runs the same window in pandas, PyFlink and
+# PySpark over the same events. pip resolves the two together: apache-flink 2.2.1 caps pandas (<2.3)
+# and, through apache-beam 2.61, pyarrow (<17); pyspark needs neither for what the capstone does
+# (its Arrow paths, off by default, want pyarrow >= 18). Spark's Kafka jars are the Maven root; the
+# shaded Flink connector is taken as it is.
+FLINK_SPARK = Engine(
+    name="flink-spark",
+    title="Apache Flink + Apache Spark (PyFlink, PySpark)",
+    package="pyspark",
+    version=SPARK.version,
+    requirements=(
+        "pyspark==4.2.0",
+        "apache-flink==2.2.1",
+        "pandas==2.2.3",
+        "pyarrow==16.1.0",
+        "numpy==2.1.3",
+        *_KERNEL_REQUIREMENTS,
+    ),
+    python_versions=("3.10", "3.11", "3.12"),
+    connector=_SPARK_KAFKA,
+    jars=(*_SPARK_KAFKA_JARS, _FLINK_KAFKA),
+    provided=SPARK.provided,
+    import_check="import pandas, pyflink.version, pyflink.table, pyspark.sql; print(pyspark.__version__)",
+    extras=(_FLINK_KAFKA,),
+)
+
+ENGINES: dict[str, Engine] = {engine.name: engine for engine in (FLINK, SPARK, FLINK_SPARK)}

@@ -20,6 +20,16 @@ user = os.environ.get("CDC_TUTOR_USER", "")
 """This student's prefix for consumer groups and topics on a shared broker."""
 jars = [path for path in os.environ.get("CDC_TUTOR_JARS", "").split(os.pathsep) if path]
 """The engine's Kafka connector jars (flink: pipeline.jars, spark: spark.jars); [] for python."""
+
+
+def jars_for(engine):
+    """The jars of one engine: "flink" (its connector, for pipeline.jars) or "spark" (spark.jars).
+    The same as `jars` in a one-engine kernel; the capstone's kernel has both engines' jars."""
+    if engine not in ("flink", "spark"):
+        raise ValueError(f"jars_for() takes 'flink' or 'spark', not {engine!r}")
+    return [path for path in jars if os.path.basename(path).startswith("flink-") == (engine == "flink")]
+
+
 redis_url = os.environ.get("CDC_TUTOR_REDIS_URL", "")
 """The lab's Redis (the online store of a lesson with `lab: {redis: true}`); "" when there is none."""
 

@@ -47,7 +47,7 @@ _LESSON_KEYS = {
     "transactionMetadata": "transaction_metadata",
     "redis": "redis",
 }
-JVM_ENGINES = ("flink", "spark")  # Java Kafka clients cannot use the mock cluster
+JVM_ENGINES = ("flink", "spark", "flink-spark")  # Java Kafka clients cannot use the mock cluster
 
 
 def options_for(lesson: object = None) -> LabOptions:

@@ -88,7 +88,7 @@ class LessonRunner:
         if lesson.engine != "python":
             env["CDC_TUTOR_JARS"] = os.pathsep.join(str(p) for p in engine_jars(lesson.engine, data_dir))
             python = engine_python(lesson.engine, data_dir)
-            if lesson.engine == "spark" and python is not None:  # Spark's Python workers: the same venv
+            if "spark" in lesson.engine and python is not None:  # Spark's Python workers: the same venv
                 env["PYSPARK_PYTHON"] = env["PYSPARK_DRIVER_PYTHON"] = str(python)
         self.kernel = KernelSession(
             lesson.engine,
