@@ -110,12 +110,16 @@ class RedisServer:
         # mkdtemp: 0700 and a short path (a Unix socket path must fit in 108 bytes).
         self.folder = Path(tempfile.mkdtemp(prefix="cdc-tutor-redis-"))
         log = open(self.folder / "redis.log", "wb")  # noqa: SIM115 - the child keeps it
-        with log:
-            self.process = subprocess.Popen(
-                [str(self.binary), *server_arguments(unix_socket=self.socket_path, work_dir=self.folder)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl: it goes with the tutor
-            )  # fmt: skip
+        try:
+            with log:
+                self.process = subprocess.Popen(
+                    [str(self.binary), *server_arguments(unix_socket=self.socket_path, work_dir=self.folder)],
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl: it goes with the tutor
+                )  # fmt: skip
+        except OSError as problem:
+            self.close()
+            raise RedisUnavailable(f"cannot run {self.binary}: {problem}. {INSTALL_HINT}") from problem
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

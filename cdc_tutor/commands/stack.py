@@ -1,8 +1,8 @@
 """`cdc-tutor lab up --native|--docker`, `lab down`, `lab status`: the real lab stack; and
 `lab workload`: the embedded source's workload generator against its PostgreSQL, until Ctrl+C.
 
---native runs PostgreSQL, Kafka (KRaft) and Kafka Connect with Debezium as local processes (Java,
-Maven and the distribution's PostgreSQL; no Docker); --docker runs docker-compose.yml.
+--native runs PostgreSQL, Kafka (KRaft), Kafka Connect with Debezium and Redis as local processes
+(Java, Maven, the distribution's PostgreSQL and Redis; no Docker); --docker runs docker-compose.yml.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="lab workload: the PostgreSQL to change (default: the native stack's; with "
         "docker compose postgresql://postgres:postgres@127.0.0.1:5432/postgres)",
     )
-    for name, default in (("kafka", 9092), ("controller", 9093), ("connect", 8083), ("postgres", 5432)):
+    ports = (("kafka", 9092), ("controller", 9093), ("connect", 8083), ("postgres", 5432), ("redis", 6379))
+    for name, default in ports:
         group.add_argument(
             f"--{name}-port",
             type=int,
@@ -59,6 +60,7 @@ def stack_config(args: argparse.Namespace, settings):
         controller_port=args.controller_port,
         connect_port=args.connect_port,
         postgres_port=args.postgres_port,
+        redis_port=args.redis_port,
     )
 
 

@@ -123,7 +123,11 @@ class NativeStack:
         self._save(
             owner_pid=os.getpid(),
             config=self.config.as_dict(),
-            versions={"kafka": KAFKA_VERSION, "debezium": DEBEZIUM_VERSION},
+            versions={
+                "kafka": KAFKA_VERSION,
+                "debezium": DEBEZIUM_VERSION,
+                "redis": redis_server.server_version(self._redis_binary()),
+            },
         )
         mark = time.monotonic()
         jars = {
@@ -173,14 +177,19 @@ class NativeStack:
         if pg.load_inventory():
             self.report("inventory schema loaded (REPLICA IDENTITY FULL)")
 
+    @staticmethod
+    def _redis_binary() -> Path:
+        binary = redis_server.system_binary() or redis_server.bundled_binary()
+        if binary is None:
+            raise StackError(f"no redis-server found: {redis_server.INSTALL_HINT}")
+        return binary
+
     def _start_redis(self) -> None:
         """The feature-store lesson's online store on loopback, as docker-compose.yml publishes it:
         the distribution's redis-server (Debian's 7.0), else the one bundled with the tutor (6.2)."""
         if self._alive("redis"):
             return
-        binary = redis_server.system_binary() or redis_server.bundled_binary()
-        if binary is None:
-            raise StackError(f"no redis-server found: {redis_server.INSTALL_HINT}")
+        binary = self._redis_binary()
         folder = private_dir(Path(self.marker), "redis")
         arguments = redis_server.server_arguments(port=self.config.redis_port, work_dir=folder)
         log = self.config.logs_dir / "redis.log"
@@ -188,7 +197,6 @@ class NativeStack:
         pid = processes.start_detached([str(binary), *arguments, "--set-proc-title", "no"], log=log, cwd=folder)
         self._save(pids={**self._state().get("pids", {}), "redis": pid})
         self._wait(lambda: redis_server.ping((HOST, self.config.redis_port)), 30, "Redis", log, "redis")
-        self._save(versions={**self._state().get("versions", {}), "redis": redis_server.server_version(binary)})
 
     def _log4j(self, name: str, level: str = "INFO") -> Path:
         path = Path(self.config.state_dir) / f"log4j2-{name}.properties"

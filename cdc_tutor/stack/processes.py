@@ -82,12 +82,18 @@ def alive(pid: int | None, marker: str, name: str) -> bool:
     """The pid is one of ours (its command line names this stack and process), and not a zombie."""
     if not pid:
         return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z" and all(needle in cmdline for needle in signature(marker, name))
+    for _ in range(40):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        if cmdline or state == "Z":
+            break
+        # Right after a start the command line can read empty (seen under load, for a JVM and for
+        # redis-server): that is a process still being set up, not a stranger's. Ask again.
+        time.sleep(0.05)
+    return state != "Z" and all(needle in cmdline.split(b"\0") for needle in signature(marker, name))
 
 
 def stop(pid: int | None, marker: str, name: str, timeout: float = 30.0) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cdc_tutor.course.loader import load_course
-from tests.engines import ensure_engine
+from tests.engines import engines_data_dir
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CODE_COURSE = ROOT / "tests" / "fixtures" / "code_course"
@@ -145,17 +145,19 @@ def test_an_unknown_lesson_is_a_usage_error(tmp_path):
     assert done.returncode == 2 and "no lesson 'module-1/99-nothing'" in done.stderr
 
 
-BUNDLED = [lesson.id for lesson in load_course(ROOT / "lessons").lessons()]
+# Lessons with a JVM (an engine, or the Kafka broker lab for every cell) run twice in CI, not three
+# times: `verify` on the native stack (tests/stack/test_verify_on_stack.py) and, on the broker lab,
+# the scripted student's walk (tests/ui/test_scripted_student.py: every cell run, every check
+# failed first and then passed, through the UI). The rest verify here, on their embedded labs.
+COURSE = load_course(ROOT / "lessons")
+BUNDLED = [lesson.id for lesson in COURSE.lessons() if lesson.engine == "python"]
 
 
 @pytest.fixture(scope="module")
 def bundled_data_dir(tmp_path_factory) -> Path:
-    """A data dir with the engines the bundled lessons need and the broker lab set up, as
-    `cdc-tutor setup flink|spark|kafka` do for a student (once per test session)."""
-    engines = sorted({lesson.engine for lesson in load_course(ROOT / "lessons").lessons()} - {"python"})
-    data_dir = tmp_path_factory.mktemp("bundled")
-    for engine in engines:  # one set-up per engine per test session (the engines tier reuses it)
-        data_dir = ensure_engine(engine, tmp_path_factory).data_dir
+    """A data dir with the broker lab set up, as `cdc-tutor setup kafka` does for a student (lesson
+    01's exactly-once steps run on it)."""
+    data_dir = engines_data_dir(tmp_path_factory)  # shared with the tiers that set up engines
     setup = subprocess.run(
         [sys.executable, "-m", "cdc_tutor", "setup", "kafka", "--data-dir", str(data_dir)],
         capture_output=True,
@@ -178,6 +180,24 @@ def test_every_bundled_lesson_verifies(lesson_id, bundled_data_dir):
 
 
 LAB_OPTIONS_COURSE = ROOT / "tests" / "fixtures" / "lab_options_course"
+REDIS_COURSE = ROOT / "tests" / "fixtures" / "redis_course"
+
+
+def test_lesson_code_writes_to_the_labs_redis_and_a_check_reads_it(tmp_path):
+    """`lab: {redis: true}`: the lab starts a real Redis, `tutor.redis()` reaches it from the kernel and
+    from the check; without the option the code fails saying what the lesson lacks."""
+    done = verify(REDIS_COURSE, tmp_path / "data")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS module-1/01-online-store/write/stored" in done.stdout
+
+    without = tmp_path / "without"
+    shutil.copytree(REDIS_COURSE, without)
+    lesson = without / "module-1" / "01-online-store" / "lesson.md"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text.replace("lab: {redis: true, workload: false}", "lab: {workload: false}"), encoding="utf-8")
+    done = verify(without, tmp_path / "data2")
+    assert done.returncode == 1 and "FAIL module-1/01-online-store" in done.stdout, done.stdout
+    assert "this lab has no Redis" in done.stdout + done.stderr
 
 
 def test_verify_runs_a_lesson_in_the_lab_it_asks_for(tmp_path):

