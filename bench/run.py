@@ -14,6 +14,7 @@ import editor_latency  # noqa: E402
 import engine_first_row  # noqa: E402
 import frame  # noqa: E402
 import kernel  # noqa: E402
+import online_store  # noqa: E402
 import source_encode  # noqa: E402
 import startup  # noqa: E402
 import tail  # noqa: E402
@@ -29,6 +30,7 @@ BENCHMARKS = {
     "editor": editor_latency.measure,
     "broker_lab": broker_lab.measure,
     "engine_first_row": engine_first_row.measure,
+    "online_store": online_store.measure,
 }
 
 
