@@ -175,6 +175,33 @@ def check_embedded_lab(settings) -> list[Finding]:
     return found
 
 
+def check_online_store(settings) -> list[Finding]:
+    """Lesson 07's Redis: the embedded lab's own server starts and answers; in lab mode the stack's
+    (the configured URL, or this user's own native stack's) answers."""
+    from cdc_tutor import redis_server
+
+    title = strings.DOCTOR_TITLE_REDIS
+    if settings.embedded:
+        try:
+            with redis_server.RedisServer() as server:
+                version = server.version
+        except redis_server.RedisUnavailable as error:
+            return [Finding(False, title, strings.DOCTOR_REDIS_FAILED.format(error=error), strings.DOCTOR_REDIS_FIX)]
+        embedded = strings.DOCTOR_REDIS_OK.format(version=version, where=strings.DOCTOR_REDIS_EMBEDDED)
+        return [Finding(True, title, embedded)]
+    from urllib.parse import urlsplit
+
+    from cdc_tutor.stack.outage import native_redis_for, own_native_stack
+
+    url = settings.redis_url or native_redis_for(own_native_stack(settings.data_dir, settings.bootstrap_servers))
+    if not url:
+        return [Finding(False, title, strings.DOCTOR_REDIS_UNSET, strings.DOCTOR_REDIS_SET_FIX, warning=True)]
+    where = urlsplit(url)
+    if not redis_server.ping((where.hostname or "127.0.0.1", where.port or 6379), timeout=3):
+        return [Finding(False, title, strings.DOCTOR_REDIS_UNREACHABLE.format(url=url), strings.DOCTOR_REDIS_SET_FIX)]
+    return [Finding(True, title, strings.DOCTOR_REDIS_STACK_OK.format(url=url))]
+
+
 def check_lab_stack(settings) -> list[Finding]:
     """The real stack of lab mode (--bootstrap-servers): broker, topics, connector, PostgreSQL."""
     if settings.embedded:
@@ -239,6 +266,7 @@ CHECKS: list[Check] = [
     Check("config", strings.DOCTOR_TITLE_CONFIG, check_config),
     Check("lab", strings.DOCTOR_TITLE_LAB, check_embedded_lab),
     Check("stack", strings.DOCTOR_TITLE_STACK, check_lab_stack),
+    Check("redis", strings.DOCTOR_TITLE_REDIS, check_online_store),
     Check("lessons", strings.DOCTOR_TITLE_LESSONS, check_lessons),
 ]
 

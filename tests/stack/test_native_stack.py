@@ -7,7 +7,7 @@ import json
 import stat
 from pathlib import Path
 
-from cdc_tutor.commands import lab
+from cdc_tutor.commands import doctor, lab
 from cdc_tutor.stack import doctor_checks
 from cdc_tutor.stack.config import SNAPSHOT_TOPICS
 from cdc_tutor.stack.native import NativeStack
@@ -101,7 +101,10 @@ def test_the_stacks_redis_is_the_distributions_as_docker_compose_runs_it(native_
     client = redis.Redis.from_url(native_stack.config.redis_url, decode_responses=True)
     client.set("tester:probe", "1", ex=30)
     data_dir = native_stack.config.state_dir.parent
-    lab = open_lab(Settings(data_dir=data_dir, bootstrap_servers=native_stack.config.bootstrap_servers))
+    settings = Settings(data_dir=data_dir, bootstrap_servers=native_stack.config.bootstrap_servers)
+    [finding] = doctor.check_online_store(settings)  # doctor finds it the same way
+    assert finding.ok and native_stack.config.redis_url in finding.detail, finding
+    lab = open_lab(settings)
     try:
         assert lab.redis_url == native_stack.config.redis_url
         assert redis.Redis.from_url(lab.redis_url, decode_responses=True).get("tester:probe") == "1"

@@ -22,7 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _tutor(data_dir: Path, *args: str, **options) -> subprocess.Popen:
     env = {**os.environ, "CDC_TUTOR_CONFIG": str(data_dir / "no-config.toml"), "PYTHONUNBUFFERED": "1"}
-    for variable in ("CDC_TUTOR_LESSONS", "CDC_TUTOR_BOOTSTRAP_SERVERS", "CDC_TUTOR_POSTGRES_DSN", "CDC_TUTOR_REDIS_URL"):
+    for variable in (
+        "CDC_TUTOR_LESSONS",
+        "CDC_TUTOR_BOOTSTRAP_SERVERS",
+        "CDC_TUTOR_POSTGRES_DSN",
+        "CDC_TUTOR_REDIS_URL",
+    ):
         env.pop(variable, None)
     return subprocess.Popen(
         [sys.executable, "-m", "cdc_tutor", "--data-dir", str(data_dir), *args], cwd=ROOT, env=env, text=True, **options
