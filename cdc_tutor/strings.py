@@ -451,7 +451,10 @@ VERIFY_HELP_VERBOSE = "печатать вывод кода урока / echo th
 
 # commands/setup.py
 SETUP_HELP = "создать окружения Flink/Spark для уроков / set up the Flink and Spark environments"
-SETUP_HELP_ENGINES = "flink, spark, kafka (the broker lab) или all / flink, spark, kafka (the broker lab) or all"
+SETUP_HELP_ENGINES = (
+    "flink, spark, flink-spark (оба в одном окружении, для урока 08), kafka (the broker lab) или all / "
+    "flink, spark, flink-spark (both in one environment, for lesson 08), kafka (the broker lab) or all"
+)
 SETUP_HELP_FORCE = "пересоздать окружение с нуля / rebuild the environment from scratch"
 SETUP_HELP_MAVEN = (
     "как получать jar: auto (Maven, если есть mvn), maven, direct (HTTPS с Maven Central) / "
