@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "setup": ("setup", strings.CLI_HELP_SETUP),
     "verify": ("verify", strings.VERIFY_HELP),
     "doctor": ("doctor", strings.DOCTOR_HELP),
+    "serve": ("serve", strings.SERVE_HELP),
 }
 
 

@@ -675,3 +675,16 @@ PASTE_TOO_BIG = (
 )
 STREAMS_STOPPED = "Остановлено потоковых запросов: {count} (их задания отменены)."
 STREAMS_STOP_FAILED = "Не удалось остановить потоковые запросы: {problem}"
+
+# `cdc-tutor serve`
+SERVE_HELP = "открыть тьютор в браузере (textual-serve) / run the tutor in a browser"
+SERVE_HELP_HOST = "адрес для браузера (по умолчанию 127.0.0.1: только эта машина)"
+SERVE_HELP_PORT = "порт (по умолчанию 8765)"
+SERVE_HELP_PUBLIC_URL = "адрес, под которым страницу видит браузер (за прокси или туннелем)"
+SERVE_READY = "Откройте в браузере (ссылка с ключом, не делитесь ею): {url}\nCtrl+C — остановить."
+SERVE_FORBIDDEN = "403: нужна ссылка с ключом, которую напечатал cdc-tutor serve."
+SERVE_MISSING = "Нет пакета textual-serve: pip install textual-serve (он ставится вместе с тьютором)."
+SERVE_NOT_LOOPBACK = (
+    "Внимание: адрес {host} виден не только с этой машины. Страница требует ключ из ссылки, но трафик "
+    "не шифруется: для чужой сети используйте SSH-туннель (ssh -L 8765:127.0.0.1:8765 ...)."
+)

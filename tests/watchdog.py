@@ -35,6 +35,7 @@ TIER_LIMITS = {
     "engines": 1800,
     "stack": 1800,
     "shared_vm": 300,
+    "browser": 300,
 }
 DEFAULT_LIMIT = 300
 GDB_SECONDS = 60
