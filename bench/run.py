@@ -13,6 +13,7 @@ import broker_lab  # noqa: E402
 import editor_latency  # noqa: E402
 import engine_first_row  # noqa: E402
 import frame  # noqa: E402
+import instructor  # noqa: E402
 import kernel  # noqa: E402
 import online_store  # noqa: E402
 import source_encode  # noqa: E402
@@ -31,6 +32,7 @@ BENCHMARKS = {
     "broker_lab": broker_lab.measure,
     "engine_first_row": engine_first_row.measure,
     "online_store": online_store.measure,
+    "instructor": instructor.measure,
 }
 
 

@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     "verify": ("verify", strings.VERIFY_HELP),
     "doctor": ("doctor", strings.DOCTOR_HELP),
     "serve": ("serve", strings.SERVE_HELP),
+    "instructor": ("instructor", strings.INSTRUCTOR_HELP),
 }
 
 

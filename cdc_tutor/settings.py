@@ -35,6 +35,8 @@ _FILE_AND_ENV = {
     "connect_url": "CDC_TUTOR_CONNECT_URL",
     "postgres_dsn": "CDC_TUTOR_POSTGRES_DSN",
     "redis_url": "CDC_TUTOR_REDIS_URL",
+    "workshop_topic": "CDC_TUTOR_WORKSHOP_TOPIC",
+    "workshop_share_answers": "CDC_TUTOR_WORKSHOP_SHARE_ANSWERS",
     "user": "CDC_TUTOR_USER",
 }
 
@@ -63,6 +65,13 @@ class Settings:
     """The lab stack's Redis, the feature-store lesson's online store in lab mode (redis:// URL);
     unset on the student's own native stack, whose Redis is found from its state."""
 
+    workshop_topic: str | None = None
+    """A workshop's progress topic on the lab-mode broker: when set, this tutor publishes progress
+    events there (lesson, step, passed/failed checks and why) for the instructor's view."""
+
+    workshop_share_answers: str | None = None
+    """"yes" to include the typed answer of a failed check in those events (off by default)."""
+
     user: str = field(default_factory=default_user)
     """Prefix of this user's consumer groups and output topics, so users of one broker never collide."""
 
@@ -73,6 +82,10 @@ class Settings:
     def embedded(self) -> bool:
         """True when the tutor runs its own embedded lab (no broker was configured)."""
         return not self.bootstrap_servers
+
+    @property
+    def shares_answers(self) -> bool:
+        return (self.workshop_share_answers or "").strip().lower() in ("1", "yes", "true", "on")
 
     @property
     def progress_path(self) -> Path:

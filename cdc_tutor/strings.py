@@ -688,3 +688,16 @@ SERVE_NOT_LOOPBACK = (
     "Внимание: адрес {host} виден не только с этой машины. Страница требует ключ из ссылки, но трафик "
     "не шифруется: для чужой сети используйте SSH-туннель (ssh -L 8765:127.0.0.1:8765 ...)."
 )
+
+# `cdc-tutor instructor`
+INSTRUCTOR_HELP = "вид преподавателя: вся мастерская по событиям прогресса / the workshop's instructor view"
+INSTRUCTOR_HELP_TOPIC = "топик прогресса мастерской (по умолчанию workshop_topic из настроек)"
+INSTRUCTOR_COLUMNS = ("Студент", "Урок", "Шаг", "✓", "✗", "На шаге", "Последняя ошибка")
+INSTRUCTOR_TITLE = "Мастерская ({topic}): студентов {students}, событий {events}. Сверху — дольше всех на шаге."
+INSTRUCTOR_WRONG_ANSWERS = "Частые неверные ответы:"
+INSTRUCTOR_NO_ANSWERS = "Неверных ответов нет (или мастерская их не собирает: workshop_share_answers)."
+INSTRUCTOR_NEEDS_LAB = (
+    "Вид преподавателя читает брокер мастерской: задайте --bootstrap-servers (или CDC_TUTOR_BOOTSTRAP_SERVERS) "
+    "и топик: --topic или workshop_topic в настройках."
+)
+INSTRUCTOR_NO_TOPIC = "Топик прогресса недоступен ({error}). Проверьте адрес брокера."

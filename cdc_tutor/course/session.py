@@ -19,6 +19,10 @@ from cdc_tutor.course.progress import ProgressStore
 
 FAILURES_BEFORE_SOLUTION = 3
 
+Observer = Callable[..., None]
+"""observer(kind, lesson_id, step_id, checkpoint=..., reason=..., answer=...): kind is opened,
+step, passed or failed (cdc_tutor.workshop.events); `answer` is a failed answer check's input."""
+
 
 class CheckpointState(Enum):
     PENDING = "pending"
@@ -50,11 +54,18 @@ class CheckOutcome:
 class LessonSession:
     """One lesson being studied, backed by the student's persistent progress."""
 
-    def __init__(self, lesson: Lesson, store: ProgressStore) -> None:
+    def __init__(self, lesson: Lesson, store: ProgressStore, observer: Observer | None = None) -> None:
         self.lesson = lesson
         self.store = store
         self._reasons: dict[tuple[str, str], str] = {}  # last failure reasons, this session only
         self.index = unlocks.current_step_index(lesson, self._passed())
+        self.observer = observer
+        self._tell("opened")
+
+    def _tell(self, kind: str, **fields: Any) -> None:
+        """Progress for whoever watches (a workshop's instructor): never the student's code."""
+        if self.observer is not None:
+            self.observer(kind, self.lesson.id, self.step.id, **fields)
 
     # -- reading state -------------------------------------------------------------------------
 
@@ -134,7 +145,9 @@ class LessonSession:
     def go_to(self, index: int) -> bool:
         """Move to another step if it exists and is unlocked."""
         if 0 <= index < len(self.lesson.steps) and self.step_unlocked(index):
-            self.index = index
+            if index != self.index:
+                self.index = index
+                self._tell("step")
             return True
         return False
 
@@ -164,9 +177,12 @@ class LessonSession:
         if verdict.passed:
             self.store.record_pass(self.lesson.id, step.id, checkpoint.id)
             self._reasons.pop(key, None)
+            self._tell("passed", checkpoint=checkpoint.id)
         else:
             self.store.record_failure(self.lesson.id, step.id, checkpoint.id)
             self._reasons[key] = verdict.reason
+            answer = submission if isinstance(submission, str) and KINDS[checkpoint.kind].needs_input else None
+            self._tell("failed", checkpoint=checkpoint.id, reason=verdict.reason, answer=answer)
         step_passed = self.step_passed()
         next_index = self.index + 1
         opened = next_index if step_passed and next_index < len(self.lesson.steps) else None

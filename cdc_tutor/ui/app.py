@@ -75,6 +75,19 @@ class CdcTutorApp(App[None]):
         self._lost_lab: object = None  # the lab whose loss was reported (once per lab)
         self._limits_lab: object = None  # the lab whose limits below were reported
         self._limits_told: set[str] = set()
+        self._progress = None  # the workshop's progress publisher, made on the first lesson
+
+    def progress_observer(self):
+        """Lab mode with `workshop_topic` set: an observer publishing this student's progress to
+        the workshop's broker (cdc_tutor.kafka.progress_topic); otherwise None."""
+        settings = self.settings_or_default()
+        if not (settings.workshop_topic and settings.bootstrap_servers):
+            return None
+        if self._progress is None:
+            from cdc_tutor.kafka.progress_topic import ProgressPublisher
+
+            self._progress = ProgressPublisher(settings.bootstrap_servers, settings.workshop_topic)
+        return self._progress.observer(settings.user, settings.shares_answers)
 
     @property
     def lab_coming(self) -> bool:
@@ -191,6 +204,8 @@ class CdcTutorApp(App[None]):
         if self.lab is not None:
             self.lab.close()
             self.lab = None
+        if self._progress is not None:
+            self._progress.close()  # the last events go out before the tutor ends
 
     def action_toggle_outage(self) -> None:
         if self.lab is None:
@@ -227,7 +242,7 @@ class CdcTutorApp(App[None]):
             from cdc_tutor.course.session import LessonSession  # the checks' code: not for the catalog
             from cdc_tutor.ui.screens.lesson import LessonScreen
 
-            self.push_screen(LessonScreen(LessonSession(lesson, self.store)))
+            self.push_screen(LessonScreen(LessonSession(lesson, self.store, self.progress_observer())))
 
     def on_lesson_completed(self, _message: LessonCompleted) -> None:
         self._refresh_catalog()
