@@ -172,7 +172,7 @@ EXPECTED_LESSON_PROBLEMS = {
         (8, "field 'topics' must be a list (may be [])"),
         (9, "prerequisite #1 must be a lesson id such as 'module-1/01-first-events'"),
         (9, "prerequisite #2 'not an id' must be a lesson id such as 'module-1/01-first-events'"),
-        (10, "field 'engine' must be one of: python, flink, spark (got 'java')"),
+        (10, "field 'engine' must be one of: python, flink, spark, flink-spark (got 'java')"),
         (11, "live topic #1 'bad topic!' must be a Kafka topic name (letters, digits, '.', '_', '-')"),
     ],
     "03-bad-ids": [
