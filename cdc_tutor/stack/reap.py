@@ -35,6 +35,9 @@ def reap(under: Path, keep: Path | None = None) -> list[str]:
             continue
         marker = next((arg.split("=", 1)[1] for arg in args if arg.startswith("-Dcdc.tutor.stack=")), None)
         name = next((arg.split("=", 1)[1] for arg in args if arg.startswith("-Dcdc.tutor.process=")), None)
+        if args[0].endswith("redis-server") and "--dir" in args[:-1]:  # Redis: its --dir is <state dir>/redis
+            folder = Path(args[args.index("--dir") + 1])
+            marker, name = (str(folder.parent), "redis") if folder.name == "redis" else (None, None)
         if marker and name and ours(marker):
             processes.stop(int(entry.name), marker, name, timeout=10)
             stopped.append(f"{name} {entry.name}")
