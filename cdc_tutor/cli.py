@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "doctor": ("doctor", strings.DOCTOR_HELP),
     "serve": ("serve", strings.SERVE_HELP),
     "instructor": ("instructor", strings.INSTRUCTOR_HELP),
+    "workshop": ("workshop", strings.WORKSHOP_HELP),
 }
 
 

@@ -30,7 +30,7 @@ def default_config_path() -> Path:
 
 
 # Settings a config file may hold (TOML, top-level keys) and the environment variable of each.
-_FILE_AND_ENV = {
+FILE_AND_ENV = {
     "bootstrap_servers": "CDC_TUTOR_BOOTSTRAP_SERVERS",
     "connect_url": "CDC_TUTOR_CONNECT_URL",
     "postgres_dsn": "CDC_TUTOR_POSTGRES_DSN",
@@ -103,7 +103,7 @@ class Settings:
         """Defaults, then the config file, then environment variables, then explicit arguments."""
         settings = cls()
         settings._apply_file(config_path or Path(os.environ.get("CDC_TUTOR_CONFIG") or default_config_path()))
-        for name, variable in _FILE_AND_ENV.items():
+        for name, variable in FILE_AND_ENV.items():
             if value := os.environ.get(variable):
                 setattr(settings, name, value)
         if bootstrap_servers:
@@ -135,7 +135,7 @@ class Settings:
         except tomllib.TOMLDecodeError as problem:
             self.config_problem = f"{path}: {problem}"
             return
-        for name in _FILE_AND_ENV:
+        for name in FILE_AND_ENV:
             value = values.get(name)
             if isinstance(value, str) and value.strip():
                 setattr(self, name, value.strip())

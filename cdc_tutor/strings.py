@@ -517,6 +517,8 @@ DOCTOR_CHECK_CRASHED_FIX = "Сообщите об ошибке разработ�
 DOCTOR_FIX_LINE = "     Как исправить: {fix}"
 DOCTOR_ALL_OK = "Всё в порядке."
 DOCTOR_PROBLEMS = "Проблем: {count}."
+DOCTOR_REPORT_SENT = "Отчёт отправлен преподавателю (топик мастерской {topic})."
+DOCTOR_REPORT_NOT_SENT = "Отчёт преподавателю не доставлен: брокер мастерской не ответил (топик {topic})."
 
 # engines/java.py
 JAVA_INSTALL_HINT = (
@@ -692,7 +694,10 @@ SERVE_NOT_LOOPBACK = (
 # `cdc-tutor instructor`
 INSTRUCTOR_HELP = "вид преподавателя: вся мастерская по событиям прогресса / the workshop's instructor view"
 INSTRUCTOR_HELP_TOPIC = "топик прогресса мастерской (по умолчанию workshop_topic из настроек)"
-INSTRUCTOR_COLUMNS = ("Студент", "Урок", "Шаг", "✓", "✗", "На шаге", "Последняя ошибка")
+INSTRUCTOR_COLUMNS = ("Студент", "Dr", "Урок", "Шаг", "✓", "✗", "На шаге", "Последняя ошибка")
+INSTRUCTOR_HEALTH = {"ok": "✓", "warn": "!", "fail": "✗", "": "·"}
+"""The doctor column: the verdict of the student's last `cdc-tutor doctor` (· not run yet)."""
+INSTRUCTOR_DOCTOR_PROBLEMS = "doctor у студентов:"
 INSTRUCTOR_TITLE = "Мастерская ({topic}): студентов {students}, событий {events}. Сверху — дольше всех на шаге."
 INSTRUCTOR_WRONG_ANSWERS = "Частые неверные ответы:"
 INSTRUCTOR_NO_ANSWERS = "Неверных ответов нет (или мастерская их не собирает: workshop_share_answers)."
@@ -701,3 +706,28 @@ INSTRUCTOR_NEEDS_LAB = (
     "и топик: --topic или workshop_topic в настройках."
 )
 INSTRUCTOR_NO_TOPIC = "Топик прогресса недоступен ({error}). Проверьте адрес брокера."
+
+# --- cdc-tutor workshop (the instructor's set-up) ------------------------------------------------
+WORKSHOP_HELP = "мастерская: стек и настройки на N студентов, проверка их doctor / a workshop for N students"
+WORKSHOP_HELP_ACTION = "up — поднять стек и выдать настройки студентам; status — doctor и шаг каждого студента"
+WORKSHOP_HELP_STUDENTS = "сколько студентов (имена student01, student02, ...)"
+WORKSHOP_HELP_ROSTER = "файл со списком студентов, по имени в строке (имя — их префикс топиков и групп)"
+WORKSHOP_HELP_TOPIC = "топик прогресса мастерской (по умолчанию workshop.progress)"
+WORKSHOP_HELP_SHARE = "включать в события текст неверных ответов (для «частых ошибок» у преподавателя)"
+WORKSHOP_UP = "Мастерская готова: студентов {students}, стек поднят за {seconds:.1f} с, {mib} МиБ. Настройки студентов:"
+WORKSHOP_HAND_OUT = (
+    "Отдайте каждому его файл как ~/.config/cdc-tutor/config.toml (только владельцу: chmod 600, в нём пароль "
+    "базы стека); затем каждый запускает `cdc-tutor doctor`, а вы — `cdc-tutor workshop status`.\n"
+    "Файлы: {folder}"
+)
+WORKSHOP_INSTRUCTOR = "Вид преподавателя: cdc-tutor --bootstrap-servers {bootstrap} instructor --topic {topic}"
+WORKSHOP_NO_PLAN = "Мастерская ещё не поднята в этом каталоге данных: сначала `cdc-tutor workshop up --students N`."
+WORKSHOP_VERDICT = {
+    "ok": "doctor: ✓",
+    "warn": "doctor: !",
+    "fail": "doctor: ✗",
+    "": "нет отчёта",
+}
+"""A student's last doctor verdict in `workshop status` ("" — they have not run it yet)."""
+WORKSHOP_STRANGERS = "Не из списка, но шлют события: {names}"
+WORKSHOP_READY = "Готовы (doctor без ошибок): {ready} из {students}."

@@ -34,6 +34,7 @@ PYTHON_DEPS = (  # (import name, distribution shown to the student)
 )
 ENGINE_MODULES = {"flink": "pyflink", "spark": "pyspark", "flink-spark": "pyspark"}
 ENGINE_PROBE_TIMEOUT = 120
+REPORT_TIMEOUT = 5.0  # seconds to deliver the report to a workshop's broker
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,8 @@ def run(args: argparse.Namespace, settings) -> int:
         check for check in CHECKS if (args.only is None or check.name in args.only) and check.name not in args.skip
     ]
     failed = warned = 0
-    for finding in run_checks(settings, chosen):
+    findings = run_checks(settings, chosen)
+    for finding in findings:
         mark = "OK  " if finding.ok else "WARN" if finding.warning else "FAIL"
         print(f"{mark} {finding.title}: {finding.detail}", flush=True)
         if not finding.ok:
@@ -323,4 +325,23 @@ def run(args: argparse.Namespace, settings) -> int:
         print(strings.DOCTOR_PROBLEMS.format(count=failed))
     else:
         print(strings.DOCTOR_WARNINGS.format(count=warned) if warned else strings.DOCTOR_ALL_OK)
+    if settings.workshop_topic and settings.bootstrap_servers:
+        report_to_workshop(settings, findings)
     return 1 if failed else 0
+
+
+def report_to_workshop(settings, findings: list[Finding]) -> bool:
+    """In a workshop, the instructor sees each student's doctor verdict: publish it to the progress
+    topic (what failed and why; nothing else). A broker that is not there costs a line, not the run."""
+    from cdc_tutor.kafka.progress_topic import ProgressPublisher
+    from cdc_tutor.workshop.events import doctor_event
+
+    try:
+        publisher = ProgressPublisher(settings.bootstrap_servers, settings.workshop_topic)
+        publisher.publish(doctor_event(settings.user, findings, time.time()))
+        sent = publisher.close(timeout=REPORT_TIMEOUT)
+    except Exception:  # noqa: BLE001 - a bad address: the report is only a courtesy to the instructor
+        sent = False
+    message = strings.DOCTOR_REPORT_SENT if sent else strings.DOCTOR_REPORT_NOT_SENT
+    print(message.format(topic=settings.workshop_topic), flush=True)
+    return sent

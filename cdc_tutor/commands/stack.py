@@ -64,6 +64,13 @@ def stack_config(args: argparse.Namespace, settings):
     )
 
 
+def stack_config_of(settings):
+    """The config of the stack `lab up` started in this data dir, else the default ports."""
+    from cdc_tutor.stack.config import StackConfig
+
+    return _saved_config(settings) or StackConfig(Path(settings.data_dir) / "stack")
+
+
 def _saved_config(settings):
     """The config `lab up` used (its ports), so down/status need no flags."""
     from cdc_tutor.stack.config import saved_config
@@ -83,12 +90,7 @@ def run(action: str, args: argparse.Namespace, settings) -> int:
     try:
         stack = NativeStack(config, report=lambda line: print(line, file=sys.stderr, flush=True))
         if action == "up":
-            figures = stack.up()
-            lines = lab_settings(stack)
-            from cdc_tutor.paths import write_private
-
-            # holds the database password: owner only
-            write_private(config.state_dir / "lab.env", "".join(f"export {k}={v}\n" for k, v in lines.items()))
+            figures, lines = bring_up(stack)
             if args.json:
                 print(json.dumps({**figures, "settings": lines}))
             else:
@@ -119,6 +121,18 @@ def run(action: str, args: argparse.Namespace, settings) -> int:
     except StackError as problem:
         print(f"cdc-tutor lab {action}: {problem}", file=sys.stderr)
         return 1
+
+
+def bring_up(stack) -> tuple[dict, dict[str, str]]:
+    """Start the native stack; its figures (seconds, memory) and the tutor's lab settings for it,
+    also saved as `lab.env` in its state directory."""
+    from cdc_tutor.paths import write_private
+
+    figures = stack.up()
+    lines = lab_settings(stack)
+    # holds the database password: owner only
+    write_private(stack.config.state_dir / "lab.env", "".join(f"export {k}={v}\n" for k, v in lines.items()))
+    return figures, lines
 
 
 def lab_settings(stack) -> dict[str, str]:

@@ -54,8 +54,10 @@ class ProgressPublisher:
         if error is not None:
             self.dropped += 1
 
-    def close(self, timeout: float = 3.0) -> None:
-        self._producer.flush(timeout)
+    def close(self, timeout: float = 3.0) -> bool:
+        """Send what is queued, waiting at most `timeout`; True when every event got through."""
+        waiting = self._producer.flush(timeout)
+        return waiting == 0 and self.dropped == 0
 
 
 def ensure_topic(bootstrap_servers: str, topic: str, timeout: float = 10.0) -> None:
@@ -107,5 +109,46 @@ def follow(
                 on_events(events)
             if skipped and on_skipped:
                 on_skipped(skipped)
+    finally:
+        consumer.close()
+
+
+def read_to_end(bootstrap_servers: str, topic: str, timeout: float = 15.0) -> list[ProgressEvent]:
+    """Every progress event in the topic up to now (its end when called), for a one-shot report
+    such as `cdc-tutor workshop status`. Raises ConnectionError when the broker does not answer."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": f"cdc-tutor-workshop-{uuid.uuid4().hex[:8]}",  # never committed
+            "enable.auto.commit": False,
+            "log_level": 0,
+        }
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        try:
+            metadata = consumer.list_topics(topic, timeout=timeout).topics[topic]
+        except KafkaException as error:
+            raise ConnectionError(f"the broker {bootstrap_servers} did not answer: {error}") from error
+        if metadata.error is not None:
+            raise ConnectionError(f"no topic {topic}: {metadata.error}")
+        ends = {}
+        for number in metadata.partitions:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, number), timeout=timeout)
+            if high > low:
+                ends[number] = high
+        consumer.assign([TopicPartition(topic, number, OFFSET_BEGINNING) for number in ends])
+        events: list[ProgressEvent] = []
+        while ends and time.monotonic() < deadline:
+            for message in consumer.consume(500, timeout=0.2):
+                if message.error():
+                    continue
+                if message.offset() + 1 >= ends.get(message.partition(), 0):
+                    ends.pop(message.partition(), None)
+                if (event := decode(message.value())) is not None:
+                    events.append(event)
+        if ends:
+            raise ConnectionError(f"the topic {topic} was not read to its end in {timeout:.0f} s")
+        return events
     finally:
         consumer.close()

@@ -28,10 +28,11 @@ class InstructorApp(App):
     CSS = """
     #room-title { height: 1; padding: 0 1; background: $boost; }
     #room { height: 1fr; }
-    #wrong-answers { height: auto; max-height: 7; padding: 0 1; border-top: solid $primary; }
+    #wrong-answers { height: auto; max-height: 10; padding: 0 1; border-top: solid $primary; }
     """
     BINDINGS = [Binding("ctrl+q,f10,q", "quit", strings.ACTION_QUIT)]
     REFRESH_SECONDS = 0.5
+    DOCTOR_LINES = 3
     COLUMNS = strings.INSTRUCTOR_COLUMNS
 
     def __init__(self, follow: Follow, topic: str, clock: Callable[[], float] = time.time) -> None:
@@ -97,16 +98,27 @@ class InstructorApp(App):
         now = self._clock()
         self._show([
             (
-                row.student, row.lesson.split("/")[-1], row.step, str(row.passed), str(row.failed),
-                minutes(row.stuck_for(now)), row.last_failure[:60],
+                row.student, strings.INSTRUCTOR_HEALTH[row.health], row.lesson.split("/")[-1], row.step,
+                str(row.passed), str(row.failed), minutes(row.stuck_for(now)), row.last_failure[:60],
             )
             for row in self.room.by_stuck(now)
         ])  # fmt: skip
         title = strings.INSTRUCTOR_TITLE.format(topic=self.topic, students=len(self.room.rows), events=self.room.events)
         self.query_one("#room-title", Static).update(title + (f"  ⚠ {self.problem}" if self.problem else ""))
+        self.query_one("#wrong-answers", Static).update("\n".join(self._doctor_lines() + self._answer_lines()))
+
+    def _doctor_lines(self) -> list[str]:
+        """Students whose doctor is not happy, failures first: they cannot start until it is fixed."""
+        unhealthy = self.room.unhealthy()[: self.DOCTOR_LINES]
+        return [strings.INSTRUCTOR_DOCTOR_PROBLEMS] + [
+            f"  {strings.INSTRUCTOR_HEALTH[row.health]} {row.student}: {row.health_detail[:70]}" for row in unhealthy
+        ] if unhealthy else []  # fmt: skip
+
+    def _answer_lines(self) -> list[str]:
         common = self.room.common_wrong_answers()
-        lines = [strings.INSTRUCTOR_WRONG_ANSWERS] + [
+        if not common:
+            return [strings.INSTRUCTOR_NO_ANSWERS]
+        return [strings.INSTRUCTOR_WRONG_ANSWERS] + [
             f"  {count}× «{answer[:40]}» — {lesson.split('/')[-1]} / {step} / {checkpoint}"
             for (lesson, step, checkpoint), answer, count in common
         ]
-        self.query_one("#wrong-answers", Static).update("\n".join(lines) if common else strings.INSTRUCTOR_NO_ANSWERS)

@@ -19,6 +19,9 @@ class StudentRow:
     failed: int = 0
     last_failure: str = ""
     last_seen: float = 0.0
+    health: str = ""
+    """The verdict of the student's last `cdc-tutor doctor` ("" until they run it)."""
+    health_detail: str = ""
 
     def stuck_for(self, now: float) -> float:
         return max(0.0, now - self.step_since) if self.step_since else 0.0
@@ -35,6 +38,9 @@ class Room:
         row = self.rows.setdefault(event.student, StudentRow(event.student))
         self.events += 1
         row.last_seen = max(row.last_seen, event.at)
+        if event.kind == "doctor":  # says nothing about where the student is in the course
+            row.health, row.health_detail = event.health, event.reason
+            return
         if (event.lesson, event.step) != (row.lesson, row.step):
             row.lesson, row.step, row.step_since = event.lesson, event.step, event.at
         if event.kind == "passed":
@@ -50,6 +56,14 @@ class Room:
     def by_stuck(self, now: float) -> list[StudentRow]:
         """Students, the one stuck longest first."""
         return sorted(self.rows.values(), key=lambda row: (-row.stuck_for(now), row.student))
+
+    def unhealthy(self) -> list[StudentRow]:
+        """Students whose last doctor run failed, then those with warnings, by name."""
+        order = {"fail": 0, "warn": 1}
+        return sorted(
+            (row for row in self.rows.values() if row.health in order),
+            key=lambda row: (order[row.health], row.student),
+        )
 
     def common_wrong_answers(self, limit: int = 5) -> list[tuple[tuple[str, str, str], str, int]]:
         """The most given wrong answers over all checkpoints: (checkpoint key, answer, count)."""

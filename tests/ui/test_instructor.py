@@ -4,6 +4,7 @@ shows three students, read from its rendered screen."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -109,4 +110,42 @@ async def test_the_instructor_view_shows_three_students_live(workshop_broker, co
         # bob opened first and never passed: stuck longest, on top; ann passed after bob opened
         assert lines.index(rows["bob"]) < lines.index(rows["ann"]), text
         assert "2× «x»" not in text and "1× «x»" in text and "1× «z»" in text, text
-        assert rows["bob"].split()[3:5] == ["0", "2"], rows["bob"]
+        assert rows["bob"].split()[1] == "·" and rows["bob"].split()[4:6] == ["0", "2"], rows["bob"]
+
+
+def student_doctor(bootstrap: str, topic: str, student: str, tmp_path, *checks: str, config: str = ""):
+    """`cdc-tutor doctor` as a workshop student runs it: settings from the environment."""
+    config_file = tmp_path / f"{student}.toml"
+    config_file.write_text(config, encoding="utf-8")
+    env = {
+        **os.environ, "CDC_TUTOR_BOOTSTRAP_SERVERS": bootstrap, "CDC_TUTOR_WORKSHOP_TOPIC": topic,
+        "CDC_TUTOR_USER": student, "CDC_TUTOR_CONFIG": str(config_file), "CDC_TUTOR_DATA_DIR": str(tmp_path / student),
+    }  # fmt: skip
+    only = [argument for check in checks for argument in ("--only", check)]
+    return subprocess.run(
+        [sys.executable, "-m", "cdc_tutor", "doctor", *only], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+async def test_the_instructor_sees_each_students_doctor_verdict(workshop_broker, tmp_path):
+    topic = f"workshop-{uuid.uuid4().hex[:8]}"
+    ensure_topic(workshop_broker, topic)
+    healthy = student_doctor(workshop_broker, topic, "eve", tmp_path, "deps")
+    broken = student_doctor(workshop_broker, topic, "dan", tmp_path, "deps", "config", config="bootstrap_servers = [")
+    assert healthy.returncode == 0 and "Отчёт отправлен преподавателю" in healthy.stdout, healthy.stdout
+    assert broken.returncode == 1 and "Отчёт отправлен преподавателю" in broken.stdout, broken.stdout
+    app = InstructorApp(partial(follow, workshop_broker, topic), topic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: len(app.room.rows) == 2, 30)
+        await pilot.pause(app.REFRESH_SECONDS * 2)
+        lines = screen_lines(app)
+        text = "\n".join(lines)
+        rows = {name: next(line for line in lines if f" {name} " in f" {line} ") for name in ("eve", "dan")}
+        assert rows["eve"].split()[1] == "✓" and rows["dan"].split()[1] == "✗", text
+        assert "doctor у студентов:" in text and "✗ dan: FAIL" in text and "eve:" not in text, text
+
+
+def test_a_doctor_whose_workshop_broker_is_gone_says_so_and_still_reports_locally(tmp_path):
+    done = student_doctor("127.0.0.1:1", "workshop.progress", "fay", tmp_path, "deps")
+    assert done.returncode == 0, done.stdout + done.stderr  # the student's own checks decide the exit status
+    assert "OK   " in done.stdout and "Отчёт преподавателю не доставлен" in done.stdout, done.stdout
