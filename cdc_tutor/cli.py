@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     from cdc_tutor.settings import Settings
 
     settings = Settings.load(lessons_dir=args.lessons, data_dir=args.data_dir, bootstrap_servers=args.bootstrap_servers)
+    settings.export_credentials()
     if args.command is None:  # bare `cdc-tutor` means `cdc-tutor run`, with run's defaults
         args = parser.parse_args(["run", *argv])
     return int(_command_module(SUBCOMMANDS[args.command][0]).run(args, settings) or 0)

@@ -38,7 +38,11 @@ FILE_AND_ENV = {
     "workshop_topic": "CDC_TUTOR_WORKSHOP_TOPIC",
     "workshop_share_answers": "CDC_TUTOR_WORKSHOP_SHARE_ANSWERS",
     "user": "CDC_TUTOR_USER",
+    "kafka_username": "CDC_TUTOR_KAFKA_USERNAME",
+    "kafka_password": "CDC_TUTOR_KAFKA_PASSWORD",
 }
+CREDENTIALS = ("kafka_username", "kafka_password")
+"""Settings every Kafka client of this user's tutor and kernels needs, put in the environment."""
 
 
 @dataclass
@@ -75,6 +79,11 @@ class Settings:
     user: str = field(default_factory=default_user)
     """Prefix of this user's consumer groups and output topics, so users of one broker never collide."""
 
+    kafka_username: str | None = None
+    """This student's Kafka user on a workshop stack that enforces per-student ACLs (SASL/SCRAM)."""
+
+    kafka_password: str | None = None
+
     config_problem: str | None = None
     """Why the config file was ignored, if it was unreadable (shown, never fatal)."""
 
@@ -86,6 +95,15 @@ class Settings:
     @property
     def shares_answers(self) -> bool:
         return (self.workshop_share_answers or "").strip().lower() in ("1", "yes", "true", "on")
+
+    def export_credentials(self) -> None:
+        """Put the Kafka user in the environment: the tutor's own clients read it there, and so do
+        the lesson kernels it starts (an environment is private to its user; argv is not)."""
+        if not (self.bootstrap_servers and self.kafka_username and self.kafka_password):
+            return
+        # the credentials are for this broker only; `user` names the groups the tutor's own clients use
+        for name in ("bootstrap_servers", "user", *CREDENTIALS):
+            os.environ[FILE_AND_ENV[name]] = getattr(self, name)
 
     @property
     def progress_path(self) -> Path:

@@ -720,7 +720,18 @@ WORKSHOP_HAND_OUT = (
     "базы стека); затем каждый запускает `cdc-tutor doctor`, а вы — `cdc-tutor workshop status`.\n"
     "Файлы: {folder}"
 )
-WORKSHOP_INSTRUCTOR = "Вид преподавателя: cdc-tutor --bootstrap-servers {bootstrap} instructor --topic {topic}"
+WORKSHOP_INSTRUCTOR = "Вид преподавателя: CDC_TUTOR_CONFIG={config} cdc-tutor instructor"
+WORKSHOP_HELP_SECURE = (
+    "брокер требует вход (SASL/SCRAM): у каждого студента свой пользователь Kafka, и ACL дают ему только "
+    "его топики, группы и transactional.id ({user}-...), чтение CDC-топиков и запись в топик прогресса"
+)
+WORKSHOP_STACK_NOT_SECURE = (
+    "стек уже запущен без входа в Kafka; остановите его (`cdc-tutor lab down`) и повторите `workshop up --secure`"
+)
+WORKSHOP_SECURE = (
+    "Kafka требует вход: у каждого студента свой пользователь (в его файле), чужие топики и группы ему "
+    "недоступны. Уроки 00-02 готовы к этому; уроки 03-08 (Flink, Spark) пока — нет."
+)
 WORKSHOP_NO_PLAN = "Мастерская ещё не поднята в этом каталоге данных: сначала `cdc-tutor workshop up --students N`."
 WORKSHOP_VERDICT = {
     "ok": "doctor: ✓",

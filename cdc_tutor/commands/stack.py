@@ -136,13 +136,20 @@ def bring_up(stack) -> tuple[dict, dict[str, str]]:
 
 
 def lab_settings(stack) -> dict[str, str]:
-    """The tutor's lab-mode settings for this stack (environment variable -> value)."""
-    return {
+    """The tutor's lab-mode settings for this stack (environment variable -> value); a secure
+    stack's include its admin's Kafka user (the stack's owner is its admin)."""
+    lines = {
         "CDC_TUTOR_BOOTSTRAP_SERVERS": stack.config.bootstrap_servers,
         "CDC_TUTOR_CONNECT_URL": stack.config.connect_url,
         "CDC_TUTOR_POSTGRES_DSN": stack.postgres.dsn,
         "CDC_TUTOR_REDIS_URL": stack.config.redis_url,
     }
+    if stack.config.secure:
+        from cdc_tutor.stack.security import ADMIN
+
+        lines["CDC_TUTOR_KAFKA_USERNAME"] = ADMIN
+        lines["CDC_TUTOR_KAFKA_PASSWORD"] = stack.secrets.password(ADMIN)
+    return lines
 
 
 def _docker(action: str) -> int:

@@ -9,11 +9,13 @@ password). `status` reads the progress topic to its end and says, per student, w
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 
 from cdc_tutor import strings
+from cdc_tutor.settings import FILE_AND_ENV
 
 ACTIONS = ("up", "status")
 DEFAULT_TOPIC = "workshop.progress"
@@ -26,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--roster", type=Path, metavar="FILE", help=strings.WORKSHOP_HELP_ROSTER)
     parser.add_argument("--topic", default=DEFAULT_TOPIC, help=strings.WORKSHOP_HELP_TOPIC)
     parser.add_argument("--share-answers", action="store_true", help=strings.WORKSHOP_HELP_SHARE)
+    parser.add_argument("--secure", action="store_true", help=strings.WORKSHOP_HELP_SECURE)
 
 
 def workshop_dir(settings) -> Path:
@@ -59,6 +62,8 @@ def _students(args: argparse.Namespace) -> list[str]:
 
 def _up(args: argparse.Namespace, settings) -> int:
     students = _students(args)  # before anything starts: a bad roster costs nothing
+    from confluent_kafka import KafkaException
+
     from cdc_tutor.commands.stack import bring_up, stack_config_of
     from cdc_tutor.kafka.progress_topic import ensure_topic
     from cdc_tutor.paths import private_dir, write_private
@@ -66,17 +71,25 @@ def _up(args: argparse.Namespace, settings) -> int:
     from cdc_tutor.stack.native import NativeStack
     from cdc_tutor.workshop.roster import as_config_toml, student_settings
 
-    stack = NativeStack(stack_config_of(settings), report=lambda line: print(line, file=sys.stderr, flush=True))
+    config = stack_config_of(settings)
+    if args.secure and not config.secure:
+        if NativeStack(config).status().broker:
+            raise ConnectionError(strings.WORKSHOP_STACK_NOT_SECURE)
+        config = dataclasses.replace(config, secure=True)
+    stack = NativeStack(config, report=lambda line: print(line, file=sys.stderr, flush=True))
     try:
         figures, lab = bring_up(stack)
         ensure_topic(stack.config.bootstrap_servers, args.topic)
-    except StackError as problem:
+        passwords = _kafka_users(stack, students, args.topic) if stack.config.secure else {}
+    except (StackError, KafkaException) as problem:
         raise ConnectionError(str(problem)) from problem
     folder = workshop_dir(settings)
     configs = private_dir(folder, "students")
     for student in students:
-        settings_of = student_settings(student, lab, args.topic, args.share_answers)
+        settings_of = student_settings(student, lab, args.topic, args.share_answers, passwords.get(student))
         write_private(configs / f"{student}.toml", as_config_toml(settings_of))
+    # the instructor's own tools (instructor view) as the stack's admin: owner only
+    write_private(folder / "instructor.toml", as_config_toml({**lab, FILE_AND_ENV["workshop_topic"]: args.topic}))
     plan = {"topic": args.topic, "students": students, "share_answers": args.share_answers}
     write_private(folder / "workshop.json", json.dumps(plan, indent=1))
     print(strings.WORKSHOP_UP.format(
@@ -85,8 +98,24 @@ def _up(args: argparse.Namespace, settings) -> int:
     for student in students:
         print(f"  {student:<12} {configs / f'{student}.toml'}")
     print(strings.WORKSHOP_HAND_OUT.format(folder=configs))
-    print(strings.WORKSHOP_INSTRUCTOR.format(bootstrap=stack.config.bootstrap_servers, topic=args.topic))
+    print(strings.WORKSHOP_INSTRUCTOR.format(config=folder / "instructor.toml"))
+    if stack.config.secure:
+        print(strings.WORKSHOP_SECURE)
     return 0
+
+
+def _kafka_users(stack, students: list[str], topic: str) -> dict[str, str]:
+    """Each student's Kafka user and ACLs on a secure stack: their password by name."""
+    from cdc_tutor.kafka.users import student_acls
+    from cdc_tutor.stack import security
+    from cdc_tutor.stack.config import CONNECTORS
+
+    prefixes = tuple(spec.topic_prefix for spec in CONNECTORS)
+
+    def acls_of(name: str) -> list:
+        return student_acls(name, prefixes, topic)
+
+    return security.add_students(stack.config.bootstrap_servers, stack.secrets, students, acls_of)
 
 
 def _status(settings) -> int:
@@ -100,7 +129,12 @@ def _status(settings) -> int:
     except (OSError, ValueError, KeyError, TypeError):
         print(strings.WORKSHOP_NO_PLAN, file=sys.stderr)
         return 2
-    bootstrap = settings.bootstrap_servers or stack_config_of(settings).bootstrap_servers
+    config = stack_config_of(settings)
+    if config.secure:  # its clients log in as the stack's admin
+        from cdc_tutor.stack.native import NativeStack
+
+        NativeStack(config)
+    bootstrap = settings.bootstrap_servers or config.bootstrap_servers
     room = Room()
     for event in read_to_end(bootstrap, topic):
         room.apply(event)

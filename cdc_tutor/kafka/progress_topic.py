@@ -14,6 +14,7 @@ from collections.abc import Callable
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from cdc_tutor.kafka.client import client_config
 from cdc_tutor.workshop.events import ProgressEvent, decode
 
 PARTITIONS = 4  # keyed by student: one student's events stay in order
@@ -24,8 +25,8 @@ class ProgressPublisher:
         self.topic = topic
         self.dropped = 0
         self._producer = Producer(
-            {
-                "bootstrap.servers": bootstrap_servers,
+            client_config(bootstrap_servers)
+            | {
                 "linger.ms": 20,
                 "queue.buffering.max.messages": 1000,
                 "message.timeout.ms": 30000,
@@ -62,7 +63,7 @@ class ProgressPublisher:
 
 def ensure_topic(bootstrap_servers: str, topic: str, timeout: float = 10.0) -> None:
     """Create the progress topic if it is missing (the instructor's view does it before following)."""
-    admin = AdminClient({"bootstrap.servers": bootstrap_servers, "log_level": 0})
+    admin = AdminClient(client_config(bootstrap_servers) | {"log_level": 0})
     if topic in admin.list_topics(timeout=timeout).topics:
         return
     future = admin.create_topics([NewTopic(topic, PARTITIONS, 1)], operation_timeout=timeout)[topic]
@@ -84,8 +85,8 @@ def follow(
     """Read the whole topic from its start, then new events as they come, in batches, until `stop`.
     Messages that are not progress events are counted (`on_skipped`) and left out."""
     consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap_servers,
+        client_config(bootstrap_servers)
+        | {
             "group.id": f"cdc-tutor-instructor-{uuid.uuid4().hex[:8]}",  # never committed: no shared state
             "enable.auto.commit": False,
             "log_level": 0,
@@ -117,8 +118,8 @@ def read_to_end(bootstrap_servers: str, topic: str, timeout: float = 15.0) -> li
     """Every progress event in the topic up to now (its end when called), for a one-shot report
     such as `cdc-tutor workshop status`. Raises ConnectionError when the broker does not answer."""
     consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap_servers,
+        client_config(bootstrap_servers)
+        | {
             "group.id": f"cdc-tutor-workshop-{uuid.uuid4().hex[:8]}",  # never committed
             "enable.auto.commit": False,
             "log_level": 0,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from confluent_kafka import Producer
 
+from cdc_tutor.kafka.client import client_config
+
 
 class KafkaSink:
     """`send(topic, key, value)` with back-pressure: waits for room instead of failing."""
 
     def __init__(self, bootstrap_servers: str, **config) -> None:
         self._producer = Producer(
-            {
-                "bootstrap.servers": bootstrap_servers,
+            client_config(bootstrap_servers)
+            | {
                 "linger.ms": 5,
                 "enable.idempotence": True,  # a retried batch must not duplicate change events
                 "partitioner": "murmur2_random",  # the Java client's partitioner, as Kafka Connect uses

@@ -10,6 +10,7 @@ needs none of cdc_tutor.kafka.closing.
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 
@@ -19,13 +20,42 @@ ISOLATIONS = ("read_committed", "read_uncommitted")
 BATCH = 500
 
 
+def sasl(username, password, mechanism="SCRAM-SHA-512"):
+    """librdkafka's settings for one SASL user over plaintext (loopback only, as the stack binds)."""
+    return {
+        "security.protocol": "SASL_PLAINTEXT",
+        "sasl.mechanism": mechanism,
+        "sasl.username": username,
+        "sasl.password": password,
+    }
+
+
+def sasl_from_environment(bootstrap):
+    """The student's own Kafka user on a workshop stack with ACLs, for that stack's broker only
+    ({} for any other, e.g. an embedded lab): the tutor puts their `kafka_username` /
+    `kafka_password` settings and the broker they are for in these variables (cdc_tutor/kafka/client.py)."""
+    username = os.environ.get("CDC_TUTOR_KAFKA_USERNAME", "")
+    password = os.environ.get("CDC_TUTOR_KAFKA_PASSWORD", "")
+    if not (username and password) or bootstrap != os.environ.get("CDC_TUTOR_BOOTSTRAP_SERVERS"):
+        return {}
+    return sasl(username, password)
+
+
+def private_group(purpose):
+    """A throwaway consumer group of the tutor's own (never committed), under this student's
+    `{user}-` prefix when they have one: on a workshop stack their ACLs allow no other group."""
+    user = os.environ.get("CDC_TUTOR_USER", "")
+    return f"{user + '-' if user else ''}cdc-tutor-{purpose}-{uuid.uuid4().hex[:8]}"
+
+
 def _config(bootstrap, **extra):
     # log_level 0: nothing on stderr (the tutor draws on that terminal; kernels log to a file).
     config = {
         "bootstrap.servers": bootstrap,
         "log_level": 0,
         "enable.auto.commit": False,
-        "group.id": "cdc-tutor-probe-" + uuid.uuid4().hex[:8],
+        "group.id": private_group("probe"),
+        **sasl_from_environment(bootstrap),
     }
     config.update(extra)
     return config

@@ -7,7 +7,6 @@ prefixes are picked up as they appear.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from enum import Enum
@@ -22,8 +21,9 @@ from confluent_kafka import (
 )
 
 from cdc_tutor.cdc.tail_buffer import TailBuffer
-from cdc_tutor.course.context import default_user
+from cdc_tutor.kafka.client import client_config
 from cdc_tutor.kafka.closing import close_consumer
+from cdc_tutor.kafka.state import private_group
 
 _DOWN_CODES = {KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE}
 
@@ -84,9 +84,9 @@ class TopicTail:
 
     def run(self) -> None:
         consumer = Consumer(
-            {
-                "bootstrap.servers": self.bootstrap_servers,
-                "group.id": f"cdc-tutor-tail-{default_user()}-{os.getpid()}-{id(self)}",
+            client_config(self.bootstrap_servers)
+            | {
+                "group.id": private_group("tail"),
                 "enable.auto.commit": False,
                 "enable.partition.eof": False,
                 # Fallen behind retention (the embedded broker keeps ~5 MB per partition): the

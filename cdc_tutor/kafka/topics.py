@@ -5,14 +5,16 @@ from __future__ import annotations
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from cdc_tutor.kafka.client import client_config
 from cdc_tutor.kafka.closing import close_consumer
+from cdc_tutor.kafka.state import private_group
 
 
 def list_topics(bootstrap_servers: str, timeout: float = 5.0) -> set[str]:
     """Names of the broker's topics; raises ConnectionError when no broker answers in `timeout`."""
     admin = AdminClient(
-        {
-            "bootstrap.servers": bootstrap_servers,
+        client_config(bootstrap_servers)
+        | {
             "log_level": 0,
             "socket.connection.setup.timeout.ms": int(timeout * 1000),
         }
@@ -29,9 +31,9 @@ def list_topics(bootstrap_servers: str, timeout: float = 5.0) -> set[str]:
 def message_counts(bootstrap_servers: str, topics: list[str], timeout: float = 5.0) -> dict[str, int]:
     """High minus low watermark per topic, summed over its partitions (0 for a missing topic)."""
     consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap_servers,
-            "group.id": "cdc-tutor-watermarks",
+        client_config(bootstrap_servers)
+        | {
+            "group.id": private_group("watermarks"),
             "enable.auto.commit": False,
             "log_level": 0,
         }

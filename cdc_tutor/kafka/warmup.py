@@ -14,6 +14,8 @@ import uuid
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from cdc_tutor.kafka.client import client_config
+
 WARMUP_TOPIC = "_cdc_tutor_warmup"
 
 
@@ -21,8 +23,8 @@ def warm_up_transactions(bootstrap_servers: str, timeout: float = 60.0) -> float
     """Commit one transaction and read it back read_committed; returns the seconds it took."""
     began = time.monotonic()
     producer = Producer(
-        {
-            "bootstrap.servers": bootstrap_servers,
+        client_config(bootstrap_servers)
+        | {
             "transactional.id": f"cdc-tutor-warmup-{uuid.uuid4().hex[:8]}",
             "log_level": 0,
         }
@@ -33,8 +35,8 @@ def warm_up_transactions(bootstrap_servers: str, timeout: float = 60.0) -> float
     producer.produce(WARMUP_TOPIC, value=marker, partition=0)
     producer.commit_transaction(timeout)
     consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap_servers,
+        client_config(bootstrap_servers)
+        | {
             "group.id": f"cdc-tutor-warmup-{uuid.uuid4().hex[:8]}",
             "isolation.level": "read_committed",
             "enable.auto.commit": False,

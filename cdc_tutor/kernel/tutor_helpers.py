@@ -30,6 +30,22 @@ def jars_for(engine):
     return [path for path in jars if os.path.basename(path).startswith("flink-") == (engine == "flink")]
 
 
+def kafka_auth():
+    """Your Kafka user's confluent-kafka settings on a workshop stack that asks who connects
+    (SASL/SCRAM-SHA-512, with per-student ACLs); {} on any other lab, so lesson code always adds
+    them: {"bootstrap.servers": tutor.bootstrap, **tutor.kafka_auth(), ...}."""
+    username = os.environ.get("CDC_TUTOR_KAFKA_USERNAME", "")
+    password = os.environ.get("CDC_TUTOR_KAFKA_PASSWORD", "")
+    if not (username and password) or bootstrap != os.environ.get("CDC_TUTOR_BOOTSTRAP_SERVERS"):
+        return {}
+    return {
+        "security.protocol": "SASL_PLAINTEXT",
+        "sasl.mechanism": "SCRAM-SHA-512",
+        "sasl.username": username,
+        "sasl.password": password,
+    }
+
+
 redis_url = os.environ.get("CDC_TUTOR_REDIS_URL", "")
 """The lab's Redis (the online store of a lesson with `lab: {redis: true}`); "" when there is none."""
 

@@ -83,6 +83,9 @@ class StackConfig:
     redis_port: int = 6379
     broker_heap: str = "512m"
     connect_heap: str = "768m"
+    secure: bool = False
+    """A workshop stack: every Kafka client must log in (SASL), students only touch their own names
+    (ACLs); see cdc_tutor/stack/security.py."""
 
     @property
     def bootstrap_servers(self) -> str:
@@ -136,9 +139,8 @@ def saved_config(state_dir: Path) -> StackConfig | None:
         saved = json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["config"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return StackConfig(
-        state_dir, **{key: value for key, value in saved.items() if key.endswith("_port") or key.endswith("_heap")}
-    )
+    kept = {key: value for key, value in saved.items() if key.endswith(("_port", "_heap")) or key == "secure"}
+    return StackConfig(state_dir, **kept)
 
 
 def psql_target(dsn: str, **env: str) -> tuple[str, dict[str, str]]:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdc_tutor import redis_server
+from cdc_tutor.kafka.client import register
 from cdc_tutor.paths import private_dir, write_private
-from cdc_tutor.stack import processes
+from cdc_tutor.stack import processes, security
 from cdc_tutor.stack.catalog import (
     BROKER,
     CONNECT,
@@ -76,6 +77,17 @@ class NativeStack:
         self.marker = str(Path(config.state_dir).resolve())
         self.postgres = Postgres(config.postgres_root(self._pg_home()), config.postgres_port)
         self.connect = ConnectClient(config.connect_url)
+        self.secrets = security.Secrets(config.state_dir)
+        if config.secure and (password := self.secrets.saved(security.ADMIN)):
+            register(config.bootstrap_servers, security.admin_client_security(password))
+
+    def _admin_password(self) -> str:
+        """The admin's password of a secure stack, made on its first start (and registered for
+        this process's Kafka clients)."""
+        self._private_state_dir()
+        password = self.secrets.password(security.ADMIN)
+        register(self.config.bootstrap_servers, security.admin_client_security(password))
+        return password
 
     @staticmethod
     def _pg_home() -> Path | None:
@@ -141,6 +153,8 @@ class NativeStack:
         self._start_redis()
         mark = phase("redis", mark)
         self._start_broker(jars[BROKER.name])
+        if self.config.secure:  # the admin as a SCRAM user too: the instructor's tools log in like students
+            security.add_students(self.config.bootstrap_servers, self.secrets, [security.ADMIN], lambda user: [])
         mark = phase("broker", mark)
         self._start_connect(jars[CONNECT.name], jars[DEBEZIUM.name].parent)
         mark = phase("connect", mark)
@@ -205,15 +219,16 @@ class NativeStack:
 
     def _broker_properties(self) -> Path:
         c = self.config
+        client = "CLIENT" if c.secure else "PLAINTEXT"
         lines = {
             "process.roles": "broker,controller",
             "node.id": "1",
             "controller.quorum.voters": f"1@{HOST}:{c.controller_port}",
-            "listeners": f"PLAINTEXT://{HOST}:{c.kafka_port},CONTROLLER://{HOST}:{c.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://{HOST}:{c.kafka_port}",
+            "listeners": f"{client}://{HOST}:{c.kafka_port},CONTROLLER://{HOST}:{c.controller_port}",
+            "advertised.listeners": f"{client}://{HOST}:{c.kafka_port}",
             "controller.listener.names": "CONTROLLER",
             "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-            "inter.broker.listener.name": "PLAINTEXT",
+            "inter.broker.listener.name": client,
             "log.dirs": str(Path(c.state_dir) / "kafka-data"),
             # 4 partitions: what the embedded broker auto-creates, so keys land on the same partitions.
             "num.partitions": "4",
@@ -225,8 +240,11 @@ class NativeStack:
             "share.coordinator.state.topic.min.isr": "1",
             "group.initial.rebalance.delay.ms": "0",
         }
+        if c.secure:
+            lines.update(security.broker_properties(client, self._admin_password()))
         path = Path(c.state_dir) / "server.properties"
-        path.write_text("".join(f"{key}={value}\n" for key, value in lines.items()), encoding="utf-8")
+        # a secure stack's holds the admin's password: owner only, like every file of the stack's
+        write_private(path, "".join(f"{key}={value}\n" for key, value in lines.items()))
         return path
 
     def _start_broker(self, jars: Path) -> None:
@@ -310,8 +328,10 @@ class NativeStack:
             "plugin.path": str(plugin_dir),
             "plugin.discovery": "service_load",
         }
+        if c.secure:
+            worker.update(security.connect_properties(self._admin_password()))
         properties = Path(c.state_dir) / "connect-standalone.properties"
-        properties.write_text("".join(f"{k}={v}\n" for k, v in worker.items()), encoding="utf-8")
+        write_private(properties, "".join(f"{k}={v}\n" for k, v in worker.items()))
         pid = processes.start_java(
             name="connect",
             classpath=[jars],

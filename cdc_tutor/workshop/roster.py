@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 
-from cdc_tutor.settings import FILE_AND_ENV
+from cdc_tutor.settings import CREDENTIALS, FILE_AND_ENV
 
 NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
 MAX_STUDENTS = 200
+_CREDENTIALS = {FILE_AND_ENV[name] for name in CREDENTIALS}
 
 
 class RosterError(ValueError):
@@ -50,13 +51,19 @@ def read_roster(text: str) -> list[str]:
     return names
 
 
-def student_settings(student: str, stack: dict[str, str], topic: str, share_answers: bool) -> dict[str, str]:
-    """One student's settings as environment variables: the stack's, the workshop's topic, their name."""
+def student_settings(
+    student: str, stack: dict[str, str], topic: str, share_answers: bool, kafka_password: str | None = None
+) -> dict[str, str]:
+    """One student's settings as environment variables: the stack's, the workshop's topic, their
+    name, and on a secure stack their own Kafka user (never the stack's admin)."""
     settings = {
-        **stack,
+        **{key: value for key, value in stack.items() if key not in _CREDENTIALS},
         FILE_AND_ENV["workshop_topic"]: topic,
         FILE_AND_ENV["user"]: student,
     }
+    if kafka_password:
+        settings[FILE_AND_ENV["kafka_username"]] = student
+        settings[FILE_AND_ENV["kafka_password"]] = kafka_password
     if share_answers:
         settings[FILE_AND_ENV["workshop_share_answers"]] = "yes"
     return settings

@@ -20,12 +20,13 @@ def cli(data_dir, *args: str, env: dict[str, str] | None = None) -> subprocess.C
     )  # fmt: skip
 
 
-def student(config_file, *args: str, **variables: str) -> subprocess.CompletedProcess:
-    """A student's `cdc-tutor doctor` with the config file the workshop handed them."""
+def student(config_file, *args: str, command: str = "doctor", **variables: str) -> subprocess.CompletedProcess:
+    """A student's `cdc-tutor doctor` (or `command`) with the config file the workshop handed them."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CDC_TUTOR_")}
-    env.update(CDC_TUTOR_CONFIG=str(config_file), CDC_TUTOR_DATA_DIR=str(config_file.parent / "home"), **variables)
+    home = config_file.parent / f"home-{config_file.stem}"
+    env.update(CDC_TUTOR_CONFIG=str(config_file), CDC_TUTOR_DATA_DIR=str(home), **variables)
     return subprocess.run(
-        [sys.executable, "-m", "cdc_tutor", "doctor", *args], capture_output=True, text=True, timeout=300, env=env
+        [sys.executable, "-m", "cdc_tutor", command, *args], capture_output=True, text=True, timeout=900, env=env
     )
 
 
@@ -36,7 +37,10 @@ def test_a_workshop_comes_up_hands_out_settings_and_hears_each_students_doctor(n
     up = cli(data_dir, "workshop", "up", "--roster", str(roster), "--topic", "ws.progress")
     assert up.returncode == 0, up.stdout + up.stderr
     configs = data_dir / "workshop" / "students"
-    assert f"cdc-tutor --bootstrap-servers {native_stack.config.bootstrap_servers} instructor" in up.stdout
+    instructor = data_dir / "workshop" / "instructor.toml"
+    assert f"CDC_TUTOR_CONFIG={instructor} cdc-tutor instructor" in up.stdout, up.stdout
+    assert tomllib.loads(instructor.read_text(encoding="utf-8"))["workshop_topic"] == "ws.progress"
+    assert stat.S_IMODE(instructor.stat().st_mode) == 0o600 and "kafka_password" not in instructor.read_text()
     for name in ("ann", "bob"):
         path = configs / f"{name}.toml"
         assert f"{name}" in up.stdout and stat.S_IMODE(path.stat().st_mode) == 0o600
