@@ -20,6 +20,7 @@ import source_encode  # noqa: E402
 import startup  # noqa: E402
 import tail  # noqa: E402
 import tail_ui  # noqa: E402
+import workshop  # noqa: E402
 
 BENCHMARKS = {
     "startup": startup.measure,
@@ -33,6 +34,7 @@ BENCHMARKS = {
     "engine_first_row": engine_first_row.measure,
     "online_store": online_store.measure,
     "instructor": instructor.measure,
+    "workshop": workshop.measure,
 }
 
 
