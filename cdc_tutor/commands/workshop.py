@@ -130,10 +130,10 @@ def _status(settings) -> int:
         print(strings.WORKSHOP_NO_PLAN, file=sys.stderr)
         return 2
     config = stack_config_of(settings)
-    if config.secure:  # its clients log in as the stack's admin
-        from cdc_tutor.stack.native import NativeStack
+    if config.secure:
+        from cdc_tutor.stack.security import Secrets, log_in_as_admin
 
-        NativeStack(config)
+        log_in_as_admin(config.bootstrap_servers, Secrets(config.state_dir))
     bootstrap = settings.bootstrap_servers or config.bootstrap_servers
     room = Room()
     for event in read_to_end(bootstrap, topic):

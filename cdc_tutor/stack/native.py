@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdc_tutor import redis_server
-from cdc_tutor.kafka.client import register
 from cdc_tutor.paths import private_dir, write_private
 from cdc_tutor.stack import processes, security
 from cdc_tutor.stack.catalog import (
@@ -78,16 +77,15 @@ class NativeStack:
         self.postgres = Postgres(config.postgres_root(self._pg_home()), config.postgres_port)
         self.connect = ConnectClient(config.connect_url)
         self.secrets = security.Secrets(config.state_dir)
-        if config.secure and (password := self.secrets.saved(security.ADMIN)):
-            register(config.bootstrap_servers, security.admin_client_security(password))
+        if config.secure:
+            security.log_in_as_admin(config.bootstrap_servers, self.secrets)
 
     def _admin_password(self) -> str:
-        """The admin's password of a secure stack, made on its first start (and registered for
-        this process's Kafka clients)."""
+        """The admin's password of a secure stack, made on its first start (and used from then on
+        by this process's Kafka clients)."""
         self._private_state_dir()
-        password = self.secrets.password(security.ADMIN)
-        register(self.config.bootstrap_servers, security.admin_client_security(password))
-        return password
+        security.log_in_as_admin(self.config.bootstrap_servers, self.secrets, create=True)
+        return self.secrets.password(security.ADMIN)
 
     @staticmethod
     def _pg_home() -> Path | None:

@@ -91,6 +91,16 @@ def admin_client_security(admin_password: str) -> dict[str, str]:
     return sasl(ADMIN, admin_password, mechanism="PLAIN")
 
 
+def log_in_as_admin(bootstrap_servers: str, stack_secrets: Secrets, *, create: bool = False) -> None:
+    """This process's Kafka clients of that broker log in as the stack's admin (its owner does),
+    with the saved password (made first when `create`); nothing when there is none yet."""
+    from cdc_tutor.kafka.client import register
+
+    password = stack_secrets.password(ADMIN) if create else stack_secrets.saved(ADMIN)
+    if password:
+        register(bootstrap_servers, admin_client_security(password))
+
+
 def add_students(bootstrap_servers: str, stack_secrets: Secrets, students: list[str], acls_of, timeout=30.0) -> dict:
     """Create (or keep) each student's SCRAM user and ACLs through the admin; returns their passwords.
     `acls_of(student)` gives a student's ACLs (cdc_tutor.kafka.users.student_acls). Re-running it
