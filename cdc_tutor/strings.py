@@ -730,7 +730,7 @@ WORKSHOP_STACK_NOT_SECURE = (
 )
 WORKSHOP_SECURE = (
     "Kafka требует вход: у каждого студента свой пользователь (в его файле), чужие топики и группы ему "
-    "недоступны. Уроки 00-02 готовы к этому; уроки 03-08 (Flink, Spark) пока — нет."
+    "недоступны; код уроков входит через tutor.kafka_auth()."
 )
 WORKSHOP_NO_PLAN = "Мастерская ещё не поднята в этом каталоге данных: сначала `cdc-tutor workshop up --students N`."
 WORKSHOP_VERDICT = {

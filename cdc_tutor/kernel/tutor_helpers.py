@@ -30,20 +30,62 @@ def jars_for(engine):
     return [path for path in jars if os.path.basename(path).startswith("flink-") == (engine == "flink")]
 
 
-def kafka_auth():
-    """Your Kafka user's confluent-kafka settings on a workshop stack that asks who connects
-    (SASL/SCRAM-SHA-512, with per-student ACLs); {} on any other lab, so lesson code always adds
-    them: {"bootstrap.servers": tutor.bootstrap, **tutor.kafka_auth(), ...}."""
+def _login():
+    """(username, password) of this student's Kafka user on the broker the kernel uses, or None:
+    only a secure workshop stack asks who connects."""
     username = os.environ.get("CDC_TUTOR_KAFKA_USERNAME", "")
     password = os.environ.get("CDC_TUTOR_KAFKA_PASSWORD", "")
     if not (username and password) or bootstrap != os.environ.get("CDC_TUTOR_BOOTSTRAP_SERVERS"):
+        return None
+    return username, password
+
+
+def _jaas(module, login):
+    return f'{module} required username="{login[0]}" password="{login[1]}";'
+
+
+_SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
+
+
+def kafka_auth(client="python"):
+    """Your Kafka user's settings on a workshop stack that asks who connects (SASL/SCRAM-SHA-512,
+    per-student ACLs); {} on any other lab, so lesson code always adds them.
+    "python": confluent-kafka keys, {"bootstrap.servers": tutor.bootstrap, **tutor.kafka_auth(), ...};
+    "spark": options of Spark's Kafka source and sink, .options(**tutor.kafka_auth("spark")): the
+    Java client's login plus a consumer-group prefix under {user}- (Spark's own group names have no
+    ACL). Flink SQL: flink_kafka_auth()."""
+    if client not in ("python", "spark"):
+        raise ValueError(f"kafka_auth() takes 'python' or 'spark', not {client!r} (Flink SQL: flink_kafka_auth())")
+    login = _login()
+    if login is None:
         return {}
+    if client == "python":
+        return {
+            "security.protocol": "SASL_PLAINTEXT",
+            "sasl.mechanism": "SCRAM-SHA-512",
+            "sasl.username": login[0],
+            "sasl.password": login[1],
+        }
     return {
-        "security.protocol": "SASL_PLAINTEXT",
-        "sasl.mechanism": "SCRAM-SHA-512",
-        "sasl.username": username,
-        "sasl.password": password,
+        "kafka.security.protocol": "SASL_PLAINTEXT",
+        "kafka.sasl.mechanism": "SCRAM-SHA-512",
+        "kafka.sasl.jaas.config": _jaas(_SCRAM_MODULE, login),
+        "groupIdPrefix": name("{user}-spark"),
     }
+
+
+def flink_kafka_auth():
+    """The same login as WITH options of Flink's SQL Kafka connector, a line ending in a comma, or
+    "" on any other lab: put {tutor.flink_kafka_auth()} after 'properties.bootstrap.servers'. The
+    connector jar shades the Kafka client, so the login module is its relocated class."""
+    login = _login()
+    if login is None:
+        return ""
+    module = "org.apache.flink.kafka.shaded." + _SCRAM_MODULE
+    return (
+        "'properties.security.protocol' = 'SASL_PLAINTEXT', 'properties.sasl.mechanism' = 'SCRAM-SHA-512', "
+        f"'properties.sasl.jaas.config' = '{_jaas(module, login)}',"
+    )
 
 
 redis_url = os.environ.get("CDC_TUTOR_REDIS_URL", "")
