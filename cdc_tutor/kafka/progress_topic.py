@@ -74,6 +74,15 @@ def ensure_topic(bootstrap_servers: str, topic: str, timeout: float = 10.0) -> N
             raise
 
 
+def _reader(bootstrap_servers: str, role: str) -> Consumer:
+    """A consumer of the progress topic that assigns partitions itself; its group is never
+    committed, so readers share no state."""
+    return Consumer(
+        client_config(bootstrap_servers)
+        | {"group.id": f"cdc-tutor-{role}-{uuid.uuid4().hex[:8]}", "enable.auto.commit": False, "log_level": 0}
+    )
+
+
 def follow(
     bootstrap_servers: str,
     topic: str,
@@ -84,14 +93,7 @@ def follow(
 ) -> None:
     """Read the whole topic from its start, then new events as they come, in batches, until `stop`.
     Messages that are not progress events are counted (`on_skipped`) and left out."""
-    consumer = Consumer(
-        client_config(bootstrap_servers)
-        | {
-            "group.id": f"cdc-tutor-instructor-{uuid.uuid4().hex[:8]}",  # never committed: no shared state
-            "enable.auto.commit": False,
-            "log_level": 0,
-        }
-    )
+    consumer = _reader(bootstrap_servers, "instructor")
     try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
         consumer.assign([TopicPartition(topic, number, OFFSET_BEGINNING) for number in partitions])
@@ -117,14 +119,7 @@ def follow(
 def read_to_end(bootstrap_servers: str, topic: str, timeout: float = 15.0) -> list[ProgressEvent]:
     """Every progress event in the topic up to now (its end when called), for a one-shot report
     such as `cdc-tutor workshop status`. Raises ConnectionError when the broker does not answer."""
-    consumer = Consumer(
-        client_config(bootstrap_servers)
-        | {
-            "group.id": f"cdc-tutor-workshop-{uuid.uuid4().hex[:8]}",  # never committed
-            "enable.auto.commit": False,
-            "log_level": 0,
-        }
-    )
+    consumer = _reader(bootstrap_servers, "workshop")
     deadline = time.monotonic() + timeout
     try:
         try:

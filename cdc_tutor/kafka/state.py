@@ -30,15 +30,22 @@ def sasl(username, password, mechanism="SCRAM-SHA-512"):
     }
 
 
-def sasl_from_environment(bootstrap):
-    """The student's own Kafka user on a workshop stack with ACLs, for that stack's broker only
-    ({} for any other, e.g. an embedded lab): the tutor puts their `kafka_username` /
-    `kafka_password` settings and the broker they are for in these variables (cdc_tutor/kafka/client.py)."""
+def login_from_environment(bootstrap):
+    """(username, password) of the student's own Kafka user on a workshop stack with ACLs, for that
+    stack's broker only (None for any other, e.g. an embedded lab): the tutor puts their
+    `kafka_username` / `kafka_password` settings and the broker they are for in these variables
+    (cdc_tutor/kafka/client.py). The one rule for the tutor's clients and the kernels' `tutor` module."""
     username = os.environ.get("CDC_TUTOR_KAFKA_USERNAME", "")
     password = os.environ.get("CDC_TUTOR_KAFKA_PASSWORD", "")
     if not (username and password) or bootstrap != os.environ.get("CDC_TUTOR_BOOTSTRAP_SERVERS"):
-        return {}
-    return sasl(username, password)
+        return None
+    return username, password
+
+
+def sasl_from_environment(bootstrap):
+    """librdkafka's settings for login_from_environment's user, or {}."""
+    login = login_from_environment(bootstrap)
+    return {} if login is None else sasl(*login)
 
 
 def private_group(purpose):

@@ -7,6 +7,7 @@ import types
 
 import pytest
 
+from cdc_tutor.kafka import state
 from cdc_tutor.kernel.tutor_module import HELPERS
 
 STACK = "127.0.0.1:9092"
@@ -22,6 +23,7 @@ def tutor_module(monkeypatch, **environment: str) -> types.ModuleType:
         monkeypatch.setenv(name, value)
     module = types.ModuleType("tutor")
     exec(compile(HELPERS.read_text(encoding="utf-8"), str(HELPERS), "exec"), module.__dict__)
+    module._kafka = state  # as the kernel's installer does (cdc_tutor/kernel/tutor_module.py)
     return module
 
 
