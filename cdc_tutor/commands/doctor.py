@@ -203,6 +203,27 @@ def check_online_store(settings) -> list[Finding]:
     return [Finding(True, title, strings.DOCTOR_REDIS_STACK_OK.format(url=url))]
 
 
+def check_flink_cluster(settings) -> list[Finding]:
+    """The workshop's shared Flink cluster (flink_url), when one is configured: it answers, has a
+    TaskManager, and has a free slot for this student's next job."""
+    if not settings.flink_url:
+        return []
+    from cdc_tutor.engines.flink_rest import FlinkUnreachable, overview
+
+    title, url = strings.DOCTOR_TITLE_FLINK, settings.flink_url
+    try:
+        room = overview(url)
+    except FlinkUnreachable as error:
+        problem = strings.DOCTOR_FLINK_UNREACHABLE.format(url=url, error=error)
+        return [Finding(False, title, problem, strings.DOCTOR_FLINK_FIX)]
+    if room.taskmanagers == 0:
+        return [Finding(False, title, strings.DOCTOR_FLINK_NO_TASKMANAGER.format(url=url), strings.DOCTOR_FLINK_FIX)]
+    line = strings.DOCTOR_FLINK_OK.format(
+        url=url, version=room.version, free=room.slots_available, total=room.slots_total, running=room.jobs_running
+    )
+    return [Finding(room.slots_available > 0, title, line, strings.DOCTOR_FLINK_FULL_FIX, warning=True)]
+
+
 def check_lab_stack(settings) -> list[Finding]:
     """The real stack of lab mode (--bootstrap-servers): broker, topics, connector, PostgreSQL."""
     if settings.embedded:
@@ -268,6 +289,7 @@ CHECKS: list[Check] = [
     Check("lab", strings.DOCTOR_TITLE_LAB, check_embedded_lab),
     Check("stack", strings.DOCTOR_TITLE_STACK, check_lab_stack),
     Check("redis", strings.DOCTOR_TITLE_REDIS, check_online_store),
+    Check("flink", strings.DOCTOR_TITLE_FLINK, check_flink_cluster),
     Check("lessons", strings.DOCTOR_TITLE_LESSONS, check_lessons),
 ]
 

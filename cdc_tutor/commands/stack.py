@@ -40,7 +40,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="lab workload: the PostgreSQL to change (default: the native stack's; with "
         "docker compose postgresql://postgres:postgres@127.0.0.1:5432/postgres)",
     )
-    ports = (("kafka", 9092), ("controller", 9093), ("connect", 8083), ("postgres", 5432), ("redis", 6379))
+    group.add_argument(
+        "--engines",
+        action="store_true",
+        help="--native: also a shared Flink session cluster for the Flink lessons (workshops: one "
+        "cluster for the room instead of a local Flink in every student's kernel; needs `cdc-tutor setup flink`)",
+    )
+    group.add_argument(
+        "--flink-slots",
+        type=_slots,
+        default=4,
+        metavar="N",
+        help="--engines: task slots of the Flink cluster, one per running streaming job (default 4)",
+    )
+    ports = (
+        ("kafka", 9092),
+        ("controller", 9093),
+        ("connect", 8083),
+        ("postgres", 5432),
+        ("redis", 6379),
+        ("flink", 8081),
+    )
     for name, default in ports:
         group.add_argument(
             f"--{name}-port",
@@ -49,6 +69,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             metavar="PORT",
             help=f"--native: {name} port on 127.0.0.1 (default {default})",
         )
+
+
+def _slots(text: str) -> int:
+    slots = int(text) if text.isdigit() else 0
+    if not 1 <= slots <= 512:
+        raise argparse.ArgumentTypeError(f"a number of slots from 1 to 512, not {text!r}")
+    return slots
 
 
 def stack_config(args: argparse.Namespace, settings):
@@ -61,6 +88,9 @@ def stack_config(args: argparse.Namespace, settings):
         connect_port=args.connect_port,
         postgres_port=args.postgres_port,
         redis_port=args.redis_port,
+        flink_port=args.flink_port,
+        engines=args.engines,
+        flink_slots=args.flink_slots,
     )
 
 
@@ -115,6 +145,8 @@ def run(action: str, args: argparse.Namespace, settings) -> int:
         else:
             for part in ("postgres", "redis", "broker", "connect"):
                 print(f"{part:9} {'up' if getattr(status, part) else 'down'}")
+            if status.flink is not None:
+                print(f"{'flink':9} {'up' if status.flink else 'down'}")
             print(f"connector {status.connector}")
             print(f"memory    {status.memory_kib.get('total', 0) // 1024} MiB")
         return 0 if status.healthy else 3
@@ -144,6 +176,8 @@ def lab_settings(stack) -> dict[str, str]:
         "CDC_TUTOR_POSTGRES_DSN": stack.postgres.dsn,
         "CDC_TUTOR_REDIS_URL": stack.config.redis_url,
     }
+    if stack.config.engines:
+        lines["CDC_TUTOR_FLINK_URL"] = stack.config.flink_url
     if stack.config.secure:
         from cdc_tutor.stack.security import ADMIN
 

@@ -29,6 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--topic", default=DEFAULT_TOPIC, help=strings.WORKSHOP_HELP_TOPIC)
     parser.add_argument("--share-answers", action="store_true", help=strings.WORKSHOP_HELP_SHARE)
     parser.add_argument("--secure", action="store_true", help=strings.WORKSHOP_HELP_SECURE)
+    parser.add_argument("--engines", action="store_true", help=strings.WORKSHOP_HELP_ENGINES)
+
+
+SLOTS_PER_STUDENT = 2
 
 
 def workshop_dir(settings) -> Path:
@@ -76,6 +80,10 @@ def _up(args: argparse.Namespace, settings) -> int:
         if NativeStack(config).status().broker:
             raise ConnectionError(strings.WORKSHOP_STACK_NOT_SECURE)
         config = dataclasses.replace(config, secure=True)
+    if args.engines:  # the room's Flink cluster: two slots a student (a stream and a query at once)
+        config = dataclasses.replace(
+            config, engines=True, flink_slots=max(config.flink_slots, SLOTS_PER_STUDENT * len(students))
+        )
     stack = NativeStack(config, report=lambda line: print(line, file=sys.stderr, flush=True))
     try:
         figures, lab = bring_up(stack)

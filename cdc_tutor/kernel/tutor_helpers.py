@@ -412,3 +412,75 @@ def stop_streams():
         handle.stop()
     _streams[:] = [handle for handle in _streams if handle.running]
     return len(running)
+
+
+flink_url = os.environ.get("CDC_TUTOR_FLINK_URL", "")
+"""A workshop's shared Flink session cluster (REST address); "" when jobs run in this kernel."""
+FLINK_JOB_NAME = "%s: %s" % (user, os.environ.get("CDC_TUTOR_LESSON", ""))
+"""The name of this kernel's jobs on a shared cluster (cdc_tutor/engines/flink_rest.py job_name)."""
+
+
+def flink_cluster_options():
+    """The options that send a TableEnvironment's jobs to the shared cluster ({} without one):
+    lesson code may pass them to EnvironmentSettings.with_configuration itself."""
+    if not flink_url:
+        return {}
+    from urllib.parse import urlsplit
+
+    where = urlsplit(flink_url)
+    return {
+        "execution.target": "remote",
+        "rest.address": where.hostname or "127.0.0.1",
+        "rest.port": str(where.port or 8081),
+        "pipeline.name": FLINK_JOB_NAME,
+    }
+
+
+def _flink_room_note():
+    """One line when the shared cluster has no free slot: a job would wait, then fail."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(flink_url.rstrip("/") + "/overview", timeout=3) as response:
+            room = json.loads(response.read())
+    except (OSError, ValueError) as error:
+        print("Кластер Flink мастерской (%s) не отвечает: %s" % (flink_url, error), flush=True)
+        return
+    if room.get("slots-available", 0) == 0:
+        print(
+            "Кластер Flink мастерской занят: свободных слотов 0 из %s. Задание ждёт слот до 60 с и "
+            "завершается ошибкой NoResourceAvailableException; остановите свои потоки "
+            "(tutor.stop_streams()) или скажите ведущему." % room.get("slots-total", "?"),
+            flush=True,
+        )
+
+
+def use_flink_cluster():
+    """In a workshop every TableEnvironment this kernel creates submits to the shared cluster:
+    lesson code stays `TableEnvironment.create(...)`, only where its jobs run changes. Its catalog
+    (the tables a lesson creates) stays in this kernel; jobs carry FLINK_JOB_NAME."""
+    if not flink_url:
+        return False
+    try:
+        from pyflink.table import TableEnvironment
+    except ImportError:  # not a Flink kernel
+        return False
+    create = TableEnvironment.__dict__["create"].__func__
+    if getattr(create, "_cdc_tutor", False):
+        return True
+
+    def create_on_cluster(environment_settings):
+        t_env = create(environment_settings)
+        config = t_env.get_config()
+        for key, value in flink_cluster_options().items():
+            config.set(key, value)
+        _flink_room_note()
+        return t_env
+
+    create_on_cluster._cdc_tutor = True
+    create_on_cluster.__doc__ = create.__doc__
+    TableEnvironment.create = staticmethod(create_on_cluster)
+    return True
+
+
+use_flink_cluster()

@@ -69,6 +69,8 @@ class LessonRunner:
         self.lab = lab
         self.database = database
         self.real_kafka = real_kafka  # False on the mock broker: `realKafka` checks are waived
+        self.flink_url = getattr(settings, "flink_url", None) if "flink" in lesson.engine else None
+        """The shared Flink cluster this kernel's jobs run on; None: a local mini-cluster."""
         self.work_dir = lesson_work_dir(settings.data_dir, lesson.id)
         self.snippet_status: dict[tuple[str, int], str] = {}
         """(step id, snippet index) -> status of its last run in the current kernel."""
@@ -90,6 +92,8 @@ class LessonRunner:
             python = engine_python(lesson.engine, data_dir)
             if "spark" in lesson.engine and python is not None:  # Spark's Python workers: the same venv
                 env["PYSPARK_PYTHON"] = env["PYSPARK_DRIVER_PYTHON"] = str(python)
+            if "flink" in lesson.engine and self.flink_url:  # tutor.use_flink_cluster() reads it
+                env["CDC_TUTOR_FLINK_URL"] = self.flink_url
         self.kernel = KernelSession(
             lesson.engine,
             cwd=self.work_dir,
@@ -146,6 +150,7 @@ class LessonRunner:
         """A fresh kernel (the old one killed, dead or alive): statuses and setup are forgotten."""
         self._forget()
         self.kernel.restart()
+        self._cancel_cluster_jobs()
         self.ensure_ready()
 
     def shutdown(self) -> None:
@@ -155,6 +160,19 @@ class LessonRunner:
         for stop in self._outages:
             stop.set()
         self.kernel.shutdown()
+        self._cancel_cluster_jobs()
+
+    def _cancel_cluster_jobs(self) -> None:
+        """On a shared Flink cluster a job outlives the kernel that submitted it: cancel this
+        student's, so a closed lesson does not hold the room's slots."""
+        if not self.flink_url:
+            return
+        from cdc_tutor.engines.flink_rest import FlinkUnreachable, cancel_jobs_named, job_name
+
+        try:
+            cancel_jobs_named(self.flink_url, job_name(self.user, self.lesson.id))
+        except FlinkUnreachable:
+            pass  # nothing runs on a cluster that is gone
 
     def _forget(self) -> None:
         with self._lock:

@@ -81,11 +81,17 @@ class StackConfig:
     connect_port: int = 8083
     postgres_port: int = 5432
     redis_port: int = 6379
+    flink_port: int = 8081
+    flink_rpc_port: int = 6123
     broker_heap: str = "512m"
     connect_heap: str = "768m"
     secure: bool = False
     """A workshop stack: every Kafka client must log in (SASL), students only touch their own names
     (ACLs); see cdc_tutor/stack/security.py."""
+    engines: bool = False
+    """Shared engines for a workshop's engine lessons: a Flink session cluster (flink_cluster.py)."""
+    flink_slots: int = 4
+    """Task slots of the Flink cluster: one per running streaming job of a student."""
 
     @property
     def bootstrap_servers(self) -> str:
@@ -94,6 +100,10 @@ class StackConfig:
     @property
     def connect_url(self) -> str:
         return f"http://{HOST}:{self.connect_port}"
+
+    @property
+    def flink_url(self) -> str:
+        return f"http://{HOST}:{self.flink_port}"
 
     @property
     def redis_url(self) -> str:
@@ -121,7 +131,7 @@ class StackConfig:
     @classmethod
     def with_free_ports(cls, state_dir: Path, **options) -> StackConfig:
         """Every port picked free by the kernel (tests, a second stack beside a running one)."""
-        ports = free_ports(5)
+        ports = free_ports(7)
         return cls(
             state_dir,
             kafka_port=ports[0],
@@ -129,8 +139,13 @@ class StackConfig:
             connect_port=ports[2],
             postgres_port=ports[3],
             redis_port=ports[4],
+            flink_port=ports[5],
+            flink_rpc_port=ports[6],
             **options,
         )
+
+
+_KEPT = ("secure", "engines", "flink_slots")
 
 
 def saved_config(state_dir: Path) -> StackConfig | None:
@@ -139,7 +154,7 @@ def saved_config(state_dir: Path) -> StackConfig | None:
         saved = json.loads((state_dir / "state.json").read_text(encoding="utf-8"))["config"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    kept = {key: value for key, value in saved.items() if key.endswith(("_port", "_heap")) or key == "secure"}
+    kept = {key: value for key, value in saved.items() if key.endswith(("_port", "_heap")) or key in _KEPT}
     return StackConfig(state_dir, **kept)
 
 

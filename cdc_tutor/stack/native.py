@@ -7,6 +7,7 @@ streaming where it stopped); `down(purge=True)` also deletes it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from cdc_tutor import redis_server
 from cdc_tutor.paths import private_dir, write_private
-from cdc_tutor.stack import processes, security
+from cdc_tutor.stack import flink_cluster, processes, security
 from cdc_tutor.stack.catalog import (
     BROKER,
     CONNECT,
@@ -62,11 +63,14 @@ class Status:
     redis: bool = False
     connector: str = "absent"
     connector_running: bool = False
+    flink: bool | None = None
+    """The Flink session cluster answers with a TaskManager; None on a stack without --engines."""
     memory_kib: dict[str, int] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
-        return self.broker and self.connect and self.postgres and self.redis and self.connector_running
+        parts = self.broker and self.connect and self.postgres and self.redis and self.connector_running
+        return parts and self.flink is not False
 
 
 class NativeStack:
@@ -157,7 +161,10 @@ class NativeStack:
         self._start_connect(jars[CONNECT.name], jars[DEBEZIUM.name].parent)
         mark = phase("connect", mark)
         self._register(deadline=started + timeout)
-        phase("connector", mark)
+        mark = phase("connector", mark)
+        if self.config.engines:
+            self._start_flink()
+            phase("flink", mark)
         timings["total"] = round(time.monotonic() - started, 2)
         memory = self.memory()
         self._save(up_seconds=timings, memory_kib=memory)
@@ -171,6 +178,7 @@ class NativeStack:
             ("Kafka controller", self.config.controller_port, self._alive("broker")),
             ("Kafka Connect", self.config.connect_port, self._alive("connect")),
             ("Redis", self.config.redis_port, self._alive("redis")),
+            *self._engine_ports(),
         ):
             if not ours and port_in_use(port):
                 busy.append(f"{name} port {HOST}:{port}")
@@ -179,6 +187,12 @@ class NativeStack:
                 f"already in use by another program: {', '.join(busy)}. Stop it (a "
                 "docker compose lab? `docker compose down`) or choose other ports."
             )
+
+    def _engine_ports(self) -> list[tuple[str, int, bool]]:
+        if not self.config.engines:
+            return []
+        ours = self._alive(flink_cluster.JOBMANAGER)
+        return [("Flink REST", self.config.flink_port, ours), ("Flink RPC", self.config.flink_rpc_port, ours)]
 
     def _start_postgres(self) -> None:
         pg = self.postgres
@@ -390,6 +404,62 @@ class NativeStack:
         except ConnectionError:
             return False
 
+    # --- the shared engines (--engines) -----------------------------------------------------------
+
+    def _start_flink(self) -> None:
+        """The Flink session cluster: the JobManager, then a TaskManager; ready when the REST API
+        counts the TaskManager's slots."""
+        from cdc_tutor.engines import engine_env
+
+        home = flink_cluster.flink_home(Path(self.config.state_dir).parent)
+        folder = private_dir(Path(self.marker), "flink")
+        conf = folder / "conf"
+        options = flink_cluster.cluster_options(self.config, self.marker, folder, self.config.logs_dir)
+        flink_cluster.write_conf_dir(options, conf, home)
+        env = engine_env({**os.environ, "FLINK_CONF_DIR": str(conf), "FLINK_LOG_DIR": str(self.config.logs_dir)})
+        for name, script in flink_cluster.SCRIPTS:
+            if self._alive(name):
+                continue
+            log = self.config.logs_dir / f"{name}.out"
+            # Flink's script sizes the JVM, then execs it: the pid stays the JVM's.
+            pid = processes.start_detached(
+                ["bash", str(home / "bin" / script), "start-foreground"], log=log, cwd=folder, env=env
+            )
+            self._save(pids={**self._state().get("pids", {}), name: pid})
+        self._wait_started(self._flink_ready, 120, "the Flink cluster", flink_cluster.TASKMANAGER)
+
+    def stop_engines(self) -> None:
+        """Stop the Flink cluster and keep the rest running; the stack is one without engines
+        from now on (its status no longer asks for them)."""
+        for name in (flink_cluster.TASKMANAGER, flink_cluster.JOBMANAGER):
+            processes.stop(self._pid(name), self.marker, name)
+        self.config = dataclasses.replace(self.config, engines=False)
+        self._save(config=self.config.as_dict())
+
+    def _flink_ready(self) -> bool:
+        from cdc_tutor.engines.flink_rest import FlinkUnreachable, overview
+
+        try:
+            return overview(self.config.flink_url, timeout=2).slots_total >= self.config.flink_slots
+        except FlinkUnreachable:
+            return False
+
+    def _wait_started(self, ready, seconds: float, what: str, *names: str) -> None:
+        """Like _wait, for processes whose command line is a script's until it execs the JVM:
+        a start fails when the pid is gone, not when its command line does not name us yet."""
+        deadline = time.monotonic() + seconds
+        pids = {name: self._pid(name) for name in names}
+        while time.monotonic() < deadline:
+            if ready():
+                return
+            for name, pid in pids.items():
+                if pid is not None and not processes.exists(pid):
+                    log = self.config.logs_dir / f"{name}.out"
+                    tail = processes.log_tail(log)
+                    raise StackError(f"{what} exited during start-up. Last lines of {log}:\n  {tail}")
+            time.sleep(0.5)
+        raise StackError(f"{what} did not become ready in {seconds:.0f} s; logs in {self.config.logs_dir}")
+
     def _wait(self, ready, seconds: float, what: str, log: Path, name: str) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -413,6 +483,9 @@ class NativeStack:
             "postgres": processes.tree_rss_kib(self.postgres.pid(), "Pss"),
             "redis": processes.rss_kib(self._pid("redis")),
         }
+        if self.config.engines:
+            for name in (flink_cluster.JOBMANAGER, flink_cluster.TASKMANAGER):
+                memory[name] = processes.rss_kib(self._pid(name))
         memory["total"] = sum(memory.values())
         return memory
 
@@ -423,6 +496,9 @@ class NativeStack:
             postgres=self.postgres.running(),
             redis=self._alive("redis") and redis_server.ping((HOST, self.config.redis_port)),
         )
+        if self.config.engines:
+            status.flink = all(self._alive(name) for name in (flink_cluster.JOBMANAGER, flink_cluster.TASKMANAGER))
+            status.flink = status.flink and self._flink_ready()
         if status.connect:
             try:
                 status.connector_running, status.connector = running(self.connect.status())
@@ -434,6 +510,8 @@ class NativeStack:
     def down(self, purge: bool = False) -> dict:
         """Stop Connect, then the broker, then PostgreSQL; with `purge`, delete their data too."""
         started = time.monotonic()
+        for name in (flink_cluster.TASKMANAGER, flink_cluster.JOBMANAGER):  # whatever the config: none left behind
+            processes.stop(self._pid(name), self.marker, name)
         processes.stop(self._pid("connect"), self.marker, "connect")
         processes.stop(self._pid("broker"), self.marker, "broker")
         processes.stop(self._pid("redis"), self.marker, "redis")

@@ -55,14 +55,30 @@ def start_java(
     return start_detached(command, log=log, cwd=cwd)
 
 
-def start_detached(command: list[str], *, log: Path, cwd: Path) -> int:
+def start_detached(command: list[str], *, log: Path, cwd: Path, env: dict[str, str] | None = None) -> int:
     """Start `command` in its own session (Ctrl+C on the tutor does not reach it), output to `log`."""
     log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
         )
     return process.pid
+
+
+def exists(pid: int) -> bool:
+    """The process is there and not a zombie (whatever its command line)."""
+    _reap(pid)
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def _mb(heap: str) -> int:

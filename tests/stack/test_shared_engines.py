@@ -1,0 +1,191 @@
+"""A workshop's shared Flink session cluster (`lab up --native --engines`): two students' real tutors
+run a Flink lesson at the same time, their kernels submit to the one cluster instead of starting a
+mini-cluster each, the jobs carry each student's name, and a student who leaves leaves nothing
+running. The cluster runs beside the session's native stack and is stopped at the module's end."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from cdc_tutor.commands.stack import lab_settings
+from cdc_tutor.engines.flink_rest import UNFINISHED, jobs, overview, owner_of
+from cdc_tutor.paths import private_dir
+from cdc_tutor.stack.config import free_ports
+from cdc_tutor.stack.flink_cluster import JOBMANAGER, TASKMANAGER
+from cdc_tutor.stack.native import NativeStack
+from tests.engines import ensure_engine
+from tests.stack.test_workshop_secure import _tutor_workload
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSON = "module-5/03-pyflink-cdc-connector"
+STUDENTS = ("ann", "bob")
+
+
+def link_engine(data_dir: Path, engine: str, tmp_path_factory) -> None:
+    """The engine environment, set up once per session, linked into `data_dir` as setup would put it."""
+    built = ensure_engine(engine, tmp_path_factory).data_dir / "engines" / engine
+    engines = private_dir(data_dir, "engines")
+    if not (engines / engine).exists():
+        (engines / engine).symlink_to(built, target_is_directory=True)
+
+
+@pytest.fixture(scope="module")
+def engines_stack(native_stack, tmp_path_factory):
+    """The session's stack with its Flink cluster up (`lab up --engines` on a running stack starts
+    only what is missing)."""
+    link_engine(native_stack.config.state_dir.parent, "flink", tmp_path_factory)
+    stack = NativeStack(dataclasses.replace(native_stack.config, engines=True, flink_slots=4), report=lambda _: None)
+    figures = stack.up()
+    try:
+        yield stack, figures
+    finally:
+        stack.stop_engines()
+
+
+def student(name: str, stack: NativeStack, tmp_path_factory, *args: str) -> subprocess.CompletedProcess:
+    """`cdc-tutor ARGS` as a workshop student: their own data dir, the stack's lab settings."""
+    data_dir = tmp_path_factory.mktemp(f"home-{name}")
+    link_engine(data_dir, "flink", tmp_path_factory)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CDC_TUTOR_")}
+    env.update(lab_settings(stack), CDC_TUTOR_USER=name, CDC_TUTOR_CONFIG=str(data_dir / "no-config.toml"))
+    command = [sys.executable, "-m", "cdc_tutor", "--data-dir", str(data_dir), *args]
+    return subprocess.run(command, cwd=ROOT, env=env, text=True, capture_output=True, timeout=900)
+
+
+def test_the_stack_brings_up_a_loopback_flink_cluster_and_hands_out_its_address(engines_stack):
+    stack, figures = engines_stack
+    room = overview(stack.config.flink_url)
+    assert room.taskmanagers == 1 and room.slots_total == 4, room
+    assert room.version == "2.2.1"  # the PyFlink of the engine environment: client and cluster agree
+    assert lab_settings(stack)["CDC_TUTOR_FLINK_URL"] == stack.config.flink_url
+    assert stack.status().flink is True and stack.status().healthy
+    memory = figures["memory_kib"]
+    assert memory[JOBMANAGER] > 0 and memory[TASKMANAGER] > 0, memory
+    for name in (JOBMANAGER, TASKMANAGER):  # every port of both JVMs, whichever Flink picked: loopback
+        pid = stack._state()["pids"][name]
+        listening = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True).stdout.splitlines()
+        addresses = [line.split()[3] for line in listening if f"pid={pid}," in line]
+        assert len(addresses) >= 2, (name, listening)
+        assert all(address.rsplit(":", 1)[0] in ("127.0.0.1", "[::ffff:127.0.0.1]") for address in addresses), addresses
+
+
+def test_two_students_run_a_flink_lesson_at_once_on_the_shared_cluster(engines_stack, tmp_path_factory):
+    """Both real tutors pass lesson 03 at the same time while the workload changes PostgreSQL;
+    the cluster ran jobs named for each of them, and after they left none of theirs is running."""
+    stack, _ = engines_stack
+    url = stack.config.flink_url
+    before = {job["jid"] for job in jobs(url)}
+    workload = _tutor_workload(stack.config.state_dir.parent)
+    try:
+        with ThreadPoolExecutor(len(STUDENTS)) as pool:
+            runs = dict(
+                zip(STUDENTS, pool.map(lambda name: student(name, stack, tmp_path_factory, "verify", LESSON), STUDENTS))
+            )
+    finally:
+        workload.send_signal(signal.SIGINT)
+        workload.communicate(timeout=30)
+    for name, done in runs.items():
+        assert done.returncode == 0, (name, done.stdout[-4000:], done.stderr[-2000:])
+        assert "verify OK" in done.stdout and " 0 failed" in done.stdout, (name, done.stdout[-2000:])
+    ran = [job for job in jobs(url) if job["jid"] not in before]
+    for name in STUDENTS:
+        # verify works as a throwaway user of the student's: ann-verify-1a2b3c
+        theirs = [
+            job for job in ran if owner_of(job["name"]).startswith(f"{name}-verify-") and job["name"].endswith(LESSON)
+        ]
+        assert len(theirs) >= 3, (
+            name,
+            [(job["name"], job["state"]) for job in ran],
+        )  # the lesson's queries and streams ran here, not in the kernel
+        assert not [job for job in theirs if job["state"] in UNFINISHED], theirs  # left: nothing holds a slot
+    assert all(owner_of(job["name"]).split("-")[0] in STUDENTS for job in ran), ran
+    assert overview(url).slots_available == 4
+
+
+def test_doctor_reads_the_room_and_a_dead_cluster_is_one_failed_line(engines_stack, tmp_path_factory):
+    stack, _ = engines_stack
+    done = student("ann", stack, tmp_path_factory, "doctor", "--only", "flink")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "свободных слотов 4 из 4" in done.stdout, done.stdout
+    dead = dataclasses.replace(stack.config, flink_port=free_ports(1)[0])  # nothing listens there
+    env_stack = NativeStack(dead, report=lambda _: None)
+    done = student("ann", env_stack, tmp_path_factory, "doctor", "--only", "flink")
+    assert done.returncode != 0 and "не отвечает" in done.stdout and "--engines" in done.stdout, done.stdout
+
+
+DETACHED_JOB = """
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("CREATE TABLE g (x INT) WITH ('connector' = 'datagen', 'rows-per-second' = '1')")
+t_env.execute_sql("CREATE TABLE b (x INT) WITH ('connector' = 'blackhole')")
+job = t_env.execute_sql("INSERT INTO b SELECT x FROM g").get_job_client().get_job_id()
+print("submitted", job)
+"""
+
+
+@dataclasses.dataclass
+class Settings:
+    data_dir: Path
+    flink_url: str
+
+
+def test_a_students_jobs_are_cancelled_when_their_kernel_stops_and_only_theirs(engines_stack, tmp_path_factory):
+    """A detached INSERT outlives the client that submitted it; the tutor's runner cancels the
+    student's jobs on the shared cluster when it shuts the kernel down (leaving the lesson, quitting),
+    and another student's job runs on."""
+    from cdc_tutor.course.model import Lesson, Snippet, Step
+    from cdc_tutor.practice.runner import LessonRunner
+
+    stack, _ = engines_stack
+    url = stack.config.flink_url
+    data_dir = ensure_engine("flink", tmp_path_factory).data_dir
+    code = "from pyflink.table import EnvironmentSettings, TableEnvironment\n" + DETACHED_JOB
+    step = Step("job", "job", "text", (), "", snippets=(Snippet(1, code, 1),))
+    lesson = Lesson(
+        "engines/01-detached", Path("lesson.md"), "t", "d", 1, "beginner", 1, (), (), "flink", (), "", (step,)
+    )
+    runners = {
+        name: LessonRunner(lesson, Settings(data_dir, url), stack.config.bootstrap_servers, user=name)
+        for name in STUDENTS
+    }
+    try:
+        for runner in runners.values():
+            runner.start()
+            assert runner.tutor_error is None, runner.tutor_error
+            result = runner.run_snippet("job", 1, timeout=300)
+            assert result.ok and "submitted" in result.stdout.text, (
+                result.status,
+                result.error,
+                runner.kernel.log_tail(),
+            )
+        names = {name: f"{name}: {lesson.id}" for name in STUDENTS}
+        assert wait_for_states(url, names.values(), {"RUNNING"}) == {names["ann"]: "RUNNING", names["bob"]: "RUNNING"}
+        runners["ann"].shutdown()
+        states = wait_for_states(url, names.values(), {"CANCELED"}, only=names["ann"])
+        assert states == {names["ann"]: "CANCELED", names["bob"]: "RUNNING"}, states
+    finally:
+        for runner in runners.values():
+            runner.shutdown()
+    assert wait_for_states(url, [f"bob: {lesson.id}"], {"CANCELED"}) == {f"bob: {lesson.id}": "CANCELED"}
+
+
+def wait_for_states(url: str, names, wanted: set[str], only: str | None = None, seconds: float = 90) -> dict[str, str]:
+    """{job name: state} of the named jobs (their latest run) once `only` (else every one) is in `wanted`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        latest = {}
+        for job in sorted(jobs(url), key=lambda job: job.get("start-time", 0)):
+            if job["name"] in names:
+                latest[job["name"]] = job["state"]
+        watched = [only] if only else list(names)
+        if all(latest.get(name) in wanted for name in watched) or time.monotonic() > deadline:
+            return latest
+        time.sleep(0.5)
