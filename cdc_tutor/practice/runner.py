@@ -37,6 +37,12 @@ def kafka_helpers_source() -> str:
     return Path(spec.origin).read_text(encoding="utf-8") if spec and spec.origin else ""
 
 
+FLINK_CLIENT_JVM = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+"""The PyFlink gateway JVM of a kernel whose jobs run on a shared cluster only plans queries,
+submits them and receives collected rows: a small heap and C1 (by default it may grow to a
+quarter of the machine's memory, sized for a local mini-cluster)."""
+
+
 class LessonRunner:
     """Runs one lesson's code. Blocking methods belong in worker threads, not the UI's loop.
 
@@ -94,6 +100,7 @@ class LessonRunner:
                 env["PYSPARK_PYTHON"] = env["PYSPARK_DRIVER_PYTHON"] = str(python)
             if "flink" in lesson.engine and self.flink_url:  # tutor.use_flink_cluster() reads it
                 env["CDC_TUTOR_FLINK_URL"] = self.flink_url
+                env["JVM_ARGS"] = FLINK_CLIENT_JVM  # pyflink_gateway_server.py puts these first
         self.kernel = KernelSession(
             lesson.engine,
             cwd=self.work_dir,

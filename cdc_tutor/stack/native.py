@@ -163,7 +163,7 @@ class NativeStack:
         self._register(deadline=started + timeout)
         mark = phase("connector", mark)
         if self.config.engines:
-            self._start_flink()
+            self.start_engines()
             phase("flink", mark)
         timings["total"] = round(time.monotonic() - started, 2)
         memory = self.memory()
@@ -406,7 +406,7 @@ class NativeStack:
 
     # --- the shared engines (--engines) -----------------------------------------------------------
 
-    def _start_flink(self) -> None:
+    def start_engines(self) -> None:
         """The Flink session cluster: the JobManager, then a TaskManager; ready when the REST API
         counts the TaskManager's slots."""
         from cdc_tutor.engines import engine_env
