@@ -42,8 +42,8 @@ def owner_of(name: str) -> str:
 
 
 def _request(url: str, path: str, method: str = "GET", timeout: float = TIMEOUT) -> dict:
-    request = urllib.request.Request(url.rstrip("/") + path, method=method)
     try:
+        request = urllib.request.Request(url.rstrip("/") + path, method=method)
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (a configured URL)
             body = response.read()
         return json.loads(body) if body else {}
