@@ -134,6 +134,8 @@ class NativeStack:
             return now
 
         self._private_state_dir()
+        if self.config.engines:  # before anything starts: a missing environment costs nothing
+            flink_cluster.flink_home(Path(self.config.state_dir).parent)
         self._save(
             owner_pid=os.getpid(),
             config=self.config.as_dict(),

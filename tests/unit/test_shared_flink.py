@@ -85,3 +85,20 @@ def test_the_kernel_sends_jobs_to_the_cluster_only_when_given_one(monkeypatch):
 def test_a_cluster_that_is_not_there_is_one_error(url):
     with pytest.raises(FlinkUnreachable):
         overview(url.format(port=free_ports(1)[0]), timeout=1)
+
+
+def test_lab_up_with_engines_but_no_flink_environment_starts_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "cdc_tutor", "--data-dir", str(tmp_path), "lab", "up", "--native", "--engines"],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert done.returncode == 1 and "cdc-tutor setup flink" in done.stderr, done.stderr
+    assert not (tmp_path / "stack" / "postgres").exists()  # nothing was started or created
+    assert (
+        "pids" not in (tmp_path / "stack" / "state.json").read_text()
+        if (tmp_path / "stack" / "state.json").exists()
+        else True
+    )
