@@ -412,6 +412,7 @@ class NativeStack:
         """The Flink session cluster: the JobManager, then a TaskManager; ready when the REST API
         counts the TaskManager's slots."""
         from cdc_tutor.engines import engine_env
+        from cdc_tutor.engines.flink_rest import overview
 
         home = flink_cluster.flink_home(Path(self.config.state_dir).parent)
         folder = private_dir(Path(self.marker), "flink")
@@ -428,7 +429,13 @@ class NativeStack:
                 ["bash", str(home / "bin" / script), "start-foreground"], log=log, cwd=folder, env=env
             )
             self._save(pids={**self._state().get("pids", {}), name: pid})
-        self._wait_started(self._flink_ready, 120, "the Flink cluster", flink_cluster.TASKMANAGER)
+        self._wait_started(self._flink_ready, 120, "the Flink cluster", *(name for name, _ in flink_cluster.SCRIPTS))
+        slots = overview(self.config.flink_url).slots_total
+        if slots != self.config.flink_slots:  # a running cluster is reused as it is
+            self.report(
+                f"the running Flink cluster has {slots} task slots, not {self.config.flink_slots}: "
+                f"`cdc-tutor lab down`, then up again with --flink-slots {self.config.flink_slots}, to change it"
+            )
 
     def stop_engines(self) -> None:
         """Stop the Flink cluster and keep the rest running; the stack is one without engines
@@ -442,7 +449,7 @@ class NativeStack:
         from cdc_tutor.engines.flink_rest import FlinkUnreachable, overview
 
         try:
-            return overview(self.config.flink_url, timeout=2).slots_total >= self.config.flink_slots
+            return overview(self.config.flink_url, timeout=2).slots_total > 0  # a TaskManager registered
         except FlinkUnreachable:
             return False
 
