@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cdc_tutor.course.loader import load_course
-from tests.engines import engines_data_dir
+from cdc_tutor.lab import options_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CODE_COURSE = ROOT / "tests" / "fixtures" / "code_course"
@@ -145,35 +145,21 @@ def test_an_unknown_lesson_is_a_usage_error(tmp_path):
     assert done.returncode == 2 and "no lesson 'module-1/99-nothing'" in done.stderr
 
 
-# Lessons with a JVM (an engine, or the Kafka broker lab for every cell) run twice in CI, not three
-# times: `verify` on the native stack (tests/stack/test_verify_on_stack.py) and, on the broker lab,
-# the scripted student's walk (tests/ui/test_scripted_student.py: every cell run, every check
-# failed first and then passed, through the UI). The rest verify here, on their embedded labs.
+# Lessons with a JVM (an engine, or the Kafka broker lab for every cell, as lesson 01) run twice in
+# CI, not three times: `verify` on the native stack (tests/stack/test_verify_on_stack.py) and, on
+# the broker lab, the scripted student's walk (tests/ui/test_scripted_student.py: every cell run,
+# every check failed first and then passed, through the UI). The rest verify here, on the mock.
 COURSE = load_course(ROOT / "lessons")
-BUNDLED = [lesson.id for lesson in COURSE.lessons() if lesson.engine == "python"]
-
-
-@pytest.fixture(scope="module")
-def bundled_data_dir(tmp_path_factory) -> Path:
-    """A data dir with the broker lab set up, as `cdc-tutor setup kafka` does for a student (lesson
-    01's exactly-once steps run on it)."""
-    data_dir = engines_data_dir(tmp_path_factory)  # shared with the tiers that set up engines
-    setup = subprocess.run(
-        [sys.executable, "-m", "cdc_tutor", "setup", "kafka", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert setup.returncode == 0, setup.stdout + setup.stderr
-    return data_dir
+BUNDLED = [
+    lesson.id for lesson in COURSE.lessons() if lesson.engine == "python" and options_for(lesson).broker == "mock"
+]
 
 
 @pytest.mark.parametrize("lesson_id", BUNDLED)
-def test_every_bundled_lesson_verifies(lesson_id, bundled_data_dir):
-    """Engine lessons run in their kernels, lessons that ask for a real broker (lesson 01's
-    exactly-once steps) run on it, and every `realKafka` check is judged, none waived. One lesson
-    per test: each gets its own time limit and its own failure."""
-    done = verify(ROOT / "lessons", bundled_data_dir, lesson_id, timeout=900)
+def test_every_bundled_lesson_verifies(lesson_id, tmp_path):
+    """Every cell and check of a lesson on the embedded lab it asks for. One lesson per test: each
+    gets its own time limit and its own failure."""
+    done = verify(ROOT / "lessons", tmp_path / "data", lesson_id, timeout=900)
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-3000:]
     assert "waived" not in done.stdout, done.stdout
     assert f"PASS {lesson_id}/" in done.stdout  # it ran checks, not nothing
