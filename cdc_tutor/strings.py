@@ -488,7 +488,7 @@ DOCTOR_FLINK_UNREACHABLE = "{url} не отвечает: {error}"
 DOCTOR_FLINK_NO_TASKMANAGER = "{url}: у кластера нет ни одного TaskManager, заданиям негде работать"
 DOCTOR_FLINK_FIX = "ведущему: cdc-tutor lab up --native --engines (или уберите flink_url из config.toml)"
 DOCTOR_FLINK_FULL_FIX = (
-    "все слоты заняты: задания ждут слот до 60 с; остановите свои потоки или попросите ведущего "
+    "все слоты заняты: задания ждут слот до {seconds} с; остановите свои потоки или попросите ведущего "
     "поднять кластер с --flink-slots побольше"
 )
 DOCTOR_REDIS_SET_FIX = "задайте CDC_TUTOR_REDIS_URL (его печатает cdc-tutor lab up) или redis_url в config.toml"

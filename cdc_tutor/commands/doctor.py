@@ -209,6 +209,7 @@ def check_flink_cluster(settings) -> list[Finding]:
     if not settings.flink_url:
         return []
     from cdc_tutor.engines.flink_rest import FlinkUnreachable, overview
+    from cdc_tutor.stack.flink_cluster import SLOT_REQUEST_TIMEOUT_S
 
     title, url = strings.DOCTOR_TITLE_FLINK, settings.flink_url
     try:
@@ -221,7 +222,8 @@ def check_flink_cluster(settings) -> list[Finding]:
     line = strings.DOCTOR_FLINK_OK.format(
         url=url, version=room.version, free=room.slots_available, total=room.slots_total, running=room.jobs_running
     )
-    return [Finding(room.slots_available > 0, title, line, strings.DOCTOR_FLINK_FULL_FIX, warning=True)]
+    fix = strings.DOCTOR_FLINK_FULL_FIX.format(seconds=SLOT_REQUEST_TIMEOUT_S)
+    return [Finding(room.slots_available > 0, title, line, fix, warning=True)]
 
 
 def check_lab_stack(settings) -> list[Finding]:

@@ -98,7 +98,7 @@ class LessonRunner:
             python = engine_python(lesson.engine, data_dir)
             if "spark" in lesson.engine and python is not None:  # Spark's Python workers: the same venv
                 env["PYSPARK_PYTHON"] = env["PYSPARK_DRIVER_PYTHON"] = str(python)
-            if "flink" in lesson.engine and self.flink_url:  # tutor.use_flink_cluster() reads it
+            if self.flink_url:  # tutor.use_flink_cluster() reads it
                 env["CDC_TUTOR_FLINK_URL"] = self.flink_url
                 env["JVM_ARGS"] = FLINK_CLIENT_JVM  # pyflink_gateway_server.py puts these first
         self.kernel = KernelSession(

@@ -12,6 +12,7 @@ reaps them like its other JVMs.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from cdc_tutor.stack.config import HOST, StackConfig
@@ -84,11 +85,7 @@ def write_conf_dir(options: dict[str, str], conf_dir: Path, flink: Path) -> None
     private_dir(conf_dir)
     for key in ("web.tmpdir", "io.tmp.dirs", "blob.storage.directory"):
         private_dir(Path(options[key]))
-    write_private(conf_dir / "config.yaml", "".join(f"{key}: {_yaml(value)}\n" for key, value in options.items()))
+    # JSON strings are valid YAML scalars: paths and JVM options (spaces, '=', quotes) read back whole.
+    write_private(conf_dir / "config.yaml", "".join(f"{key}: {json.dumps(value)}\n" for key, value in options.items()))
     for name in LOG4J_FILES:
         write_private(conf_dir / name, (flink / "conf" / name).read_text(encoding="utf-8"))
-
-
-def _yaml(value: str) -> str:
-    """A scalar config.yaml reads back as the same string (JVM options hold spaces and '=')."""
-    return value if value.replace(".", "").replace("-", "").isalnum() else '"' + value.replace('"', '\\"') + '"'

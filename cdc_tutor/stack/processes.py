@@ -71,14 +71,18 @@ def start_detached(command: list[str], *, log: Path, cwd: Path, env: dict[str, s
     return process.pid
 
 
+def _proc_state(pid: int) -> str | None:
+    """The process's state letter from /proc (Z: a zombie), None when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
 def exists(pid: int) -> bool:
     """The process is there and not a zombie (whatever its command line)."""
     _reap(pid)
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    return _proc_state(pid) not in (None, "Z")
 
 
 def _mb(heap: str) -> int:
@@ -101,8 +105,10 @@ def alive(pid: int | None, marker: str, name: str) -> bool:
     for _ in range(40):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
+            return False
+        state = _proc_state(pid)
+        if state is None:
             return False
         if cmdline or state == "Z":
             break

@@ -73,3 +73,14 @@ def ensure_engine(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Setu
     run = _runs[engine]
     assert run.returncode == 0, f"setup {engine} failed:\n{run.stdout}\n{run.stderr}"
     return run
+
+
+def link_engine(data_dir: Path, engine: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The session's environment of `engine` (ensure_engine) linked into `data_dir`, where `cdc-tutor
+    setup` would have put it: another data dir (a stack's, a student's) uses it without a second setup."""
+    from cdc_tutor.paths import private_dir
+
+    built = ensure_engine(engine, tmp_path_factory).data_dir / "engines" / engine
+    engines = private_dir(data_dir, "engines")
+    if not (engines / engine).exists():
+        (engines / engine).symlink_to(built, target_is_directory=True)

@@ -18,24 +18,15 @@ import pytest
 
 from cdc_tutor.commands.stack import lab_settings
 from cdc_tutor.engines.flink_rest import UNFINISHED, jobs, overview, owner_of
-from cdc_tutor.paths import private_dir
 from cdc_tutor.stack.config import free_ports
 from cdc_tutor.stack.flink_cluster import JOBMANAGER, TASKMANAGER
 from cdc_tutor.stack.native import NativeStack
-from tests.engines import ensure_engine
+from tests.engines import ensure_engine, link_engine
 from tests.stack.test_workshop_secure import _tutor_workload
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = "module-5/03-pyflink-cdc-connector"
 STUDENTS = ("ann", "bob")
-
-
-def link_engine(data_dir: Path, engine: str, tmp_path_factory) -> None:
-    """The engine environment, set up once per session, linked into `data_dir` as setup would put it."""
-    built = ensure_engine(engine, tmp_path_factory).data_dir / "engines" / engine
-    engines = private_dir(data_dir, "engines")
-    if not (engines / engine).exists():
-        (engines / engine).symlink_to(built, target_is_directory=True)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import pytest
 
 from cdc_tutor.course.loader import load_course
 from tests.content.test_verify import verify
-from tests.engines import ensure_engine
+from tests.engines import ensure_engine, link_engine
 from tests.engines.test_engines_on_broker_lab import DECIMAL_COURSE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,10 +60,7 @@ def stack_with_workload(native_stack, tmp_path_factory):
     """The stack's data dir with the engines linked in and the workload changing PostgreSQL."""
     data_dir = native_stack.config.state_dir.parent  # where `lab up` keeps the stack: outages work
     for engine in sorted(engines_of_the_bundled_lessons()):  # the engine lessons, set up once per session
-        built = ensure_engine(engine, tmp_path_factory).data_dir / "engines" / engine
-        (data_dir / "engines").mkdir(mode=0o700, exist_ok=True)
-        if not (data_dir / "engines" / engine).exists():
-            (data_dir / "engines" / engine).symlink_to(built, target_is_directory=True)
+        link_engine(data_dir, engine, tmp_path_factory)
     workload = _tutor(
         data_dir, "lab", "workload", "--rate", "5", "--seed", "3", stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

@@ -25,10 +25,9 @@ from confluent_kafka.admin import (
 )
 
 from cdc_tutor.kafka.client import sasl
-from cdc_tutor.paths import private_dir
 from cdc_tutor.stack.config import StackConfig
 from cdc_tutor.stack.native import NativeStack
-from tests.engines import ensure_engine
+from tests.engines import link_engine
 
 from .test_workshop import cli, student
 
@@ -158,10 +157,7 @@ def test_a_students_tutor_passes_a_lesson_of_each_engine_under_the_acls(
     lessons passed the same way in a full run of this test (commit 969f69f)."""
     stack, configs = secure_workshop
     if engine is not None:  # the engine environment, set up once per session, in ann's data dir
-        built = ensure_engine(engine, tmp_path_factory).data_dir / "engines" / engine
-        engines = private_dir(configs["ann"].parent / "home-ann", "engines")
-        if not (engines / engine).exists():
-            (engines / engine).symlink_to(built, target_is_directory=True)
+        link_engine(configs["ann"].parent / "home-ann", engine, tmp_path_factory)
     workload = _tutor_workload(stack.config.state_dir.parent)
     try:
         done = student(configs["ann"], lesson, *only, command="verify")

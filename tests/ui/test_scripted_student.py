@@ -254,19 +254,24 @@ def data_dir_for(lesson, tmp_path: Path, tmp_path_factory) -> Path:
     return data_dir
 
 
-@pytest.mark.parametrize(("lesson_id", "size"), walks())
-async def test_the_scripted_student_walks_the_lesson(store, tmp_path, tmp_path_factory, monkeypatch, lesson_id, size):
-    lesson = COURSE.find(lesson_id)
-    for before in COURSE.lessons():  # the lessons before it passed: it is open
-        if before.id < lesson_id:
+def app_for(lesson, store, tmp_path, tmp_path_factory, monkeypatch) -> RecordingApp:
+    """The app as `cdc-tutor` starts it (settings from the environment; the lesson gets the lab it
+    asks for), with the lessons before `lesson` passed, so it is open."""
+    for before in COURSE.lessons():
+        if before.id < lesson.id:
             for step in before.steps:
                 for checkpoint in step.checkpoints:
                     store.record_pass(before.id, step.id, checkpoint.id)
     data_dir = data_dir_for(lesson, tmp_path, tmp_path_factory)
     monkeypatch.setenv("CDC_TUTOR_DATA_DIR", str(data_dir))
     settings = Settings.load(data_dir=data_dir)
-    # As `cdc-tutor` starts it: the lesson gets the lab it asks for.
-    app = RecordingApp(COURSE, store, lab_factory(settings), settings=settings, lab_key=partial(lab_key, settings))
+    return RecordingApp(COURSE, store, lab_factory(settings), settings=settings, lab_key=partial(lab_key, settings))
+
+
+@pytest.mark.parametrize(("lesson_id", "size"), walks())
+async def test_the_scripted_student_walks_the_lesson(store, tmp_path, tmp_path_factory, monkeypatch, lesson_id, size):
+    lesson = COURSE.find(lesson_id)
+    app = app_for(lesson, store, tmp_path, tmp_path_factory, monkeypatch)
     started = time.monotonic()
     async with app.run_test(size=size, message_hook=record(app)) as pilot:
         await open_lesson(pilot, lesson_id)

@@ -9,18 +9,15 @@ from functools import partial
 
 import pytest
 
-from cdc_tutor.commands.run import lab_factory
 from cdc_tutor.engines.flink_rest import jobs, overview
-from cdc_tutor.lab import lab_key
-from cdc_tutor.settings import Settings
 from cdc_tutor.stack.config import StackConfig
 from cdc_tutor.stack.native import NativeStack
 from cdc_tutor.ui import messages
-from tests.stack.test_shared_engines import link_engine
+from tests.engines import link_engine
 
-from .conftest import RecordingApp, record
+from .conftest import record
 from .test_code_kernel import wait_until
-from .test_scripted_student import COURSE, JVM_WALK_LIMIT, SMALL, Student, data_dir_for
+from .test_scripted_student import COURSE, JVM_WALK_LIMIT, SMALL, Student, app_for
 from .test_walk import open_lesson, posted
 
 LESSON = "module-5/03-pyflink-cdc-connector"
@@ -44,17 +41,9 @@ async def test_a_students_flink_step_runs_on_the_workshops_cluster(
     flink_cluster, store, tmp_path, tmp_path_factory, monkeypatch
 ):
     lesson = COURSE.find(LESSON)
-    for before in COURSE.lessons():  # the lessons before it passed: it is open
-        if before.id < LESSON:
-            for step in before.steps:
-                for checkpoint in step.checkpoints:
-                    store.record_pass(before.id, step.id, checkpoint.id)
-    data_dir = data_dir_for(lesson, tmp_path, tmp_path_factory)
-    monkeypatch.setenv("CDC_TUTOR_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("CDC_TUTOR_FLINK_URL", flink_cluster)
-    settings = Settings.load(data_dir=data_dir)
-    assert settings.flink_url == flink_cluster
-    app = RecordingApp(COURSE, store, lab_factory(settings), settings=settings, lab_key=partial(lab_key, settings))
+    monkeypatch.setenv("CDC_TUTOR_FLINK_URL", flink_cluster)  # as the student's config.toml gives it
+    app = app_for(lesson, store, tmp_path, tmp_path_factory, monkeypatch)
+    assert app.settings.flink_url == flink_cluster
     async with app.run_test(size=SMALL, message_hook=record(app)) as pilot:
         await open_lesson(pilot, LESSON)
         ready = partial(posted, app, messages.KernelReady)
