@@ -36,6 +36,7 @@ FILE_AND_ENV = {
     "postgres_dsn": "CDC_TUTOR_POSTGRES_DSN",
     "redis_url": "CDC_TUTOR_REDIS_URL",
     "flink_url": "CDC_TUTOR_FLINK_URL",
+    "spark_remote": "CDC_TUTOR_SPARK_REMOTE",
     "workshop_topic": "CDC_TUTOR_WORKSHOP_TOPIC",
     "workshop_share_answers": "CDC_TUTOR_WORKSHOP_SHARE_ANSWERS",
     "user": "CDC_TUTOR_USER",
@@ -73,6 +74,10 @@ class Settings:
     flink_url: str | None = None
     """A shared Flink session cluster's REST address (`lab up --engines` prints it): the Flink
     lessons' TableEnvironments submit their jobs there instead of a local mini-cluster."""
+
+    spark_remote: str | None = None
+    """A shared Spark Connect server (sc://host:port, `lab up --engines` prints it): the Spark
+    lessons' sessions are Spark Connect sessions there instead of a Spark driver in the kernel."""
 
     workshop_topic: str | None = None
     """A workshop's progress topic on the lab-mode broker: when set, this tutor publishes progress

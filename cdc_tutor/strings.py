@@ -491,6 +491,11 @@ DOCTOR_FLINK_FULL_FIX = (
     "все слоты заняты: задания ждут слот до {seconds} с; остановите свои потоки или попросите ведущего "
     "поднять кластер с --flink-slots побольше"
 )
+DOCTOR_TITLE_SPARK = "Сервер Spark Connect"
+DOCTOR_SPARK_OK = "{url}: сервер Spark Connect принимает подключения"
+DOCTOR_SPARK_BAD_URL = "{url} не адрес Spark Connect: {error}"
+DOCTOR_SPARK_UNREACHABLE = "{url} не отвечает: сервер Spark Connect не запущен или порт закрыт"
+DOCTOR_SPARK_FIX = "ведущему: cdc-tutor lab up --native --engines (или уберите spark_remote из config.toml)"
 DOCTOR_REDIS_SET_FIX = "задайте CDC_TUTOR_REDIS_URL (его печатает cdc-tutor lab up) или redis_url в config.toml"
 DOCTOR_TITLE_STACK = "Стенд (режим --bootstrap-servers)"
 DOCTOR_TITLE_BROKER = "Брокер"

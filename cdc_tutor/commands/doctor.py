@@ -226,6 +226,25 @@ def check_flink_cluster(settings) -> list[Finding]:
     return [Finding(room.slots_available > 0, title, line, fix, warning=True)]
 
 
+def check_spark_server(settings) -> list[Finding]:
+    """The workshop's shared Spark Connect server (spark_remote), when one is configured: its
+    address is an sc:// URL and its port takes connections (it opens once the server's session is up)."""
+    if not settings.spark_remote:
+        return []
+    from cdc_tutor.stack.spark_connect import answers, parse_remote
+
+    title, url = strings.DOCTOR_TITLE_SPARK, settings.spark_remote
+    try:
+        host, port = parse_remote(url)
+    except ValueError as error:
+        return [
+            Finding(False, title, strings.DOCTOR_SPARK_BAD_URL.format(url=url, error=error), strings.DOCTOR_SPARK_FIX)
+        ]
+    if not answers(port, host=host, timeout=3):
+        return [Finding(False, title, strings.DOCTOR_SPARK_UNREACHABLE.format(url=url), strings.DOCTOR_SPARK_FIX)]
+    return [Finding(True, title, strings.DOCTOR_SPARK_OK.format(url=url))]
+
+
 def check_lab_stack(settings) -> list[Finding]:
     """The real stack of lab mode (--bootstrap-servers): broker, topics, connector, PostgreSQL."""
     if settings.embedded:
@@ -292,6 +311,7 @@ CHECKS: list[Check] = [
     Check("stack", strings.DOCTOR_TITLE_STACK, check_lab_stack),
     Check("redis", strings.DOCTOR_TITLE_REDIS, check_online_store),
     Check("flink", strings.DOCTOR_TITLE_FLINK, check_flink_cluster),
+    Check("spark", strings.DOCTOR_TITLE_SPARK, check_spark_server),
     Check("lessons", strings.DOCTOR_TITLE_LESSONS, check_lessons),
 ]
 

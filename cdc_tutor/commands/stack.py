@@ -43,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--engines",
         action="store_true",
-        help="--native: also a shared Flink session cluster for the Flink lessons (workshops: one "
-        "cluster for the room instead of a local Flink in every student's kernel; needs `cdc-tutor setup flink`)",
+        help="--native: also a shared Flink session cluster and a Spark Connect server for the engine "
+        "lessons (workshops: one of each for the room instead of a local Flink or Spark in every student's "
+        "kernel; needs `cdc-tutor setup flink spark`)",
     )
     group.add_argument(
         "--flink-slots",
@@ -60,6 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("postgres", 5432),
         ("redis", 6379),
         ("flink", 8081),
+        ("spark", 15002),
     )
     for name, default in ports:
         group.add_argument(
@@ -89,6 +91,7 @@ def stack_config(args: argparse.Namespace, settings):
         postgres_port=args.postgres_port,
         redis_port=args.redis_port,
         flink_port=args.flink_port,
+        spark_port=args.spark_port,
         engines=args.engines,
         flink_slots=args.flink_slots,
     )
@@ -145,8 +148,9 @@ def run(action: str, args: argparse.Namespace, settings) -> int:
         else:
             for part in ("postgres", "redis", "broker", "connect"):
                 print(f"{part:9} {'up' if getattr(status, part) else 'down'}")
-            if status.flink is not None:
-                print(f"{'flink':9} {'up' if status.flink else 'down'}")
+            for part in ("flink", "spark"):
+                if getattr(status, part) is not None:
+                    print(f"{part:9} {'up' if getattr(status, part) else 'down'}")
             print(f"connector {status.connector}")
             print(f"memory    {status.memory_kib.get('total', 0) // 1024} MiB")
         return 0 if status.healthy else 3
@@ -178,6 +182,7 @@ def lab_settings(stack) -> dict[str, str]:
     }
     if stack.config.engines:
         lines["CDC_TUTOR_FLINK_URL"] = stack.config.flink_url
+        lines["CDC_TUTOR_SPARK_REMOTE"] = stack.config.spark_remote
     if stack.config.secure:
         from cdc_tutor.stack.security import ADMIN
 

@@ -61,6 +61,7 @@ LAB_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "transactionMetadata": (bool, "true or false"),
     "redis": (bool, "true or false"),
     "broker": (str, "mock (the embedded mock cluster) or kafka (a real broker run by the tutor, needs Java)"),
+    "sharedEngine": (bool, "true or false"),
 }
 
 

@@ -108,7 +108,20 @@ SPARK = Engine(
     # pandas and pyarrow (pyspark's `sql` extra, pinned to what it resolves to) for toPandas() and
     # Arrow-backed pandas UDFs; without them the DataFrame pane would have nothing to show.
     # delta-spark: the Python side of the Delta jars below (DeltaTable.merge), pure Python.
-    requirements=("pyspark==4.2.0", "pandas==3.1.1", "pyarrow==26.0.1", "delta-spark==4.4.0", *_KERNEL_REQUIREMENTS),
+    # grpcio...zstandard: pyspark's `connect` extra (pinned to what it resolves to), for a
+    # workshop's shared Spark Connect server: the kernel's client and the server's Python workers.
+    requirements=(
+        "pyspark==4.2.0",
+        "pandas==3.1.1",
+        "pyarrow==26.0.1",
+        "delta-spark==4.4.0",
+        "grpcio==1.85.3",
+        "grpcio-status==1.85.3",
+        "googleapis-common-protos==1.76.0",
+        "protobuf==7.36.2",
+        "zstandard==0.25.0",
+        *_KERNEL_REQUIREMENTS,
+    ),
     python_versions=("3.10", "3.11", "3.12", "3.13", "3.14"),
     connector=_SPARK_KAFKA,
     jars=(
@@ -136,7 +149,10 @@ SPARK = Engine(
         "org.xerial.snappy:snappy-java",
         "org.slf4j:slf4j-api",
     ),
-    import_check="import pandas, pyarrow, pyspark, pyspark.sql, delta.tables; print(pyspark.__version__)",
+    import_check=(
+        "import pandas, pyarrow, pyspark, pyspark.sql, delta.tables, pyspark.sql.connect.session; "
+        "print(pyspark.__version__)"
+    ),
     extras=_DELTA,
 )
 

@@ -1,4 +1,5 @@
-"""Installs the `tutor` module in a kernel: tutor_helpers.py plus the Kafka source it is given.
+"""Installs the `tutor` module in a kernel: tutor_helpers.py and tutor_clusters.py (one module),
+plus the Kafka source it is given.
 
 Runs as one silent execute that leaves no names behind but `tutor` (hidden from the variables
 list) and `sys.modules["tutor"]`, so `import tutor` works in lesson code too.
@@ -8,18 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-HELPERS = Path(__file__).with_name("tutor_helpers.py")
+HELPERS = (Path(__file__).with_name("tutor_helpers.py"), Path(__file__).with_name("tutor_clusters.py"))
+"""The module's source files, run in this order in the one `tutor` namespace."""
 
 
 def tutor_install_code(kafka_source: str | None = None) -> str:
     """The cell that installs `tutor`; `kafka_source` is cdc_tutor/kafka/state.py's text (the
     kernel layer does not import the Kafka layer, the runner hands the source over)."""
-    helpers = HELPERS.read_text(encoding="utf-8")
+    sources = [(path.name, path.read_text(encoding="utf-8")) for path in HELPERS]
     return (
         "def __cdc_tutor_install():\n"
         "    import sys, types\n"
         "    tutor = types.ModuleType('tutor', 'Helpers of cdc-tutor for lesson code.')\n"
-        f"    exec(compile({helpers!r}, 'tutor', 'exec'), tutor.__dict__)\n"
+        f"    for name, source in {sources!r}:\n"
+        "        exec(compile(source, 'tutor/' + name, 'exec'), tutor.__dict__)\n"
         f"    kafka_source = {kafka_source!r}\n"
         "    if kafka_source:\n"
         "        kafka = types.ModuleType('tutor_kafka')\n"

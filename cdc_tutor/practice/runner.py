@@ -75,8 +75,12 @@ class LessonRunner:
         self.lab = lab
         self.database = database
         self.real_kafka = real_kafka  # False on the mock broker: `realKafka` checks are waived
-        self.flink_url = getattr(settings, "flink_url", None) if "flink" in lesson.engine else None
+        shared = lesson.lab.get("sharedEngine", True)  # False: the lesson needs its engine in the kernel
+        self.flink_url = getattr(settings, "flink_url", None) if shared and "flink" in lesson.engine else None
         """The shared Flink cluster this kernel's jobs run on; None: a local mini-cluster."""
+        # Only the Spark environment has the Spark Connect client; the capstone's Spark stays local.
+        self.spark_remote = getattr(settings, "spark_remote", None) if shared and lesson.engine == "spark" else None
+        """The shared Spark Connect server this kernel's sessions are on; None: a driver in the kernel."""
         self.work_dir = lesson_work_dir(settings.data_dir, lesson.id)
         self.snippet_status: dict[tuple[str, int], str] = {}
         """(step id, snippet index) -> status of its last run in the current kernel."""
@@ -101,6 +105,8 @@ class LessonRunner:
             if self.flink_url:  # tutor.use_flink_cluster() reads it
                 env["CDC_TUTOR_FLINK_URL"] = self.flink_url
                 env["JVM_ARGS"] = FLINK_CLIENT_JVM  # pyflink_gateway_server.py puts these first
+            if self.spark_remote:  # tutor.use_spark_connect() reads it
+                env["CDC_TUTOR_SPARK_REMOTE"] = self.spark_remote
         self.kernel = KernelSession(
             lesson.engine,
             cwd=self.work_dir,

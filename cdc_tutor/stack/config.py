@@ -83,13 +83,15 @@ class StackConfig:
     redis_port: int = 6379
     flink_port: int = 8081
     flink_rpc_port: int = 6123
+    spark_port: int = 15002
     broker_heap: str = "512m"
     connect_heap: str = "768m"
     secure: bool = False
     """A workshop stack: every Kafka client must log in (SASL), students only touch their own names
     (ACLs); see cdc_tutor/stack/security.py."""
     engines: bool = False
-    """Shared engines for a workshop's engine lessons: a Flink session cluster (flink_cluster.py)."""
+    """Shared engines for a workshop's engine lessons: a Flink session cluster (flink_cluster.py)
+    and a Spark Connect server (spark_connect.py)."""
     flink_slots: int = 4
     """Task slots of the Flink cluster: one per running streaming job of a student."""
 
@@ -104,6 +106,10 @@ class StackConfig:
     @property
     def flink_url(self) -> str:
         return f"http://{HOST}:{self.flink_port}"
+
+    @property
+    def spark_remote(self) -> str:
+        return f"sc://{HOST}:{self.spark_port}"
 
     @property
     def redis_url(self) -> str:
@@ -131,7 +137,7 @@ class StackConfig:
     @classmethod
     def with_free_ports(cls, state_dir: Path, **options) -> StackConfig:
         """Every port picked free by the kernel (tests, a second stack beside a running one)."""
-        ports = free_ports(7)
+        ports = free_ports(8)
         return cls(
             state_dir,
             kafka_port=ports[0],
@@ -141,6 +147,7 @@ class StackConfig:
             redis_port=ports[4],
             flink_port=ports[5],
             flink_rpc_port=ports[6],
+            spark_port=ports[7],
             **options,
         )
 

@@ -1,7 +1,7 @@
 """A Flink session cluster for the stack (`lab up --engines`): one JobManager and one TaskManager
 from the Flink of the stack owner's PyFlink environment (`cdc-tutor setup flink`), so the cluster
 and every student's PyFlink client are the same Flink version. Students' TableEnvironments submit
-to it (CDC_TUTOR_FLINK_URL, see tutor_helpers.use_flink_cluster) instead of each running a local
+to it (CDC_TUTOR_FLINK_URL, see tutor_clusters.use_flink_cluster) instead of each running a local
 mini-cluster in their kernel.
 
 Everything binds to loopback; logs, temporary files and blobs stay in the stack's private

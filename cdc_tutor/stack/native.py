@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cdc_tutor import redis_server
 from cdc_tutor.paths import private_dir, write_private
-from cdc_tutor.stack import flink_cluster, processes, security
+from cdc_tutor.stack import flink_cluster, processes, security, spark_connect
 from cdc_tutor.stack.catalog import (
     BROKER,
     CONNECT,
@@ -53,6 +53,10 @@ logger.reflections.level = error
 """
 
 
+ENGINE_PROCESSES = (flink_cluster.TASKMANAGER, flink_cluster.JOBMANAGER, spark_connect.SPARK_CONNECT)
+"""The shared engines' processes (--engines), in the order they stop."""
+
+
 @dataclass
 class Status:
     """What `lab status` prints and doctor checks read."""
@@ -65,12 +69,14 @@ class Status:
     connector_running: bool = False
     flink: bool | None = None
     """The Flink session cluster answers with a TaskManager; None on a stack without --engines."""
+    spark: bool | None = None
+    """The Spark Connect server accepts connections; None on a stack without --engines."""
     memory_kib: dict[str, int] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
         parts = self.broker and self.connect and self.postgres and self.redis and self.connector_running
-        return parts and self.flink is not False
+        return parts and self.flink is not False and self.spark is not False
 
 
 class NativeStack:
@@ -136,6 +142,7 @@ class NativeStack:
         self._private_state_dir()
         if self.config.engines:  # before anything starts: a missing environment costs nothing
             flink_cluster.flink_home(Path(self.config.state_dir).parent)
+            spark_connect.spark_engine(Path(self.config.state_dir).parent)
         self._save(
             owner_pid=os.getpid(),
             config=self.config.as_dict(),
@@ -166,7 +173,7 @@ class NativeStack:
         mark = phase("connector", mark)
         if self.config.engines:
             self.start_engines()
-            phase("flink", mark)
+            phase("engines", mark)
         timings["total"] = round(time.monotonic() - started, 2)
         memory = self.memory()
         self._save(up_seconds=timings, memory_kib=memory)
@@ -194,7 +201,11 @@ class NativeStack:
         if not self.config.engines:
             return []
         ours = self._alive(flink_cluster.JOBMANAGER)
-        return [("Flink REST", self.config.flink_port, ours), ("Flink RPC", self.config.flink_rpc_port, ours)]
+        return [
+            ("Flink REST", self.config.flink_port, ours),
+            ("Flink RPC", self.config.flink_rpc_port, ours),
+            ("Spark Connect", self.config.spark_port, self._alive(spark_connect.SPARK_CONNECT)),
+        ]
 
     def _start_postgres(self) -> None:
         pg = self.postgres
@@ -408,11 +419,23 @@ class NativeStack:
 
     # --- the shared engines (--engines) -----------------------------------------------------------
 
-    def start_engines(self) -> None:
-        """The Flink session cluster: the JobManager, then a TaskManager; ready when the REST API
-        counts the TaskManager's slots."""
+    def start_engines(self, only: tuple[str, ...] = ("flink", "spark")) -> None:
+        """The Flink session cluster (the JobManager, then a TaskManager; ready when the REST API
+        counts the TaskManager's slots) and the Spark Connect server, started side by side;
+        `only` names the ones to start (a test that needs one)."""
+        if "spark" in only:
+            self._start_spark_connect()
+        if "flink" in only:
+            self._start_flink()
+            flink = (name for name, _ in flink_cluster.SCRIPTS)
+            self._wait_started(self._flink_ready, 120, "the Flink cluster", *flink)
+        if "spark" in only:
+            self._wait_started(self._spark_ready, 120, "the Spark Connect server", spark_connect.SPARK_CONNECT)
+        if "flink" in only:
+            self._check_slots()
+
+    def _start_flink(self) -> None:
         from cdc_tutor.engines import engine_env
-        from cdc_tutor.engines.flink_rest import overview
 
         home = flink_cluster.flink_home(Path(self.config.state_dir).parent)
         folder = private_dir(Path(self.marker), "flink")
@@ -429,7 +452,10 @@ class NativeStack:
                 ["bash", str(home / "bin" / script), "start-foreground"], log=log, cwd=folder, env=env
             )
             self._save(pids={**self._state().get("pids", {}), name: pid})
-        self._wait_started(self._flink_ready, 120, "the Flink cluster", *(name for name, _ in flink_cluster.SCRIPTS))
+
+    def _check_slots(self) -> None:
+        from cdc_tutor.engines.flink_rest import overview
+
         slots = overview(self.config.flink_url).slots_total
         if slots != self.config.flink_slots:  # a running cluster is reused as it is
             self.report(
@@ -437,10 +463,28 @@ class NativeStack:
                 f"`cdc-tutor lab down`, then up again with --flink-slots {self.config.flink_slots}, to change it"
             )
 
+    def _start_spark_connect(self) -> None:
+        from cdc_tutor.engines import engine_env
+
+        if self._alive(spark_connect.SPARK_CONNECT):
+            return
+        python, home, jars = spark_connect.spark_engine(Path(self.config.state_dir).parent)
+        folder = private_dir(Path(self.marker), "spark")
+        private_dir(folder / "tmp")
+        command = spark_connect.server_command(self.config, self.marker, folder, home, jars)
+        env = engine_env({**os.environ, "SPARK_LOG_DIR": str(self.config.logs_dir)})
+        env["PYSPARK_PYTHON"] = str(python)  # the Python workers that run students' foreachBatch relays
+        log = self.config.logs_dir / f"{spark_connect.SPARK_CONNECT}.out"
+        pid = processes.start_detached(command, log=log, cwd=folder, env=env)
+        self._save(pids={**self._state().get("pids", {}), spark_connect.SPARK_CONNECT: pid})
+
+    def _spark_ready(self) -> bool:
+        return spark_connect.answers(self.config.spark_port)
+
     def stop_engines(self) -> None:
-        """Stop the Flink cluster and keep the rest running; the stack is one without engines
-        from now on (its status no longer asks for them)."""
-        for name in (flink_cluster.TASKMANAGER, flink_cluster.JOBMANAGER):
+        """Stop the Flink cluster and the Spark Connect server and keep the rest running; the stack
+        is one without engines from now on (its status no longer asks for them)."""
+        for name in ENGINE_PROCESSES:
             processes.stop(self._pid(name), self.marker, name)
         self.config = dataclasses.replace(self.config, engines=False)
         self._save(config=self.config.as_dict())
@@ -493,7 +537,7 @@ class NativeStack:
             "redis": processes.rss_kib(self._pid("redis")),
         }
         if self.config.engines:
-            for name in (flink_cluster.JOBMANAGER, flink_cluster.TASKMANAGER):
+            for name in ENGINE_PROCESSES:
                 memory[name] = processes.rss_kib(self._pid(name))
         memory["total"] = sum(memory.values())
         return memory
@@ -508,6 +552,7 @@ class NativeStack:
         if self.config.engines:
             status.flink = all(self._alive(name) for name in (flink_cluster.JOBMANAGER, flink_cluster.TASKMANAGER))
             status.flink = status.flink and self._flink_ready()
+            status.spark = self._alive(spark_connect.SPARK_CONNECT) and self._spark_ready()
         if status.connect:
             try:
                 status.connector_running, status.connector = running(self.connect.status())
@@ -519,7 +564,7 @@ class NativeStack:
     def down(self, purge: bool = False) -> dict:
         """Stop Connect, then the broker, then PostgreSQL; with `purge`, delete their data too."""
         started = time.monotonic()
-        for name in (flink_cluster.TASKMANAGER, flink_cluster.JOBMANAGER):  # whatever the config: none left behind
+        for name in ENGINE_PROCESSES:  # whatever the config: none left behind
             processes.stop(self._pid(name), self.marker, name)
         processes.stop(self._pid("connect"), self.marker, "connect")
         processes.stop(self._pid("broker"), self.marker, "broker")

@@ -14,7 +14,7 @@ STACK = "127.0.0.1:9092"
 
 
 def tutor_module(monkeypatch, **environment: str) -> types.ModuleType:
-    """tutor_helpers.py as a kernel loads it, under `environment`."""
+    """The `tutor` module as a kernel loads it, under `environment`."""
     for name in ("KAFKA_BOOTSTRAP_SERVERS", "CDC_TUTOR_BOOTSTRAP_SERVERS", "CDC_TUTOR_USER",
                  "CDC_TUTOR_KAFKA_USERNAME", "CDC_TUTOR_KAFKA_PASSWORD"):  # fmt: skip
         monkeypatch.setenv(name, "")
@@ -22,7 +22,8 @@ def tutor_module(monkeypatch, **environment: str) -> types.ModuleType:
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     module = types.ModuleType("tutor")
-    exec(compile(HELPERS.read_text(encoding="utf-8"), str(HELPERS), "exec"), module.__dict__)
+    for path in HELPERS:
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
     module._kafka = state  # as the kernel's installer does (cdc_tutor/kernel/tutor_module.py)
     return module
 
