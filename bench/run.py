@@ -16,7 +16,7 @@ import frame  # noqa: E402
 import instructor  # noqa: E402
 import kernel  # noqa: E402
 import online_store  # noqa: E402
-import shared_flink  # noqa: E402
+import shared_engines  # noqa: E402
 import source_encode  # noqa: E402
 import startup  # noqa: E402
 import tail  # noqa: E402
@@ -36,7 +36,7 @@ BENCHMARKS = {
     "online_store": online_store.measure,
     "instructor": instructor.measure,
     "workshop": workshop.measure,
-    "shared_flink": shared_flink.measure,
+    "shared_engines": shared_engines.measure,
 }
 
 

@@ -92,6 +92,9 @@ class LessonRunner:
             "CDC_TUTOR_USER": self.user,
             "CDC_TUTOR_LESSON": lesson.id,
             "CDC_TUTOR_TOPIC_PREFIX": cdc_topic_prefix(settings, lesson),
+            # Set below only for the kernels that use them: the tutor's own environment may hold them.
+            "CDC_TUTOR_FLINK_URL": "",
+            "CDC_TUTOR_SPARK_REMOTE": "",
         }
         if bootstrap:
             env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap

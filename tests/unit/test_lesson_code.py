@@ -215,22 +215,25 @@ def test_lab_and_outage_are_validated(tmp_path):
         tmp_path,
         lesson_text(
             "```python\nx = 1\n```",
-            extra="lab: {workload: false, rate: 5, seed: 3}\n",
+            extra="lab: {workload: false, rate: 5, seed: 3, sharedEngine: false}\n",
             step="    outage: {afterSeconds: 2, seconds: 4}\n",
         ),
     )
     assert isinstance(lesson, Lesson), getattr(lesson, "problems", None)
-    assert lesson.lab == {"workload": False, "rate": 5, "seed": 3}
+    assert lesson.lab == {"workload": False, "rate": 5, "seed": 3, "sharedEngine": False}
     assert lesson.steps[0].outage == Outage(2.0, 4.0)
     broken = load(
         tmp_path,
         lesson_text(
-            "```python\nx = 1\n```", extra="lab: {workload: 1, speed: 2}\n", step="    outage: {afterSeconds: -1}\n"
+            "```python\nx = 1\n```",
+            extra="lab: {workload: 1, speed: 2, sharedEngine: no-thanks}\n",
+            step="    outage: {afterSeconds: -1}\n",
         ),
     )
     assert problems(broken) == [
         (10, "lab: unknown field 'speed' (did you mean 'seed'?)"),
         (10, "lab: field 'workload' must be true or false"),
+        (10, "lab: field 'sharedEngine' must be true or false"),
         (14, "step 'one': outage: missing required field 'seconds'"),
         (14, "step 'one': outage: field 'afterSeconds' must be a number >= 0"),
     ]
