@@ -495,6 +495,10 @@ DOCTOR_TITLE_SPARK = "Сервер Spark Connect"
 DOCTOR_SPARK_OK = "{url}: сервер Spark Connect принимает подключения"
 DOCTOR_SPARK_BAD_URL = "{url} не адрес Spark Connect: {error}"
 DOCTOR_SPARK_UNREACHABLE = "{url} не отвечает: сервер Spark Connect не запущен или порт закрыт"
+DOCTOR_SPARK_OTHER_USER = (
+    "сервер работает от имени другого пользователя (uid {uid}): файлы, которые пишет Spark (checkpoint'ы "
+    "и parquet урока 05), он в вашу папку не запишет, и эти шаги упадут с ошибкой доступа"
+)
 DOCTOR_SPARK_FIX = "ведущему: cdc-tutor lab up --native --engines (или уберите spark_remote из config.toml)"
 DOCTOR_REDIS_SET_FIX = "задайте CDC_TUTOR_REDIS_URL (его печатает cdc-tutor lab up) или redis_url в config.toml"
 DOCTOR_TITLE_STACK = "Стенд (режим --bootstrap-servers)"
@@ -736,8 +740,8 @@ WORKSHOP_HAND_OUT = (
 )
 WORKSHOP_INSTRUCTOR = "Вид преподавателя: CDC_TUTOR_CONFIG={config} cdc-tutor instructor"
 WORKSHOP_HELP_ENGINES = (
-    "ещё и общий кластер Flink для уроков Flink (по два слота на студента): задания студентов идут в него, "
-    "а не в локальный Flink в ядре каждого (нужен cdc-tutor setup flink)"
+    "ещё и общий кластер Flink (по два слота на студента) и сервер Spark Connect: задания и сессии студентов "
+    "идут туда, а не в локальный Flink или Spark в ядре каждого (нужен cdc-tutor setup flink spark)"
 )
 WORKSHOP_HELP_SECURE = (
     "брокер требует вход (SASL/SCRAM): у каждого студента свой пользователь Kafka, и ACL дают ему только "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -231,7 +232,7 @@ def check_spark_server(settings) -> list[Finding]:
     address is an sc:// URL and its port takes connections (it opens once the server's session is up)."""
     if not settings.spark_remote:
         return []
-    from cdc_tutor.stack.spark_connect import answers, parse_remote
+    from cdc_tutor.stack.spark_connect import answers, listener_uid, parse_remote
 
     title, url = strings.DOCTOR_TITLE_SPARK, settings.spark_remote
     try:
@@ -242,7 +243,11 @@ def check_spark_server(settings) -> list[Finding]:
         ]
     if not answers(port, host=host, timeout=3):
         return [Finding(False, title, strings.DOCTOR_SPARK_UNREACHABLE.format(url=url), strings.DOCTOR_SPARK_FIX)]
-    return [Finding(True, title, strings.DOCTOR_SPARK_OK.format(url=url))]
+    found = [Finding(True, title, strings.DOCTOR_SPARK_OK.format(url=url))]
+    owner = listener_uid(port) if host in ("127.0.0.1", "localhost") else None
+    if owner is not None and owner not in (os.getuid(), 0):  # it cannot write this student's lesson folder
+        found.append(Finding(False, title, strings.DOCTOR_SPARK_OTHER_USER.format(uid=owner), "", warning=True))
+    return found
 
 
 def check_lab_stack(settings) -> list[Finding]:

@@ -80,7 +80,7 @@ def _up(args: argparse.Namespace, settings) -> int:
         if NativeStack(config).status().broker:
             raise ConnectionError(strings.WORKSHOP_STACK_NOT_SECURE)
         config = dataclasses.replace(config, secure=True)
-    if args.engines:  # the room's Flink cluster: two slots a student (a stream and a query at once)
+    if args.engines:  # the room's engines; Flink: two slots a student (a stream and a query at once)
         config = dataclasses.replace(
             config, engines=True, flink_slots=max(config.flink_slots, SLOTS_PER_STUDENT * len(students))
         )

@@ -141,23 +141,35 @@ class _BatchBridge:
 
     def _serve(self):
         while True:
-            connection, _ = self.listener.accept()
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # the listener was closed
+                return
             _threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
 
     def _answer(self, connection):
         with connection:
             stream = connection.makefile("rw", encoding="utf-8")
             try:
+                connection.settimeout(10)  # the relay writes its request at once; anyone else waits no longer
                 request = json.loads(stream.readline())
                 if not _hmac.compare_digest(str(request.get("token")), self.token):
                     return
                 function, session = self.functions[request["key"]]
-                function(session._create_remote_dataframe(request["df_id"]), int(request["batch_id"]))
+                df_id, batch_id = str(request["df_id"]), int(request["batch_id"])
+                connection.settimeout(None)  # the student's function takes as long as it takes
+            except (OSError, ValueError, TypeError, KeyError, AttributeError):  # not our relay: no answer
+                return
+            try:
+                function(session._create_remote_dataframe(df_id), batch_id)
                 reply = "ok"
             except Exception:  # noqa: BLE001 - the student's error, sent to fail the query
                 reply = json.dumps(_traceback.format_exc())
-            stream.write(reply + "\n")
-            stream.flush()
+            try:
+                stream.write(reply + "\n")
+                stream.flush()
+            except OSError:  # the query was stopped meanwhile
+                pass
 
 
 _bridge = None

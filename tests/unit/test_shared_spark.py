@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,8 @@ from cdc_tutor.course.model import Lesson, Snippet, Step
 from cdc_tutor.kernel.launch import kernel_environment
 from cdc_tutor.kernel.specs import KernelCommand
 from cdc_tutor.practice.runner import LessonRunner
-from cdc_tutor.stack.config import StackConfig, saved_config
-from cdc_tutor.stack.spark_connect import SPARK_CONNECT, parse_remote, server_command
+from cdc_tutor.stack.config import StackConfig, free_ports, saved_config
+from cdc_tutor.stack.spark_connect import SPARK_CONNECT, listener_uid, parse_remote, server_command
 from tests.unit.test_kafka_auth import tutor_module
 
 
@@ -124,3 +126,58 @@ def test_the_delta_lessons_keep_spark_in_the_kernel_and_05_does_not():
     assert course.find("module-5/05-pyspark-structured-streaming").lab.get("sharedEngine", True) is True
     for lesson in ("module-5/06-etl-elt-patterns", "module-5/07-feature-engineering"):
         assert course.find(lesson).lab["sharedEngine"] is False, lesson
+
+
+class _Session:
+    """Stands in for a Spark Connect session: only the lookup of a batch's DataFrame by its id."""
+
+    def _create_remote_dataframe(self, df_id):
+        return f"dataframe {df_id}"
+
+
+class _Batch:
+    """Stands in for the DataFrame the server's worker hands the relay (its cached relation's id)."""
+
+    def __init__(self, df_id):
+        self._plan = types.SimpleNamespace(_relation_id=df_id)
+
+
+def test_the_relay_runs_the_students_function_in_the_kernel_and_returns_its_error(monkeypatch):
+    """The foreachBatch bridge over real loopback sockets: the relay (what the server's worker runs)
+    reaches the kernel's function with the batch's DataFrame and id; the function's error comes back
+    as the relay's, so the query fails as locally; strangers and garbage get nothing and break nothing."""
+    tutor = tutor_module(monkeypatch)
+    bridge = tutor._BatchBridge()
+    seen = []
+    relay = bridge.relay(lambda data, batch_id: seen.append((data, batch_id)), _Session())
+    relay(_Batch("df-1"), 7)
+    assert seen == [("dataframe df-1", 7)]
+
+    def failing(data, batch_id):
+        raise ZeroDivisionError("the student's bug")
+
+    with pytest.raises(RuntimeError, match="ZeroDivisionError: the student's bug"):
+        bridge.relay(failing, _Session())(_Batch("df-2"), 8)
+
+    port = bridge.listener.getsockname()[1]
+    for garbage in (b"not json\n", json.dumps({"token": "guess", "key": "x"}).encode() + b"\n", b""):
+        with socket.create_connection(("127.0.0.1", port)) as stranger:
+            stranger.sendall(garbage)
+            stranger.shutdown(socket.SHUT_WR)
+            assert stranger.recv(100) == b""  # no answer, not even a traceback
+    relay(_Batch("df-3"), 9)  # the bridge still serves its own relays
+    assert seen[-1] == ("dataframe df-3", 9)
+
+    gone = bridge._relay_for(free_ports(1)[0], bridge.token, "x")  # a kernel that no longer listens
+    with pytest.raises(RuntimeError, match="kernel is gone"):
+        gone(_Batch("df-4"), 10)
+
+
+def test_the_servers_os_user_is_read_from_its_listening_socket():
+    """doctor warns a student when the server runs as another OS user (it then cannot write the
+    student's lesson folder); the owner comes from the kernel's socket table, no tool needed."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        assert listener_uid(listener.getsockname()[1]) == os.getuid()
+    assert listener_uid(free_ports(1)[0]) is None
