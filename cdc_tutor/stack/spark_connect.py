@@ -21,6 +21,7 @@ from cdc_tutor.stack.jars import StackError
 SPARK_CONNECT = "spark-connect"
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 DEFAULT_PORT = 15002  # Spark Connect's own default
+SESSION_TIMEOUT = "12h"
 
 
 def spark_engine(data_dir: Path) -> tuple[Path, Path, list[Path]]:
@@ -58,6 +59,9 @@ def server_command(config: StackConfig, marker: str, folder: Path, home: Path, j
         "spark.driver.bindAddress": HOST,
         "spark.driver.memory": f"{driver_memory_mb(config.flink_slots)}m",
         "spark.ui.enabled": "false",
+        # A student's session outlives a lunch break: Spark's default ends a session after 60
+        # minutes without a request. A kernel that stops ends its own session (tutor_clusters.py).
+        "spark.connect.session.manager.defaultSessionTimeout": SESSION_TIMEOUT,
         "spark.log.level": "WARN",
         "spark.local.dir": str(folder / "tmp"),
         "spark.sql.warehouse.dir": str(folder / "warehouse"),

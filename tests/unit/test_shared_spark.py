@@ -35,6 +35,7 @@ def test_the_server_binds_loopback_and_keeps_its_files_in_the_stack(tmp_path):
     for key in ("spark.connect.grpc.binding.address", "spark.driver.host", "spark.driver.bindAddress"):
         assert options[key] == "127.0.0.1", key
     assert options["spark.connect.grpc.binding.port"] == "25002" and options["spark.ui.enabled"] == "false"
+    assert options["spark.connect.session.manager.defaultSessionTimeout"] == "12h"  # a workshop day
     for key in ("spark.local.dir", "spark.sql.warehouse.dir"):  # not /tmp or the cwd, shared with every user
         assert Path(options[key]).is_relative_to(tmp_path / "stack"), key
     assert "-Dcdc.tutor.process=" + SPARK_CONNECT in options["spark.driver.extraJavaOptions"].split()
