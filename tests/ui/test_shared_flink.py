@@ -30,7 +30,7 @@ def flink_cluster(tmp_path, tmp_path_factory):
     link_engine(home, "flink", tmp_path_factory)
     stack = NativeStack(StackConfig.with_free_ports(home / "stack", engines=True, flink_slots=2), report=lambda _: None)
     try:
-        stack.start_engines()
+        stack.start_engines(only=("flink",))
         yield stack.config.flink_url
     finally:
         stack.down(purge=True)
