@@ -126,6 +126,16 @@ def _students(room: EngineRoom, students: int, data_dir: Path, bootstrap: str, a
             runner.shutdown()
 
 
+def _shared_against_local(name: str, students: int, shared: float, local: float, digits: int) -> dict:
+    """One metric line: the shared figure, its same-run local anchor and their ratio."""
+    return {
+        "metric": f"{name}_shared_{students}",
+        "value": round(shared, digits),
+        "anchor": {"metric": f"{name}_local_{students}", "value": round(local, digits)},
+        "ratio": round(shared / local, 3),
+    }
+
+
 def _measure_room(room: EngineRoom, stack, data_dir: Path, bootstrap: str) -> list[dict]:
     from cdc_tutor.stack.processes import tree_rss_kib
 
@@ -142,12 +152,8 @@ def _measure_room(room: EngineRoom, stack, data_dir: Path, bootstrap: str) -> li
         growth = max(0, engine_kib() - before)
         local_mib = statistics.median(local_kib) / 1024
         shared_mib = (statistics.median(shared_kib) + growth / students) / 1024
-        name = f"{room.engine}_student_mib"
         results.append({
-            "metric": f"{name}_shared_{students}",
-            "value": round(shared_mib, 1),
-            "anchor": {"metric": f"{name}_local_{students}", "value": round(local_mib, 1)},
-            "ratio": round(shared_mib / local_mib, 3),
+            **_shared_against_local(f"{room.engine}_student_mib", students, shared_mib, local_mib, 1),
             "shared_idle_mib": round(idle / 1024, 1),
             "shared_growth_mib": round(growth / 1024, 1),
             "room_of_40_gib": {
@@ -156,12 +162,8 @@ def _measure_room(room: EngineRoom, stack, data_dir: Path, bootstrap: str) -> li
             },
         })  # fmt: skip
         local_median, shared_median = statistics.median(local_s), statistics.median(shared_s)
-        name = f"{room.engine}_first_row_s"
         results.append({
-            "metric": f"{name}_shared_{students}",
-            "value": round(shared_median, 2),
-            "anchor": {"metric": f"{name}_local_{students}", "value": round(local_median, 2)},
-            "ratio": round(shared_median / local_median, 3),
+            **_shared_against_local(f"{room.engine}_first_row_s", students, shared_median, local_median, 2),
             "all_s": {"local": [round(x, 1) for x in local_s], "shared": [round(x, 1) for x in shared_s]},
         })  # fmt: skip
     return results

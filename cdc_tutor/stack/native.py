@@ -120,6 +120,9 @@ class NativeStack:
         private_dir(Path(self.config.state_dir))
         private_dir(self.config.logs_dir)
 
+    def _remember_pid(self, name: str, pid: int) -> None:
+        self._save(pids={**self._state().get("pids", {}), name: pid})
+
     def _pid(self, name: str) -> int | None:
         return self._state().get("pids", {}).get(name)
 
@@ -234,7 +237,7 @@ class NativeStack:
         log = self.config.logs_dir / "redis.log"
         # set-proc-title no: the command line stays as started, so processes.alive can tell it is ours.
         pid = processes.start_detached([str(binary), *arguments, "--set-proc-title", "no"], log=log, cwd=folder)
-        self._save(pids={**self._state().get("pids", {}), "redis": pid})
+        self._remember_pid("redis", pid)
         self._wait(lambda: redis_server.ping((HOST, self.config.redis_port)), 30, "Redis", log, "redis")
 
     def _log4j(self, name: str, level: str = "INFO") -> Path:
@@ -316,7 +319,7 @@ class NativeStack:
             log=self.config.logs_dir / "broker.log",
             cwd=Path(self.config.state_dir),
         )
-        self._save(pids={**self._state().get("pids", {}), "broker": pid})
+        self._remember_pid("broker", pid)
 
     def stop_broker(self) -> None:
         processes.stop(self._pid("broker"), self.marker, "broker")
@@ -368,7 +371,7 @@ class NativeStack:
             log=c.logs_dir / "connect.log",
             cwd=Path(c.state_dir),
         )
-        self._save(pids={**self._state().get("pids", {}), "connect": pid})
+        self._remember_pid("connect", pid)
         self._wait(self._connect_ready, 120, "Kafka Connect", c.logs_dir / "connect.log", "connect")
 
     def _connect_ready(self) -> bool:
@@ -451,7 +454,7 @@ class NativeStack:
             pid = processes.start_detached(
                 ["bash", str(home / "bin" / script), "start-foreground"], log=log, cwd=folder, env=env
             )
-            self._save(pids={**self._state().get("pids", {}), name: pid})
+            self._remember_pid(name, pid)
 
     def _check_slots(self) -> None:
         from cdc_tutor.engines.flink_rest import overview
@@ -476,7 +479,7 @@ class NativeStack:
         env["PYSPARK_PYTHON"] = str(python)  # the Python workers that run students' foreachBatch relays
         log = self.config.logs_dir / f"{spark_connect.SPARK_CONNECT}.out"
         pid = processes.start_detached(command, log=log, cwd=folder, env=env)
-        self._save(pids={**self._state().get("pids", {}), spark_connect.SPARK_CONNECT: pid})
+        self._remember_pid(spark_connect.SPARK_CONNECT, pid)
 
     def _spark_ready(self) -> bool:
         return spark_connect.answers(self.config.spark_port)

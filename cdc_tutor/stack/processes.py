@@ -156,10 +156,8 @@ def rss_kib(pid: int | None, field: str = "Rss") -> int:
     return 0
 
 
-def tree_rss_kib(pid: int | None, field: str = "Rss") -> int:
-    """Memory of a process and all of its descendants (PostgreSQL's postmaster and its backends)."""
-    if not pid:
-        return 0
+def descendants(pid: int) -> list[int]:
+    """The pids of a process's children, their children and so on (from /proc's parent links)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -168,12 +166,36 @@ def tree_rss_kib(pid: int | None, field: str = "Rss") -> int:
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], list(children.get(pid, []))
     while todo:
         current = todo.pop()
-        total += rss_kib(current, field)
+        found.append(current)
         todo.extend(children.get(current, []))
-    return total
+    return found
+
+
+def tree_rss_kib(pid: int | None, field: str = "Rss") -> int:
+    """Memory of a process and all of its descendants (PostgreSQL's postmaster and its backends)."""
+    if not pid:
+        return 0
+    return sum(rss_kib(current, field) for current in [pid, *descendants(pid)])
+
+
+def listening_sockets() -> list[tuple[str, int, int, str]]:
+    """Every listening TCP socket as (local address as /proc/net/tcp* spells it, port, owner uid,
+    socket inode): read from the kernel's tables, no `ss`, which a fresh machine may lack."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                address, port = fields[1].rsplit(":", 1)
+                found.append((address, int(port, 16), int(fields[7]), fields[9]))
+    return found
 
 
 def log_tail(log: Path, lines: int = 8) -> str:

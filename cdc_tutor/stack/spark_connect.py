@@ -35,8 +35,7 @@ def spark_engine(data_dir: Path) -> tuple[Path, Path, list[Path]]:
             f"--engines needs the Spark environment in {data_dir}/engines/spark: run `cdc-tutor setup spark` first"
         )
     home = Path(manifest["site_packages"]) / "pyspark"
-    server_jars = sorted((home / "jars").glob("spark-connect_*.jar"))
-    if not (home / "bin" / "spark-submit").is_file() or not server_jars:
+    if not (home / "bin" / "spark-submit").is_file() or server_jar(home) is None:
         raise StackError(f"{home} has no bin/spark-submit or Spark Connect jar: run `cdc-tutor setup spark --force`")
     folder = Path(manifest["python"]).parents[2] / "jars"
     return Path(manifest["python"]), home, sorted(folder.glob("*.jar"))
@@ -74,7 +73,12 @@ def server_command(config: StackConfig, marker: str, folder: Path, home: Path, j
     for key, value in options.items():
         command += ["--conf", f"{key}={value}"]
     command += ["--jars", ",".join(str(jar) for jar in jars)]
-    return [*command, str(sorted((home / "jars").glob("spark-connect_*.jar"))[0])]
+    return [*command, str(server_jar(home))]
+
+
+def server_jar(home: Path) -> Path | None:
+    """The Spark Connect server's own jar in pyspark's jars/ (the application spark-submit runs)."""
+    return next(iter(sorted((home / "jars").glob("spark-connect_*.jar"))), None)
 
 
 def parse_remote(url: str) -> tuple[str, int]:
@@ -96,15 +100,8 @@ def answers(port: int, host: str = HOST, timeout: float = 2.0) -> bool:
 
 
 def listener_uid(port: int) -> int | None:
-    """The OS user that owns the socket listening on loopback `port` (from /proc/net/tcp*), None
-    when there is none or the machine has no /proc: the server runs lesson files' writes as it."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
-                return int(fields[7])
-    return None
+    """The OS user that owns the socket listening on `port`, None when there is none or the
+    machine has no /proc: the server runs lesson files' writes as it."""
+    from cdc_tutor.stack.processes import listening_sockets
+
+    return next((uid for _, listening, uid, _ in listening_sockets() if listening == port), None)

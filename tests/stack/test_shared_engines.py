@@ -24,6 +24,7 @@ from cdc_tutor.engines.flink_rest import UNFINISHED, jobs, overview, owner_of
 from cdc_tutor.stack.config import free_ports
 from cdc_tutor.stack.flink_cluster import JOBMANAGER, TASKMANAGER
 from cdc_tutor.stack.native import NativeStack
+from cdc_tutor.stack.processes import descendants, listening_sockets
 from cdc_tutor.stack.spark_connect import SPARK_CONNECT
 from tests.engines import ensure_engine, link_engine
 from tests.stack.test_workshop_secure import _tutor_workload
@@ -79,19 +80,13 @@ def test_the_stack_brings_up_loopback_engines_and_hands_out_their_addresses(engi
 
 def listening_addresses(pid: int) -> list[str]:
     """The local addresses (as /proc/net/tcp* spells them) of the process's listening sockets,
-    matched by socket inode: no `ss`, which a fresh machine may lack."""
+    matched by socket inode."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         target = os.readlink(fd)
         if target.startswith("socket:["):
             inodes.add(target[8:-1])
-    found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
-                found.append(fields[1].rsplit(":", 1)[0])
-    return found
+    return [address for address, _, _, inode in listening_sockets() if inode in inodes]
 
 
 def test_two_students_run_a_flink_and_a_spark_lesson_at_once_on_the_shared_engines(engines_stack, tmp_path_factory):
@@ -297,18 +292,8 @@ class SparkSettings:
 
 def java_processes_under(pid: int) -> list[str]:
     """Command lines of the java processes among `pid`'s descendants (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], list(children.get(pid, []))
-    while todo:
-        child = todo.pop()
-        todo += children.get(child, [])
+    found = []
+    for child in descendants(pid):
         try:
             command = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:

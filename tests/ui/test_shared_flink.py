@@ -36,6 +36,21 @@ def flink_cluster(tmp_path, tmp_path_factory):
         stack.down(purge=True)
 
 
+async def pass_first_step(pilot, app, lesson) -> None:
+    """As a student with the keys: open the lesson, wait for its kernel, type the first step's
+    exercises, run the step and pass each of its checks, reading them on the screen."""
+    await open_lesson(pilot, lesson.id)
+    ready = partial(posted, app, messages.KernelReady)
+    await wait_until(pilot, lambda: ready() or posted(app, messages.KernelFailed), 300)
+    assert not posted(app, messages.KernelFailed), posted(app, messages.KernelFailed)[0].problem
+    student, step = Student(pilot, app), lesson.steps[0]
+    await student.write_exercises(step)
+    await student.run_step(step)
+    for checkpoint in step.checkpoints:
+        assert student.sees(checkpoint.prompt), (checkpoint.id, student.screen())
+        await student.check(checkpoint, passes=True)
+
+
 @pytest.mark.timeout(JVM_WALK_LIMIT)
 async def test_a_students_flink_step_runs_on_the_workshops_cluster(
     flink_cluster, store, tmp_path, tmp_path_factory, monkeypatch
@@ -45,16 +60,7 @@ async def test_a_students_flink_step_runs_on_the_workshops_cluster(
     app = app_for(lesson, store, tmp_path, tmp_path_factory, monkeypatch)
     assert app.settings.flink_url == flink_cluster
     async with app.run_test(size=SMALL, message_hook=record(app)) as pilot:
-        await open_lesson(pilot, LESSON)
-        ready = partial(posted, app, messages.KernelReady)
-        await wait_until(pilot, lambda: ready() or posted(app, messages.KernelFailed), 300)
-        assert not posted(app, messages.KernelFailed), posted(app, messages.KernelFailed)[0].problem
-        student, step = Student(pilot, app), lesson.steps[0]
-        await student.write_exercises(step)
-        await student.run_step(step)
-        for checkpoint in step.checkpoints:
-            assert student.sees(checkpoint.prompt), (checkpoint.id, student.screen())
-            await student.check(checkpoint, passes=True)
+        await pass_first_step(pilot, app, lesson)
         name = f"{app.screen.user}: {LESSON}"
         ran = [job for job in jobs(flink_cluster) if job["name"] == name]
         assert ran and all(job["state"] == "FINISHED" for job in ran), jobs(flink_cluster)

@@ -6,21 +6,17 @@ name), and the student's kernel ran no JVM of its own."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 
 from cdc_tutor.stack.config import StackConfig
 from cdc_tutor.stack.native import NativeStack
 from cdc_tutor.stack.spark_connect import SPARK_CONNECT
-from cdc_tutor.ui import messages
 from tests.engines import link_engine
 from tests.stack.test_shared_engines import java_processes_under
 
 from .conftest import record
-from .test_code_kernel import wait_until
-from .test_scripted_student import COURSE, JVM_WALK_LIMIT, SMALL, Student, app_for
-from .test_walk import open_lesson, posted
+from .test_scripted_student import COURSE, JVM_WALK_LIMIT, SMALL, app_for
+from .test_shared_flink import pass_first_step
 
 LESSON = "module-5/05-pyspark-structured-streaming"
 
@@ -49,16 +45,7 @@ async def test_a_students_spark_step_runs_on_the_workshops_server(
     assert app.settings.spark_remote == remote
     log = spark_server.config.logs_dir / f"{SPARK_CONNECT}.out"
     async with app.run_test(size=SMALL, message_hook=record(app)) as pilot:
-        await open_lesson(pilot, LESSON)
-        ready = partial(posted, app, messages.KernelReady)
-        await wait_until(pilot, lambda: ready() or posted(app, messages.KernelFailed), 300)
-        assert not posted(app, messages.KernelFailed), posted(app, messages.KernelFailed)[0].problem
-        student, step = Student(pilot, app), lesson.steps[0]
-        await student.write_exercises(step)
-        await student.run_step(step)
-        for checkpoint in step.checkpoints:
-            assert student.sees(checkpoint.prompt), (checkpoint.id, student.screen())
-            await student.check(checkpoint, passes=True)
+        await pass_first_step(pilot, app, lesson)
         assert f"user_id={app.screen.user} " in log.read_text(errors="replace")  # its relays ran there
         runner = app.screen.kernel.runner
         assert not java_processes_under(runner.kernel._km.provisioner.process.pid)
