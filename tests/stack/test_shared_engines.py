@@ -224,7 +224,8 @@ def wait_for_states(url: str, names, wanted: set[str], only: str | None = None, 
 ANN_SPARK = """
 import time
 from pyspark.sql import SparkSession
-spark = SparkSession.builder.master("local[1]").config("spark.sql.shuffle.partitions", "1").getOrCreate()
+spark = (SparkSession.builder.master("local[1]").config("spark.driver.memory", "512m")
+         .config("spark.sql.shuffle.partitions", "1").getOrCreate())
 spark.range(3).createOrReplaceTempView("ann_view")
 seen = []
 query = (spark.readStream.format("rate").option("rowsPerSecond", 5).load()
@@ -270,6 +271,9 @@ def test_students_spark_sessions_are_their_own_and_end_with_their_kernel(engines
             assert results[name].ok, (results[name].status, results[name].error, runner.kernel.log_tail())
         ann = results["ann"].stdout.text
         assert "session: pyspark.sql.connect.session" in ann and "rows seen in the kernel: 0" not in ann, ann
+        # one line instead of pyspark's warning per static option (spark.driver.memory here)
+        warnings = results["ann"].stderr.text
+        assert ann.count("на общем сервере Spark Connect мастерской") == 1 and "Failed to set" not in warnings, ann
         assert "tables: [] | queries: []" in results["bob"].stdout.text, results["bob"].stdout.text
         assert not java_processes_under(runners["ann"].kernel._km.provisioner.process.pid)
         offsets = runners["ann"].work_dir / "checkpoints" / "mine" / "offsets"
